@@ -1,0 +1,178 @@
+"""Local delivery: which handlers listen to which topic here, and calling them in order.
+
+Every backend hands the messages that reach this process (published here, or received from a
+broker) to a `Hub`. Fan-out to many subscribers of one topic is the hot path, so sync handlers
+are called inline with no per-message allocation beyond a snapshot of the topic's subscribers.
+An async handler gets a queue of its own, drained by a task made only while messages wait: it
+sees messages in order, and a slow one never holds up the publisher or other subscribers. A
+handler that raises is logged with its traceback and stays subscribed.
+
+The hub does not look inside messages; checking them is the caller's job (see `base`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import inspect
+import itertools
+import logging
+import os
+import secrets
+from collections.abc import Awaitable, Callable, KeysView
+from typing import Any
+
+logger = logging.getLogger("liveview.pubsub")
+
+Handler = Callable[[Any], Awaitable[None] | None]
+"""Called with the message alone; a coroutine function's result is awaited."""
+
+_process_token = secrets.token_hex(8)
+_serial = itertools.count(1)
+
+
+def unique_id() -> str:
+    """Return an id no other subscription or node has, in this process or any other.
+
+    Ids travel between processes (as `origin` and `exclude` in envelopes), so a counter alone
+    would collide: a random per-process token comes first, e.g. ``"5f0c2a9e3b7d1c44.17"``.
+    """
+    return f"{_process_token}.{next(_serial)}"
+
+
+def _new_process_token() -> None:
+    """Give a forked child its own token, so its ids cannot repeat its parent's."""
+    global _process_token, _serial
+    _process_token = secrets.token_hex(8)
+    _serial = itertools.count(1)
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork to survive
+    os.register_at_fork(after_in_child=_new_process_token)
+
+
+def _is_async(handler: Handler) -> bool:
+    """Tell coroutine functions (and objects with an async __call__) from plain functions."""
+    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
+        type(handler).__call__
+    )
+
+
+class Subscription:
+    """One handler listening to one topic.
+
+    `queue` is None while the handler is synchronous (called inline by `Hub.deliver`); an async
+    handler's messages wait in it for `task`, which exists only while there is work.
+    """
+
+    __slots__ = ("active", "handler", "id", "queue", "task", "topic")
+
+    def __init__(self, topic: str, handler: Handler) -> None:
+        self.id = unique_id()
+        self.topic = topic
+        self.handler = handler
+        self.active = True
+        self.queue: collections.deque[object] | None = (
+            collections.deque() if _is_async(handler) else None
+        )
+        self.task: asyncio.Task[None] | None = None
+
+    def push(self, message: object) -> None:
+        """Queue a message for the async handler, starting the drain task if it is idle."""
+        assert self.queue is not None
+        self.queue.append(message)
+        if self.task is None:
+            self._start_draining(None)
+
+    def adopt(self, result: Awaitable[object]) -> None:
+        """A handler taken for sync returned an awaitable (say `lambda m: queue.put(m)`).
+
+        Await it in a drain task and queue the handler's later messages behind it, so the
+        awaitable is not dropped and order holds.
+        """
+        self.queue = collections.deque()
+        self._start_draining(result)
+
+    def report_failure(self) -> None:
+        """Log the exception being handled; delivery goes on."""
+        logger.exception("pubsub handler %r for topic %r raised", self.handler, self.topic)
+
+    def stop(self) -> asyncio.Task[None] | None:
+        """Deliver nothing more; return the task still running a handler, if any."""
+        self.active = False
+        if self.queue is not None:
+            self.queue.clear()
+        return self.task
+
+    def _start_draining(self, first: Awaitable[object] | None) -> None:
+        self.task = asyncio.get_running_loop().create_task(
+            self._drain(first), name=f"liveview.pubsub handler for {self.topic!r}"
+        )
+
+    async def _drain(self, first: Awaitable[object] | None) -> None:
+        try:
+            if first is not None:
+                try:
+                    await first
+                except Exception:
+                    self.report_failure()
+            queue = self.queue
+            assert queue is not None
+            while queue:  # `stop` empties the queue, which ends the loop
+                message = queue.popleft()
+                try:
+                    result = self.handler(message)
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception:
+                    self.report_failure()
+        finally:
+            self.task = None  # no await since the emptiness check: `push` sees this in time
+
+
+class Hub:
+    """The topic -> subscriptions index of one process (in-memory) or one backend instance."""
+
+    __slots__ = ("_topics",)
+
+    def __init__(self) -> None:
+        self._topics: dict[str, dict[str, Subscription]] = {}
+
+    def subscribe(self, topic: str, handler: Handler) -> Subscription:
+        subscription = Subscription(topic, handler)
+        self._topics.setdefault(topic, {})[subscription.id] = subscription
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> asyncio.Task[None] | None:
+        """Remove a subscription; return its task still running a handler, if any."""
+        subscriptions = self._topics.get(subscription.topic)
+        if subscriptions is not None:
+            subscriptions.pop(subscription.id, None)
+            if not subscriptions:
+                del self._topics[subscription.topic]
+        return subscription.stop()
+
+    def topics(self) -> KeysView[str]:
+        """Topics with at least one subscriber (for backends that subscribe per topic)."""
+        return self._topics.keys()
+
+    def deliver(self, topic: str, message: object, exclude: str | None = None) -> None:
+        """Hand a message to every subscriber of topic but `exclude`, in subscription order."""
+        subscriptions = self._topics.get(topic)
+        if not subscriptions:
+            return
+        skip = subscriptions.get(exclude) if exclude is not None else None
+        # A snapshot: handlers called inline may subscribe or unsubscribe.
+        for subscription in tuple(subscriptions.values()):
+            if subscription is skip or not subscription.active:
+                continue
+            if subscription.queue is not None:
+                subscription.push(message)
+                continue
+            try:
+                result = subscription.handler(message)
+            except Exception:
+                subscription.report_failure()
+                continue
+            if result is not None and inspect.isawaitable(result):
+                subscription.adopt(result)
