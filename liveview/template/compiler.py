@@ -1,0 +1,356 @@
+"""Jinja source -> a tree of ``Block``s (statics + dynamic slots), using Jinja's own parser.
+
+Mapping of Jinja's AST:
+
+* ``Output``: template text becomes statics; each expression becomes one slot (constant
+  expressions are folded into the statics, as Jinja itself folds them);
+* ``If``/``elif``/``else``: one slot holding the chosen branch's node (each branch is a block);
+  an ``if`` whose branches only ``set`` becomes a silent step with no slot;
+* ``For`` (tuple targets, ``loop``, ``if`` filter, ``else``): one slot holding a comprehension
+  whose entries share the body block's statics;
+* ``Assign`` (``{% set %}``): a silent step binding names for later slots;
+* ``AssignBlock``, ``{% set ns.attr %}``: silent steps Jinja compiles and runs;
+* anything else (``include``, ``macro``, ``call``, ``with``, ``filter``, ``import``...): one
+  opaque slot Jinja renders to a string, re-evaluated on every render;
+* ``extends``/``block`` and recursive loops are rejected.
+
+All expressions of a template are compiled together in one module by ``codegen``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+
+import jinja2
+from jinja2 import nodes
+
+from .codegen import Evaluator, compile_expressions
+from .deps import Bindings, finalize, names_in, union
+from .errors import TemplateSyntaxError
+from .escape import to_text
+from .slots import (
+    EMPTY,
+    Block,
+    Deps,
+    ExprSlot,
+    ForSlot,
+    IfSlot,
+    JinjaStep,
+    OpaqueSlot,
+    SetStep,
+    SilentIf,
+    Step,
+    Target,
+)
+
+
+def _unresolved(ctx: object) -> object:
+    raise RuntimeError("template expression used before compilation finished")
+
+
+def _set_evaluator(step: ExprSlot | SetStep, index: int, evaluators: Sequence[Evaluator]) -> None:
+    step.evaluate = evaluators[index]
+
+
+class _Builder:
+    """Accumulates one block: the static text between slots, and its steps."""
+
+    def __init__(self) -> None:
+        self.statics: list[str] = []
+        self.text: list[str] = []
+        self.steps: list[Step] = []
+        self.vdeps: Deps = EMPTY
+
+    def add_text(self, text: str) -> None:
+        self.text.append(text)
+
+    def add_slot(self, step: Step, vdeps: Deps) -> None:
+        step.index = len(self.statics)
+        step.key = str(step.index)
+        self.statics.append("".join(self.text))
+        self.text.clear()
+        self.add_step(step, vdeps)
+
+    def add_step(self, step: Step, vdeps: Deps) -> None:
+        self.steps.append(step)
+        self.vdeps = union(self.vdeps, vdeps)
+
+    def build(self) -> Block:
+        return Block([*self.statics, "".join(self.text)], tuple(self.steps))
+
+
+def _target(node: nodes.Node) -> Target:
+    """A ``for``/``set`` target node as a name or nested tuple of names."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Tuple):
+        return tuple(_target(item) for item in node.items)
+    # The parser only produces names, tuples and namespace refs (handled apart) here.
+    raise jinja2.TemplateSyntaxError(f"cannot assign to {type(node).__name__}", node.lineno)
+
+
+def _target_names(target: Target) -> list[str]:
+    if isinstance(target, str):
+        return [target]
+    return [name for item in target for name in _target_names(item)]
+
+
+def _bound_by(node: nodes.Node) -> list[str]:
+    """Names an opaque statement binds in the template scope (macros, imports)."""
+    if isinstance(node, nodes.Macro):
+        return [node.name]
+    if isinstance(node, nodes.Import):
+        return [node.target]
+    if isinstance(node, nodes.FromImport):
+        return [name if isinstance(name, str) else name[1] for name in node.names]
+    if isinstance(node, nodes.ExprStmt):
+        # {% do x.append(...) %} mutates what it reads: readers after it can't be tracked.
+        return sorted(names_in(node))
+    return []
+
+
+_READS_ANYTHING = (nodes.Include, nodes.Import, nodes.FromImport)
+
+
+class _Compiler:
+    """One compilation: walks the AST, collects expressions, then code-generates them."""
+
+    def __init__(
+        self,
+        environment: jinja2.Environment,
+        name: str | None,
+        filename: str | None,
+        source: str,
+    ) -> None:
+        self.environment = environment
+        self.name = name
+        self.filename = filename
+        self.source = source
+        self.eval_ctx = nodes.EvalContext(environment, name)
+        self.exprs: list[tuple[nodes.Expr, bool]] = []
+        self.fixups: list[Callable[[Sequence[Evaluator]], None]] = []
+
+    def error(self, message: str, lineno: int) -> TemplateSyntaxError:
+        error = TemplateSyntaxError(message, lineno, self.name, self.filename)
+        error.source = self.source
+        return error
+
+    def expression(self, expr: nodes.Node, soft: bool) -> int:
+        """Queue ``expr`` for code generation; its evaluator arrives in ``finish``."""
+        assert isinstance(expr, nodes.Expr)
+        self.exprs.append((expr, soft))
+        return len(self.exprs) - 1
+
+    def finish(self) -> None:
+        evaluators = compile_expressions(self.environment, self.exprs, self.name, self.filename)
+        for fixup in self.fixups:
+            fixup(evaluators)
+
+    def block(self, body: Sequence[nodes.Node], scope: Bindings, soft: bool) -> tuple[Block, Deps]:
+        builder = _Builder()
+        for node in body:
+            self.statement(node, builder, scope, soft)
+        return builder.build(), builder.vdeps
+
+    def statement(self, node: nodes.Node, builder: _Builder, scope: Bindings, soft: bool) -> None:
+        if isinstance(node, nodes.Output):
+            self.output(node, builder, scope, soft)
+        elif isinstance(node, nodes.If):
+            self.if_(node, builder, scope)
+        elif isinstance(node, nodes.For):
+            self.for_(node, builder, scope, soft)
+        elif isinstance(node, nodes.Assign):
+            self.assign(node, builder, scope, soft)
+        elif isinstance(node, nodes.AssignBlock):
+            self.assign_block(node, builder, scope)
+        elif isinstance(node, (nodes.Break, nodes.Continue)):
+            keyword = "break" if isinstance(node, nodes.Break) else "continue"
+            raise self.error(f"{{% {keyword} %}} is not supported in liveview loops", node.lineno)
+        else:
+            self.opaque(node, builder, scope)
+
+    def output(self, node: nodes.Output, builder: _Builder, scope: Bindings, soft: bool) -> None:
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                builder.add_text(child.data)
+                continue
+            try:
+                constant = child.as_const(self.eval_ctx)
+            except Exception:  # nodes.Impossible or a failing constant: evaluate at runtime
+                pass
+            else:
+                builder.add_text(to_text(constant))
+                continue
+            slot = ExprSlot(_unresolved)
+            index = self.expression(child, soft)
+            self.fixups.append(partial(_set_evaluator, slot, index))
+            slot.own = scope.deps(child)
+            slot.names = names_in(child)
+            builder.add_slot(slot, slot.own)
+
+    def if_(self, node: nodes.If, builder: _Builder, scope: Bindings) -> None:
+        arms = [(node.test, node.body)] + [(arm.test, arm.body) for arm in node.elif_]
+        tests = [test for test, _ in arms]
+        bodies = [body for _, body in arms] + ([node.else_] if node.else_ else [])
+        vdeps = scope.deps(tests)
+        blocks: list[Block] = []
+        leaked: set[str] = set()
+        for body in bodies:
+            inner = scope.child()
+            block, block_deps = self.block(body, inner, soft=True)
+            blocks.append(block)
+            vdeps = union(vdeps, block_deps)
+            leaked.update(inner.names)
+        otherwise = blocks.pop() if node.else_ else None
+        for name in sorted(leaked):
+            scope.bind(name, union(scope.resolve(name), vdeps))
+        silent = all(block.silent for block in blocks) and (otherwise is None or otherwise.silent)
+        kind = SilentIf if silent else IfSlot
+        step = kind([(_unresolved, block) for block in blocks], otherwise)
+        indexes = [self.expression(test, soft=True) for test in tests]
+
+        def fix(fns: Sequence[Evaluator], step: Step = step) -> None:
+            assert isinstance(step, (IfSlot, SilentIf))
+            step.branches = [(fns[i], block) for i, block in zip(indexes, blocks, strict=True)]
+
+        self.fixups.append(fix)
+        step.own = scope.deps(tests)
+        step.names = names_in(node)
+        step.binds = frozenset(leaked)
+        step.children = (*blocks, *([otherwise] if otherwise else []))
+        step.leaky = True
+        if kind is IfSlot:
+            builder.add_slot(step, vdeps)
+        else:
+            builder.add_step(step, vdeps)
+
+    def for_(self, node: nodes.For, builder: _Builder, scope: Bindings, soft: bool) -> None:
+        if node.recursive:
+            raise self.error("recursive loops are not supported by liveview templates", node.lineno)
+        for stored in node.find_all(nodes.Name):
+            if stored.ctx == "store" and stored.name == "loop":
+                raise self.error("Can't assign to special loop variable 'loop'", stored.lineno)
+        target = _target(node.target)
+        names = _target_names(target)
+        iter_deps = scope.deps(node.iter)
+        inner = scope.child()
+        for name in names:
+            inner.bind(name, iter_deps)
+        variables = union(iter_deps, inner.deps(node.test))
+        for name in [*names, "loop"]:
+            inner.bind(name, variables)
+        body, body_deps = self.block(node.body, inner, soft)
+        otherwise: Block | None = None
+        else_deps: Deps = EMPTY
+        if node.else_:
+            otherwise, else_deps = self.block(node.else_, scope.child(), soft)
+        step = ForSlot(
+            _unresolved,
+            target,
+            None,
+            body,
+            otherwise,
+            "loop" in names_in(node.body),
+            self.environment.undefined,
+        )
+        items = self.expression(node.iter, soft)
+        test = None if node.test is None else self.expression(node.test, soft)
+
+        def fix(fns: Sequence[Evaluator]) -> None:
+            step.items = fns[items]
+            step.test = None if test is None else fns[test]
+
+        self.fixups.append(fix)
+        step.own = variables
+        step.names = names_in(node)
+        step.children = (body, *([otherwise] if otherwise else []))
+        builder.add_slot(step, union(variables, body_deps, else_deps))
+
+    def assign(self, node: nodes.Assign, builder: _Builder, scope: Bindings, soft: bool) -> None:
+        if node.find(nodes.NSRef) is not None:
+            # {% set ns.attr = ... %}: Jinja validates and stores; readers of ns are "always".
+            step: Step = JinjaStep(self.jinja(node))
+            step.own = None
+            step.names = names_in(node)
+            for stored in node.find_all(nodes.Name):
+                if stored.ctx == "store":
+                    scope.bind(stored.name, None)
+            builder.add_step(step, None)
+            return
+        target = _target(node.target)
+        vdeps = scope.deps(node.node)
+        set_step = SetStep(_unresolved, target)
+        index = self.expression(node.node, soft)
+        self.fixups.append(partial(_set_evaluator, set_step, index))
+        set_step.names = names_in(node.node)
+        set_step.binds = frozenset(_target_names(target))
+        for name in set_step.binds:
+            scope.bind(name, vdeps)
+        builder.add_step(set_step, vdeps)
+
+    def assign_block(self, node: nodes.AssignBlock, builder: _Builder, scope: Bindings) -> None:
+        step = JinjaStep(self.jinja(node))
+        anything = any(node.find_all(_READS_ANYTHING))
+        vdeps = None if anything else scope.deps(node.body, node.filter)
+        step.names = None if anything else names_in(node.body, node.filter)
+        if isinstance(node.target, nodes.NSRef):
+            step.own = None
+            scope.bind(node.target.name, None)
+        else:
+            name = _target(node.target)
+            assert isinstance(name, str)
+            step.binds = frozenset((name,))
+            scope.bind(name, vdeps)
+        builder.add_step(step, vdeps)
+
+    def opaque(self, node: nodes.Node, builder: _Builder, scope: Bindings) -> None:
+        step = OpaqueSlot(self.jinja(node))
+        step.own = None
+        step.names = None
+        for name in _bound_by(node):
+            scope.bind(name, None)
+        builder.add_slot(step, None)
+
+    def jinja(self, node: nodes.Node) -> jinja2.Template:
+        """Compile one statement with Jinja itself, as a template of its own."""
+        tree = nodes.Template([node], lineno=node.lineno)
+        tree.set_environment(self.environment)
+        environment = self.environment
+        code = environment.compile(tree, self.name, self.filename)
+        return environment.template_class.from_code(
+            environment, code, environment.make_globals(None)
+        )
+
+
+def _check(tree: nodes.Template, compiler: _Compiler) -> None:
+    """Reject what cannot be a LiveView template, wherever it appears."""
+    for node in tree.find_all((nodes.Extends, nodes.Block)):
+        what = "extends" if isinstance(node, nodes.Extends) else "block"
+        raise compiler.error(
+            f"{{% {what} %}} (template inheritance) is not supported by liveview templates;"
+            " use {% include %} or macros",
+            node.lineno,
+        )
+    for loop in tree.find_all(nodes.For):
+        if loop.recursive:
+            raise compiler.error(
+                "recursive loops are not supported by liveview templates", loop.lineno
+            )
+
+
+def compile_template(
+    environment: jinja2.Environment, source: str, name: str | None, filename: str | None
+) -> Block:
+    """Compile Jinja ``source`` into its root block. Raises ``TemplateSyntaxError``."""
+    try:
+        tree = environment.parse(source, name, filename)
+        compiler = _Compiler(environment, name, filename, source)
+        _check(tree, compiler)
+        always = frozenset(ref.name for ref in tree.find_all(nodes.NSRef))
+        root, _ = compiler.block(tree.body, Bindings(None, always), soft=False)
+        compiler.finish()
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateSyntaxError.from_jinja(error, source, name, filename) from None
+    finalize(root)
+    return root

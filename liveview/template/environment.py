@@ -1,0 +1,40 @@
+"""The Jinja environments templates compile against.
+
+Output escaping is done by this engine, but Jinja's own autoescape still matters: it decides
+how ``~`` concatenation and opaque statements (``include``, ``macro``...) treat markup, so an
+environment without it is refused. Async environments are refused too: slots are evaluated
+synchronously inside one render pass.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import jinja2
+
+
+@functools.cache
+def default_environment() -> jinja2.Environment:
+    """The shared environment for templates given as source strings (no loader)."""
+    return jinja2.Environment(autoescape=True)
+
+
+@functools.cache
+def directory_environment(directory: str) -> jinja2.Environment:
+    """An environment whose loader reads ``directory``, so ``{% include %}`` works from files."""
+    return jinja2.Environment(autoescape=True, loader=jinja2.FileSystemLoader(directory))
+
+
+def check_environment(environment: jinja2.Environment) -> jinja2.Environment:
+    """Refuse environments this engine cannot render with; return the environment."""
+    if environment.is_async:
+        raise ValueError("liveview templates need a synchronous Jinja environment")
+    if environment.autoescape is False:
+        raise ValueError("liveview templates need a Jinja environment with autoescape enabled")
+    return environment
+
+
+def environment_for_file(path: str | os.PathLike[str]) -> jinja2.Environment:
+    """The default environment for a template file: loader rooted at the file's directory."""
+    return directory_environment(os.path.dirname(os.path.abspath(path)))

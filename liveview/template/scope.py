@@ -1,0 +1,53 @@
+"""The variable scope one render evaluates in: a lean Jinja ``Context``.
+
+Generated expression code and Jinja-compiled statements only need a ``Context``; building
+Jinja's full one costs about a microsecond (it copies globals), so this subclass reads the
+assigns mapping directly and falls back to the environment globals. Loop variables and
+``{% set %}`` names live in ``vars``, which loops swap for a copy to keep them local.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+import jinja2
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
+from jinja2.utils import missing
+
+
+class Scope(Context):
+    """A ``Context`` over ``assigns`` (read-only) + template locals (``vars``) + globals."""
+
+    def __init__(
+        self,
+        environment: jinja2.Environment,
+        assigns: Mapping[str, Any],
+        name: str | None,
+    ) -> None:
+        self.parent = cast(dict[str, Any], assigns)
+        self.vars = {}
+        self.environment = environment
+        self.eval_ctx = EvalContext(environment, name)
+        self.exported_vars = set()
+        self.name = name
+        self.globals_keys = set()
+        self.blocks = {}
+
+    def resolve_or_missing(self, key: str) -> Any:
+        """Template locals shadow assigns, which shadow environment globals."""
+        vars = self.vars
+        if key in vars:
+            return vars[key]
+        value = self.parent.get(key, missing)
+        if value is missing:
+            return self.environment.globals.get(key, missing)
+        return value
+
+    def get_all(self) -> dict[str, Any]:
+        """Everything visible, as one new dict (what ``include`` passes to the included file)."""
+        return {**self.environment.globals, **self.parent, **self.vars}
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.resolve_or_missing(name) is not missing

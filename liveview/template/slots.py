@@ -1,0 +1,494 @@
+"""Compiled blocks and their steps; each renders itself in full, as a diff, or as HTML.
+
+A ``Block`` is one template body: its statics and the steps between them. Steps are dynamic
+slots (expression, if, for, opaque Jinja statement) and silent steps (``{% set %}``, an
+``{% if %}`` that only sets). Rendering and diffing are fused: a diff walks the block once,
+evaluates only the steps whose dependencies intersect ``changed``, compares each result with
+the *print* of what the client holds, updates the print in place and emits what differs.
+
+Prints are plain lists, mutated in place so an unchanged render allocates nothing:
+
+* node print: ``[block, p0, p1, ...]`` where ``p_i`` is the slot's last sent string, or the
+  print of the node / comprehension in it;
+* comprehension print: ``[for_slot, [entry print, ...]]``, an entry print being the node print
+  of the loop body (entries are index-keyed, so entry *i* is always diffed against entry *i*).
+
+Emitted statics are the block's own ``statics`` list, shared by every tree and diff built
+from it: never mutate a rendered tree's ``"s"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Final
+
+import jinja2
+from jinja2.runtime import Context, LoopContext
+
+from .codegen import Evaluator
+from .escape import to_text
+
+Deps = frozenset[str] | None
+"""The assign names a step reads; ``None`` means "always evaluate" (unknowable reads)."""
+
+Target = str | tuple["Target", ...]
+"""A binding target: a name, or a (nested) tuple of names as in ``for k, v in ...``."""
+
+Prints = list[Any]
+Out = dict[str, Any]
+
+EMPTY: Final[frozenset[str]] = frozenset()
+
+_SAME: Final = object()
+"""Returned by ``Step.diff`` when the slot is unchanged (nothing to emit)."""
+
+_KEYS: list[str] = [str(index) for index in range(256)]
+
+
+def keys(count: int) -> list[str]:
+    """Shared list of the JSON keys "0", "1", ... (at least ``count`` of them)."""
+    while len(_KEYS) < count:
+        _KEYS.append(str(len(_KEYS)))
+    return _KEYS
+
+
+def bind(target: Target, value: Any, vars: dict[str, Any]) -> None:
+    """Assign ``value`` to ``target`` with Python's unpacking rules."""
+    if type(target) is str:
+        vars[target] = value
+        return
+    values = tuple(value)
+    if len(values) != len(target):
+        raise ValueError(
+            f"cannot unpack {len(values)} values into {len(target)} names ({target!r})"
+        )
+    for name, item in zip(target, values, strict=True):
+        bind(name, item, vars)
+
+
+class Step:
+    """One element of a block. ``deps`` decides whether a diff render evaluates it.
+
+    The other attributes are compile-time facts used to compute ``deps``: ``own`` what the
+    step itself reads, ``names`` the raw names loaded anywhere inside it (``None``: any name),
+    ``binds`` the names it binds in the enclosing scope, ``children`` its nested blocks and
+    ``leaky`` whether their ``{% set %}`` names are visible after it (``if``: yes, ``for``: no).
+    """
+
+    __slots__ = ("binds", "children", "deps", "index", "key", "leaky", "names", "own")
+
+    def __init__(self) -> None:
+        self.deps: Deps = EMPTY
+        self.own: Deps = EMPTY
+        self.names: frozenset[str] | None = EMPTY
+        self.binds: frozenset[str] = EMPTY
+        self.children: tuple[Block, ...] = ()
+        self.leaky = False
+        self.index = -1
+        self.key = ""
+
+    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+        """Evaluate fully: write the slot's value to ``out`` and its print to ``prints``."""
+        raise NotImplementedError
+
+    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+        """Evaluate against the print in ``prints``; return the value to emit, or ``_SAME``."""
+        raise NotImplementedError
+
+    def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
+        """Append the static text before this slot, then the slot's HTML, to ``parts``."""
+        raise NotImplementedError
+
+
+class Block:
+    """A template body compiled to statics (``len == slots + 1``) and steps."""
+
+    __slots__ = ("blank", "statics", "steps")
+
+    def __init__(self, statics: list[str], steps: tuple[Step, ...]) -> None:
+        self.statics = statics
+        self.steps = steps
+        self.blank: tuple[Any, ...] = (self, *([None] * (len(statics) - 1)))
+
+    @property
+    def silent(self) -> bool:
+        """True when the block outputs nothing at all (only sets)."""
+        return self.statics == [""]
+
+    def full(self, ctx: Context, entry: bool = False) -> tuple[Out, Prints]:
+        """The complete node (with ``"s"``, or without for a comprehension entry) and its print."""
+        out: Out = {} if entry else {"s": self.statics}
+        prints = list(self.blank)
+        for step in self.steps:
+            step.full(ctx, out, prints)
+        return out, prints
+
+    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Out | None:
+        """The diff of this node against ``prints`` (updated in place); ``None`` if unchanged."""
+        out: Out | None = None
+        for step in self.steps:
+            deps = step.deps
+            if deps is not None and deps.isdisjoint(changed):
+                continue
+            value = step.diff(ctx, changed, prints)
+            if value is not _SAME:
+                if out is None:
+                    out = {}
+                out[step.key] = value
+        return out
+
+    def html(self, ctx: Context, parts: list[str]) -> None:
+        """Append this block's HTML to ``parts``."""
+        statics = self.statics
+        for step in self.steps:
+            step.html(ctx, parts, statics)
+        parts.append(statics[-1])
+
+    def run(self, ctx: Context) -> None:
+        """Execute a silent block's steps (sets) for their bindings."""
+        for step in self.steps:
+            step.html(ctx, [], self.statics)
+
+
+class ExprSlot(Step):
+    """``{{ expression }}``: a string slot."""
+
+    __slots__ = ("evaluate",)
+
+    def __init__(self, evaluate: Evaluator) -> None:
+        super().__init__()
+        self.evaluate = evaluate
+
+    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+        text = to_text(self.evaluate(ctx))
+        out[self.key] = text
+        prints[self.index + 1] = text
+
+    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+        text = to_text(self.evaluate(ctx))
+        position = self.index + 1
+        if text == prints[position]:
+            return _SAME
+        prints[position] = text
+        return text
+
+    def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
+        parts.append(statics[self.index])
+        parts.append(to_text(self.evaluate(ctx)))
+
+
+class _Branching(Step):
+    """Shared choice logic of ``{% if %}/{% elif %}/{% else %}``."""
+
+    __slots__ = ("branches", "otherwise")
+
+    def __init__(self, branches: list[tuple[Evaluator, Block]], otherwise: Block | None) -> None:
+        super().__init__()
+        self.branches = branches
+        self.otherwise = otherwise
+
+    def choose(self, ctx: Context) -> Block | None:
+        for test, block in self.branches:
+            if test(ctx):
+                return block
+        return self.otherwise
+
+
+class IfSlot(_Branching):
+    """An ``{% if %}`` chain: one slot holding the chosen branch's node, or ``""``."""
+
+    __slots__ = ()
+
+    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+        block = self.choose(ctx)
+        if block is None:
+            out[self.key] = prints[self.index + 1] = ""
+        else:
+            out[self.key], prints[self.index + 1] = block.full(ctx)
+
+    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+        block = self.choose(ctx)
+        position = self.index + 1
+        old = prints[position]
+        if block is None:
+            if old == "":
+                return _SAME
+            prints[position] = ""
+            return ""
+        if type(old) is list and old[0] is block:
+            value = block.diff(ctx, changed, old)
+            return _SAME if value is None else value
+        value, prints[position] = block.full(ctx)
+        return value
+
+    def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
+        parts.append(statics[self.index])
+        block = self.choose(ctx)
+        if block is not None:
+            block.html(ctx, parts)
+
+
+class SilentIf(_Branching):
+    """An ``{% if %}`` whose branches only ``{% set %}``: no slot, just bindings."""
+
+    __slots__ = ()
+
+    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+        self._run(ctx)
+
+    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+        self._run(ctx)
+        return _SAME
+
+    def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
+        self._run(ctx)
+
+    def _run(self, ctx: Context) -> None:
+        block = self.choose(ctx)
+        if block is not None:
+            block.run(ctx)
+
+
+class ForSlot(Step):
+    """A ``{% for %}``: one slot holding a comprehension, the ``else`` node, or ``""``."""
+
+    __slots__ = ("body", "items", "otherwise", "target", "test", "undefined", "uses_loop")
+
+    def __init__(
+        self,
+        items: Evaluator,
+        target: Target,
+        test: Evaluator | None,
+        body: Block,
+        otherwise: Block | None,
+        uses_loop: bool,
+        undefined: type[jinja2.Undefined],
+    ) -> None:
+        super().__init__()
+        self.items = items
+        self.target = target
+        self.test = test
+        self.body = body
+        self.otherwise = otherwise
+        self.uses_loop = uses_loop
+        self.undefined = undefined
+
+    def _iterate(self, ctx: Context) -> tuple[list[Any] | tuple[Any, ...], Iterator[Any]]:
+        """Evaluate the iterable (filtered by the ``if`` clause) into ``ctx.vars`` (a copy).
+
+        Returns the items and an iterator that binds the loop variables before each yield.
+        """
+        iterable = self.items(ctx)
+        target = self.target
+        vars = ctx.vars
+        test = self.test
+        items: list[Any] | tuple[Any, ...]
+        if test is not None:
+            items = []
+            for item in iterable:
+                bind(target, item, vars)
+                if test(ctx):
+                    items.append(item)
+        elif type(iterable) is list or type(iterable) is tuple:
+            items = iterable
+        else:
+            items = list(iterable)
+        return items, self._bound(items, vars)
+
+    def _bound(self, items: list[Any] | tuple[Any, ...], vars: dict[str, Any]) -> Iterator[Any]:
+        target = self.target
+        if self.uses_loop:
+            loop = LoopContext(items, self.undefined)
+            vars["loop"] = loop
+            if type(target) is str:
+                for item, _ in loop:
+                    vars[target] = item
+                    yield item
+            else:
+                for item, _ in loop:
+                    bind(target, item, vars)
+                    yield item
+        elif type(target) is str:
+            for item in items:
+                vars[target] = item
+                yield item
+        else:
+            for item in items:
+                bind(target, item, vars)
+                yield item
+
+    def _comprehension(
+        self, ctx: Context, items: list[Any] | tuple[Any, ...], bound: Iterator[Any]
+    ) -> tuple[Out, Prints]:
+        """The complete comprehension node and its print."""
+        body = self.body
+        entries: Out = {}
+        prints: list[Prints] = []
+        names = keys(len(items))
+        for index, _ in enumerate(bound):
+            entries[names[index]], entry_print = body.full(ctx, entry=True)
+            prints.append(entry_print)
+        entries["kc"] = len(items)
+        return {"s": body.statics, "k": entries}, [self, prints]
+
+    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+        outer = ctx.vars
+        ctx.vars = dict(outer)
+        items, bound = self._iterate(ctx)
+        value: Any
+        printed: Any
+        if items:
+            value, printed = self._comprehension(ctx, items, bound)
+        elif self.otherwise is not None:
+            value, printed = self.otherwise.full(ctx)
+        else:
+            value = printed = ""
+        ctx.vars = outer
+        out[self.key] = value
+        prints[self.index + 1] = printed
+
+    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+        position = self.index + 1
+        old = prints[position]
+        outer = ctx.vars
+        ctx.vars = dict(outer)
+        items, bound = self._iterate(ctx)
+        otherwise = self.otherwise
+        result: Any
+        if type(old) is list and old[0] is self:
+            if items or otherwise is None:
+                result = self._diff_entries(ctx, changed, old[1], items, bound)
+            else:
+                result, prints[position] = otherwise.full(ctx)
+        elif items:
+            result, prints[position] = self._comprehension(ctx, items, bound)
+        elif otherwise is None:
+            result = _SAME  # "" before, "" now
+        elif type(old) is list and old[0] is otherwise:
+            value = otherwise.diff(ctx, changed, old)
+            result = _SAME if value is None else value
+        else:
+            result, prints[position] = otherwise.full(ctx)
+        ctx.vars = outer
+        return result
+
+    def _diff_entries(
+        self,
+        ctx: Context,
+        changed: Iterable[str],
+        entries: list[Prints],
+        items: list[Any] | tuple[Any, ...],
+        bound: Iterator[Any],
+    ) -> Any:
+        """Index-keyed comprehension diff: entry i against old entry i, new ones complete."""
+        count = len(items)
+        known = len(entries)
+        body = self.body
+        names = keys(count)
+        diff: Out | None = None
+        for index, _ in enumerate(bound):
+            if index < known:
+                entry = body.diff(ctx, changed, entries[index])
+                if entry is None:
+                    continue
+            else:
+                entry, entry_print = body.full(ctx, entry=True)
+                entries.append(entry_print)
+            if diff is None:
+                diff = {}
+            diff[names[index]] = entry
+        if count < known:
+            del entries[count:]
+        elif diff is None:
+            return _SAME
+        if diff is None:
+            diff = {}
+        diff["kc"] = count
+        return {"k": diff}
+
+    def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
+        parts.append(statics[self.index])
+        outer = ctx.vars
+        ctx.vars = dict(outer)
+        items, bound = self._iterate(ctx)
+        if items:
+            body = self.body
+            for _ in bound:
+                body.html(ctx, parts)
+        elif self.otherwise is not None:
+            self.otherwise.html(ctx, parts)
+        ctx.vars = outer
+
+
+class SetStep(Step):
+    """``{% set a = expr %}`` / ``{% set a, b = expr %}``: binds names in ``ctx.vars``."""
+
+    __slots__ = ("evaluate", "target")
+
+    def __init__(self, evaluate: Evaluator, target: Target) -> None:
+        super().__init__()
+        self.evaluate = evaluate
+        self.target = target
+
+    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+        bind(self.target, self.evaluate(ctx), ctx.vars)
+
+    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+        bind(self.target, self.evaluate(ctx), ctx.vars)
+        return _SAME
+
+    def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
+        bind(self.target, self.evaluate(ctx), ctx.vars)
+
+
+RootFunction = Callable[[Context], Iterator[str]]
+
+
+def run_jinja(template: jinja2.Template, ctx: Context) -> str:
+    """Render a Jinja-compiled statement in ``ctx``; its ``context.vars`` writes land there."""
+    try:
+        return "".join(template.root_render_func(ctx))
+    except Exception:
+        template.environment.handle_exception()
+
+
+class JinjaStep(Step):
+    """A statement Jinja runs for its side effects (``{% set %}...{% endset %}``, ``ns.x =``)."""
+
+    __slots__ = ("template",)
+
+    def __init__(self, template: jinja2.Template) -> None:
+        super().__init__()
+        self.template = template
+
+    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+        run_jinja(self.template, ctx)
+
+    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+        run_jinja(self.template, ctx)
+        return _SAME
+
+    def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
+        run_jinja(self.template, ctx)
+
+
+class OpaqueSlot(JinjaStep):
+    """Any other statement (``include``, ``macro``, ``with``...): Jinja renders it to a string
+    slot, re-evaluated on every render."""
+
+    __slots__ = ()
+
+    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+        out[self.key] = prints[self.index + 1] = run_jinja(self.template, ctx)
+
+    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+        text = run_jinja(self.template, ctx)
+        position = self.index + 1
+        if text == prints[position]:
+            return _SAME
+        prints[position] = text
+        return text
+
+    def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
+        parts.append(statics[self.index])
+        parts.append(run_jinja(self.template, ctx))

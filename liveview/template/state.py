@@ -1,0 +1,56 @@
+"""``RenderState``: what one LiveView's client holds, so each render sends only a diff."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .slots import Prints
+from .template import Template
+
+
+class RenderState:
+    """The prints of the last tree sent to one client (one per LiveView instance).
+
+    ``render`` returns the full tree (with ``"s"``) on the first call, after ``reset``, when the
+    template changed, or when ``changed`` is ``None``; otherwise the minimal diff (``{}`` when
+    nothing changed). ``changed`` names the assigns changed since the last render; a slot that
+    reads none of them is not evaluated at all. To diff with unknown changes, pass every assign
+    name (``changed=assigns.keys()``).
+
+    If a render raises (an error in the template or in user code it calls), the prints are
+    dropped, so the next render is full: the client must then get a full tree (rejoin).
+    Renders of one state must be sent in the order they are made.
+    """
+
+    __slots__ = ("_prints",)
+
+    def __init__(self) -> None:
+        self._prints: Prints | None = None
+
+    def render(
+        self,
+        template: Template,
+        assigns: Mapping[str, Any],
+        changed: Iterable[str] | None = None,
+    ) -> dict[str, Any]:
+        root = template.root
+        prints = self._prints
+        ctx = template.scope(assigns)
+        try:
+            if changed is None or prints is None or prints[0] is not root:
+                tree, self._prints = root.full(ctx)
+                return tree
+            return root.diff(ctx, changed, prints) or {}
+        except BaseException:
+            self._prints = None
+            raise
+
+    def reset(self) -> None:
+        """Forget what the client holds: the next render is a full tree."""
+        self._prints = None
+
+    @property
+    def rendered(self) -> bool:
+        """True once a full tree has been produced (and not reset since)."""
+        return self._prints is not None
