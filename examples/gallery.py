@@ -1,0 +1,46 @@
+"""The gallery app: every example under one server, with an index page.
+
+Run it with `scripts/gallery` (or `liveview gallery`), then open http://127.0.0.1:8000.
+"""
+
+from markupsafe import escape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from examples.chat import Chat
+from examples.control import Control, Display
+from examples.counter import Counter
+from examples.dashboard import Dashboard, metrics_publisher
+from examples.form import SignupForm
+from examples.shared_counter import SharedCounter
+from liveview import LiveViewApp
+
+EXAMPLES = [
+    ("/counter", Counter, "Counter", "a count per tab: click events and assigns"),
+    ("/form", SignupForm, "Form", "phx-change validation and phx-submit"),
+    ("/shared-counter", SharedCounter, "Shared counter", "one count for every open tab (pub/sub)"),
+    ("/chat", Chat, "Chat", "a chat room: messages broadcast to a topic"),
+    ("/dashboard", Dashboard, "Dashboard", "numbers pushed by a background publisher"),
+    ("/control", Control, "Lamp control", "drives every open display page"),
+    ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
+]
+
+
+async def index(request: Request) -> HTMLResponse:
+    items = "".join(
+        f'<li><a href="{path}">{escape(title)}</a> — {escape(about)}</li>'
+        for path, _, title, about in EXAMPLES
+    )
+    return HTMLResponse(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>liveview gallery</title></head>"
+        f"<body><h1>liveview gallery</h1><ul>{items}</ul></body></html>"
+    )
+
+
+app = LiveViewApp(
+    routes={path: view for path, view, _, _ in EXAMPLES},
+    title="liveview gallery",
+    extra_routes=[Route("/", index)],
+    lifespan=metrics_publisher,
+)

@@ -1,0 +1,271 @@
+"""`LiveViewApp`: the ASGI app — routes, the dead render, the websocket endpoint, client assets.
+
+An HTTP GET of a LiveView route mounts the view (not connected) and renders it inside the
+layout, with the signed tokens the official client sends back when it joins over
+`<live_path>/websocket`. The app can be served alone or mounted inside a Starlette or FastAPI
+app (`Mount("/prefix", app=live_app)`); its URLs follow the mount point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup, escape
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Match, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from liveview.channel.config import ChannelConfig, RouteMatch
+from liveview.channel.connection import Connection
+from liveview.pubsub import PubSub, SingleProcessPubSub
+from liveview.session import (
+    CSRF_COOKIE,
+    InvalidToken,
+    SessionToken,
+    TokenSigner,
+    new_view_id,
+    resolve_secret,
+)
+from liveview.socket import LiveViewSocket
+from liveview.view import LiveView, template_of
+
+logger = logging.getLogger("liveview")
+
+PACKAGE_DIR = Path(__file__).parent
+STATIC_DIR = PACKAGE_DIR / "static"
+DEFAULT_LAYOUT = PACKAGE_DIR / "templates" / "layout.html"
+
+
+class LiveViewApp:
+    """An ASGI app serving LiveViews at the given paths (Starlette path syntax)."""
+
+    def __init__(
+        self,
+        routes: Mapping[str, type[LiveView]],
+        *,
+        embedded: Mapping[str, type[LiveView]] | None = None,
+        pubsub: PubSub | None = None,
+        secret: str | None = None,
+        layout: str | Path | None = None,
+        title: str = "LiveView",
+        check_origin: bool | Sequence[str] = True,
+        live_path: str = "/live",
+        assets_path: str = "/assets",
+        extra_routes: Sequence[BaseRoute] = (),
+        middleware: Sequence[Middleware] = (),
+        lifespan: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
+        debug: bool = False,
+    ) -> None:
+        self.pubsub: PubSub = pubsub if pubsub is not None else SingleProcessPubSub()
+        self.signer = TokenSigner(resolve_secret(secret))
+        self.title = title
+        self.check_origin = check_origin
+        self.live_path = live_path.rstrip("/")
+        self.assets_path = assets_path.rstrip("/")
+        self._layout = _load_layout(layout)
+        self._live_routes = [
+            Route(path, endpoint=self._dead_render_endpoint(view), methods=["GET"], name=path)
+            for path, view in routes.items()
+        ]
+        self._views = {
+            route.path: view for route, view in zip(self._live_routes, routes.values(), strict=True)
+        }
+        self._embedded = dict(embedded or {})
+        self.channel_config = ChannelConfig(
+            signer=self.signer, pubsub=self.pubsub, resolve=self.resolve, embedded=self._embedded
+        )
+        self._user_lifespan = lifespan
+        self._started = False
+        self._start_lock = asyncio.Lock()
+        if not (STATIC_DIR / "vendor" / "phoenix_live_view.min.js").exists():
+            logger.warning(
+                "The LiveView client is not installed in %s: run scripts/setup "
+                "(pages render, but will not connect).",
+                STATIC_DIR / "vendor",
+            )
+        self._app = Starlette(
+            debug=debug,
+            routes=[
+                *self._live_routes,
+                WebSocketRoute(f"{self.live_path}/websocket", self._websocket_endpoint),
+                Mount(self.assets_path, app=StaticFiles(directory=STATIC_DIR), name="assets"),
+                *extra_routes,
+            ],
+            middleware=list(middleware),
+            lifespan=self._lifespan,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.start()  # servers that send no lifespan events (or a mounted app)
+        await self._app(scope, receive, send)
+
+    # lifecycle -----------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        """Pub/sub starts before the app's own lifespan (which may publish) and closes after."""
+        await self.start()
+        try:
+            if self._user_lifespan is None:
+                yield
+            else:
+                async with self._user_lifespan():
+                    yield
+        finally:
+            await self.close()
+
+    async def start(self) -> None:
+        if self._started:
+            return
+        async with self._start_lock:
+            if not self._started:
+                await self.pubsub.start()
+                self._started = True
+
+    async def close(self) -> None:
+        if self._started:
+            self._started = False
+            await self.pubsub.close()
+
+    # routing -------------------------------------------------------------------------------
+
+    def resolve(self, path: str) -> RouteMatch | None:
+        """The LiveView route of a path (relative to this app's mount point)."""
+        scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+        for route in self._live_routes:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                return RouteMatch(route.path, self._views[route.path], child["path_params"])
+        return None
+
+    # dead render ---------------------------------------------------------------------------
+
+    def _dead_render_endpoint(self, view_class: type[LiveView]) -> Any:
+        async def endpoint(request: Request) -> Response:
+            return await self._dead_render(request, view_class)
+
+        endpoint.__name__ = view_class.__name__
+        return endpoint
+
+    async def _dead_render(self, request: Request, view_class: type[LiveView]) -> Response:
+        session = dict(request.session) if "session" in request.scope else {}
+        params = {**request.query_params, **request.path_params}
+        route = request.scope["route"].path
+        socket, container = await self._render_container(
+            view_class, route, session, params, str(request.url), main=True
+        )
+        if socket._navigation is not None:
+            return RedirectResponse(socket._navigation.to, status_code=302)
+
+        async def live_render(name: str) -> Markup:
+            """Embed another root LiveView in the layout (it joins on the same websocket)."""
+            embedded = self._embedded.get(name)
+            if embedded is None:
+                raise KeyError(f"no embedded LiveView named {name!r} (see LiveViewApp(embedded=))")
+            _, html = await self._render_container(
+                embedded, f"embed:{name}", session, {}, str(request.url), main=False
+            )
+            return html
+
+        csrf_secret = request.cookies.get(CSRF_COOKIE)
+        new_cookie = not csrf_secret
+        if not csrf_secret:
+            csrf_secret = self.signer.new_csrf_secret()
+        root = request.scope.get("root_path", "").rstrip("/")
+        html = await self._layout.render_async(
+            inner_content=container,
+            live_render=live_render,
+            csrf_token=self.signer.sign_csrf(csrf_secret),
+            socket_path=root + self.live_path,
+            assets=root + self.assets_path,
+            page_title=socket.page_title,
+            default_title=self.title,
+            head=Markup(""),
+        )
+        response = HTMLResponse(html)
+        if new_cookie:
+            response.set_cookie(
+                CSRF_COOKIE, csrf_secret, httponly=True, samesite="lax", path=root or "/"
+            )
+        return response
+
+    async def _render_container(
+        self,
+        view_class: type[LiveView],
+        route: str,
+        session: dict[str, Any],
+        params: dict[str, Any],
+        url: str,
+        *,
+        main: bool,
+    ) -> tuple[LiveViewSocket, Markup]:
+        """Mount a view (not connected) and render it inside the container the client joins."""
+        view = view_class()
+        view_id = new_view_id()
+        socket = LiveViewSocket(view_id=view_id, pubsub=self.pubsub, connected=False)
+        await view.mount(socket, session, params)
+        await view.handle_params(url, params, socket)
+        if socket._navigation is not None:
+            return socket, Markup("")
+        inner = template_of(view, socket.assigns).render_html(socket.assigns)
+        session_token = self.signer.sign_session(SessionToken(view_id, route, session))
+        static_token = self.signer.sign_static(view_id)
+        main_attr = " data-phx-main" if main else ""
+        container = Markup(
+            f'<div id="{view_id}"{main_attr} data-phx-session="{escape(session_token)}" '
+            f'data-phx-static="{escape(static_token)}">{inner}</div>'
+        )
+        return socket, container
+
+    # websocket -----------------------------------------------------------------------------
+
+    async def _websocket_endpoint(self, websocket: WebSocket) -> None:
+        refusal = self._refusal(websocket)
+        if refusal is not None:
+            logger.warning("websocket refused: %s", refusal)
+            await websocket.close(code=1008)  # before accept: the client sees HTTP 403
+            return
+        await websocket.accept()
+        await Connection(websocket, self.channel_config).run()
+
+    def _refusal(self, websocket: WebSocket) -> str | None:
+        origin = websocket.headers.get("origin")
+        if origin is not None and not self._origin_allowed(origin, websocket):
+            return f"origin {origin!r} not allowed"
+        try:
+            self.signer.verify_csrf(
+                websocket.query_params.get("_csrf_token"), websocket.cookies.get(CSRF_COOKIE)
+            )
+        except InvalidToken as exc:
+            return f"CSRF check failed: {exc}"
+        return None
+
+    def _origin_allowed(self, origin: str, websocket: WebSocket) -> bool:
+        """Phoenix's check_origin: by default only the page's own host may connect."""
+        if self.check_origin is False:
+            return True
+        if self.check_origin is True:
+            return urlsplit(origin).netloc == websocket.headers.get("host")
+        return origin in self.check_origin
+
+
+def _load_layout(layout: str | Path | None) -> jinja2.Template:
+    environment = jinja2.Environment(autoescape=True, enable_async=True)
+    if layout is None:
+        return environment.from_string(DEFAULT_LAYOUT.read_text())
+    if isinstance(layout, Path):
+        return environment.from_string(layout.read_text())
+    return environment.from_string(layout)

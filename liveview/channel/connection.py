@@ -1,0 +1,120 @@
+"""One websocket carrying many channels: heartbeats, joins, routing by topic, teardown.
+
+The connection is the only reader of the websocket. It answers heartbeats itself (promptly: a
+late first heartbeat makes the client fall back to long-polling), starts a `LiveChannel` per
+joined `lv:` topic and hands every other message to the channel of its topic. Bad input gets an
+error reply where the client can match one, and never ends the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from liveview.channel import frames
+from liveview.channel.config import ChannelConfig
+from liveview.channel.frames import Frame, MalformedFrame
+from liveview.channel.live import LiveChannel
+
+logger = logging.getLogger("liveview")
+
+
+class Connection:
+    """Drives one accepted websocket until it closes."""
+
+    def __init__(self, websocket: WebSocket, config: ChannelConfig) -> None:
+        self._websocket = websocket
+        self._config = config
+        self._root_path = str(websocket.scope.get("root_path", ""))
+        self._channels: dict[str, LiveChannel] = {}
+        self._send_lock = asyncio.Lock()
+        self._closed = False
+
+    @property
+    def channels(self) -> dict[str, LiveChannel]:
+        return self._channels
+
+    async def send(self, text: str) -> None:
+        if self._closed:
+            raise ConnectionError("websocket closed")
+        async with self._send_lock:
+            await self._websocket.send_text(text)
+
+    async def run(self) -> None:
+        try:
+            while True:
+                message = await self._websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                if text is None:
+                    logger.warning("binary frame ignored: uploads are not supported yet")
+                    continue
+                await self._dispatch(text)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self._closed = True
+            channels = list(self._channels.values())
+            self._channels.clear()
+            await asyncio.gather(*(channel.stop() for channel in channels))
+
+    async def _dispatch(self, text: str) -> None:
+        try:
+            frame = frames.decode(text)
+        except MalformedFrame as exc:
+            logger.warning("malformed frame: %s", exc.reason)
+            if exc.ref is not None and exc.topic is not None:
+                await self.send(
+                    frames.reply(None, exc.ref, exc.topic, "error", {"reason": exc.reason})
+                )
+            return
+
+        if frame.topic == "phoenix":
+            status = "ok" if frame.event == "heartbeat" else "error"
+            await self.send(frames.reply(None, frame.ref, "phoenix", status, {}))
+            return
+        if frame.event == "phx_join":
+            await self._join(frame)
+            return
+
+        channel = self._channels.get(frame.topic)
+        if channel is None:
+            if frame.event == "phx_leave":  # already gone: let the client finish its teardown
+                await self.send(frames.reply(frame.join_ref, frame.ref, frame.topic, "ok", {}))
+            else:
+                await self._unmatched(frame)
+            return
+        if frame.join_ref != channel.join_ref:
+            logger.debug("dropped %s for an outdated join of %s", frame.event, frame.topic)
+            return
+        channel.push_frame(frame)
+
+    async def _join(self, frame: Frame) -> None:
+        if not frame.topic.startswith("lv:") or frame.join_ref is None:
+            await self._unmatched(frame)
+            return
+        old = self._channels.pop(frame.topic, None)
+        if old is not None:
+            # A rejoin or a live navigation on the same topic replaces the running LiveView.
+            await old.stop()
+            await self.send(frames.encode(old.join_ref, old.join_ref, old.topic, "phx_close", {}))
+        self._channels[frame.topic] = LiveChannel(
+            topic=frame.topic,
+            join=frame,
+            config=self._config,
+            send=self.send,
+            root_path=self._root_path,
+            on_end=self._forget,
+        )
+
+    def _forget(self, channel: LiveChannel) -> None:
+        if self._channels.get(channel.topic) is channel:
+            del self._channels[channel.topic]
+
+    async def _unmatched(self, frame: Frame) -> None:
+        await self.send(
+            frames.reply(None, frame.ref, frame.topic, "error", {"reason": "unmatched topic"})
+        )

@@ -1,0 +1,125 @@
+"""Signed tokens: the LiveView session token, the static token and the CSRF token.
+
+The browser carries these between the dead render and the websocket join, so they are signed
+with the app secret (itsdangerous) and verified on the way back. The session token is bound to
+the view id: a join on a topic whose id differs from the token's is refused as stale, which
+keeps a token from one view from being replayed against another.
+
+Tokens last `max_age` seconds (two weeks by default, like Phoenix), long enough for a tab left
+open over a weekend to reconnect without a reload.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+logger = logging.getLogger("liveview")
+
+SECRET_ENV = "LIVEVIEW_SECRET"
+DEFAULT_MAX_AGE = 14 * 24 * 3600
+CSRF_COOKIE = "_liveview_csrf"
+
+
+class InvalidToken(Exception):
+    """A token failed verification: tampered with, expired, or made with another secret."""
+
+
+@dataclass(frozen=True)
+class SessionToken:
+    """What the dead render hands to the live mount through `data-phx-session`."""
+
+    view_id: str
+    route: str
+    session: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve_secret(secret: str | None) -> str:
+    """The app secret: explicit, else $LIVEVIEW_SECRET, else random for this process only."""
+    if secret:
+        return secret
+    from_env = os.environ.get(SECRET_ENV)
+    if from_env:
+        return from_env
+    logger.warning(
+        "No secret given and %s is not set: using a random per-process secret. "
+        "Tokens will not verify across several workers or a restart; set a shared secret.",
+        SECRET_ENV,
+    )
+    return secrets.token_urlsafe(32)
+
+
+class TokenSigner:
+    """Makes and verifies the three kinds of token with one secret and distinct salts."""
+
+    def __init__(self, secret: str, *, max_age: int = DEFAULT_MAX_AGE) -> None:
+        self.max_age = max_age
+        self._session = URLSafeTimedSerializer(secret, salt="liveview.session")
+        self._static = URLSafeTimedSerializer(secret, salt="liveview.static")
+        self._csrf = URLSafeTimedSerializer(secret, salt="liveview.csrf")
+
+    # session token -----------------------------------------------------------------------
+
+    def sign_session(self, token: SessionToken) -> str:
+        return self._session.dumps({"id": token.view_id, "r": token.route, "s": token.session})
+
+    def verify_session(self, value: object) -> SessionToken:
+        data = self._load(self._session, value)
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise InvalidToken("session token has the wrong shape")
+        return SessionToken(
+            view_id=data["id"], route=str(data.get("r")), session=data.get("s") or {}
+        )
+
+    # static token ------------------------------------------------------------------------
+
+    def sign_static(self, view_id: str, flash: dict[str, str] | None = None) -> str:
+        return self._static.dumps({"id": view_id, "f": flash or {}})
+
+    def verify_static(self, value: object, view_id: str) -> dict[str, str]:
+        """The dead-render flash carried by the static token; {} when absent."""
+        if value is None:
+            return {}
+        data = self._load(self._static, value)
+        if not isinstance(data, dict) or data.get("id") != view_id:
+            raise InvalidToken("static token does not belong to this view")
+        flash = data.get("f") or {}
+        return {str(k): str(v) for k, v in flash.items()}
+
+    # CSRF --------------------------------------------------------------------------------
+
+    @staticmethod
+    def new_csrf_secret() -> str:
+        """The per-browser random value kept in an HttpOnly cookie."""
+        return secrets.token_urlsafe(18)
+
+    def sign_csrf(self, cookie_secret: str) -> str:
+        """The token for the page's csrf meta tag: a signature over the cookie's value."""
+        return self._csrf.dumps(cookie_secret)
+
+    def verify_csrf(self, token: object, cookie_secret: str | None) -> None:
+        """Double submit: the signed token must name the secret in this browser's cookie."""
+        if not cookie_secret:
+            raise InvalidToken("no CSRF cookie")
+        value = self._load(self._csrf, token)
+        if not isinstance(value, str) or not hmac.compare_digest(value, cookie_secret):
+            raise InvalidToken("CSRF token does not match this browser's cookie")
+
+    def _load(self, serializer: URLSafeTimedSerializer, value: object) -> Any:
+        if not isinstance(value, str) or not value:
+            raise InvalidToken("missing token")
+        try:
+            return serializer.loads(value, max_age=self.max_age)
+        except BadData as exc:
+            raise InvalidToken(str(exc)) from None
+
+
+def new_view_id() -> str:
+    """A page-unique element id for a view container; the channel topic is `lv:<id>`."""
+    return "phx-" + secrets.token_urlsafe(12)

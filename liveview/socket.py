@@ -1,0 +1,232 @@
+"""The socket handed to every LiveView callback: assigns, subscriptions, timers and pushes.
+
+It records what a callback did (assigns changed, events pushed, title set, navigation asked
+for) and the channel turns that record into one reply or push after the callback returns.
+In the dead render (`connected` is False) subscriptions and timers do nothing, so `mount` can
+set them up unconditionally.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from liveview.pubsub import PubSub
+
+_IMMUTABLE = (str, int, float, bool, bytes, type(None))
+
+
+class Assigns(Mapping[str, Any]):
+    """Read-only view of a socket's assigns with attribute access (`assigns.count`)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(f"no assign named {name!r}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"Assigns({self._data!r})"
+
+
+class Mailbox(Protocol):
+    """Where the socket drops infos for its LiveView (the channel's one-at-a-time queue)."""
+
+    def deliver(self, info: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """A navigation a callback asked for; the channel acts on it after the callback."""
+
+    kind: Literal["redirect", "navigate", "patch"]
+    to: str
+    replace: bool = False
+
+
+class Timer:
+    """A pending `send_info(after=...)` or `send_interval`; dies with the LiveView."""
+
+    def __init__(self, socket: LiveViewSocket, info: Any, delay: float, repeat: bool) -> None:
+        self._socket = socket
+        self._info = info
+        self._delay = delay
+        self._repeat = repeat
+        self._handle: asyncio.TimerHandle | None = None
+        self._schedule()
+
+    def _schedule(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._handle = loop.call_later(self._delay, self._fire)
+
+    def _fire(self) -> None:
+        mailbox = self._socket._mailbox
+        if mailbox is None:
+            return
+        mailbox.deliver(self._info)
+        if self._repeat:
+            self._schedule()
+        else:
+            self._socket._timers.discard(self)
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self._socket._timers.discard(self)
+
+
+class LiveViewSocket:
+    """One LiveView's state and its link to the browser and to pub/sub."""
+
+    def __init__(
+        self,
+        *,
+        view_id: str,
+        pubsub: PubSub,
+        connected: bool,
+        mailbox: Mailbox | None = None,
+    ) -> None:
+        self.id = view_id
+        self.pubsub = pubsub
+        self.connected = connected
+        self._mailbox = mailbox
+        self._data: dict[str, Any] = {}
+        self.assigns = Assigns(self._data)
+        self._changed: set[str] = set()
+        self._events: list[list[Any]] = []
+        self._title: str | None = None
+        self._title_changed = False
+        self._navigation: Navigation | None = None
+        self._subscriptions: dict[str, str] = {}
+        self._timers: set[Timer] = set()
+
+    # assigns -------------------------------------------------------------------------------
+
+    def assign(self, **values: Any) -> None:
+        """Set assigns; only those that really changed are re-rendered."""
+        data = self._data
+        for key, value in values.items():
+            if (
+                isinstance(value, _IMMUTABLE)
+                and key in data
+                and type(data[key]) is type(value)
+                and data[key] == value
+            ):
+                continue  # unchanged; mutable values always count as changed
+            data[key] = value
+            self._changed.add(key)
+
+    @property
+    def page_title(self) -> str | None:
+        return self._title
+
+    @page_title.setter
+    def page_title(self, title: str | None) -> None:
+        if title != self._title:
+            self._title = title
+            self._title_changed = True
+
+    def push_event(self, name: str, payload: Mapping[str, Any] | None = None) -> None:
+        """Dispatch `phx:<name>` in the browser (and to hooks' handleEvent) after the next patch."""
+        self._events.append([name, dict(payload or {})])
+
+    def put_flash(self, kind: str, message: str) -> None:
+        """Set a flash message, rendered from the `flash` assign."""
+        flash = dict(self._data.get("flash") or {})
+        flash[kind] = message
+        self.assign(flash=flash)
+
+    def clear_flash(self, kind: str | None = None) -> None:
+        flash = dict(self._data.get("flash") or {})
+        if kind is None:
+            flash.clear()
+        else:
+            flash.pop(kind, None)
+        self.assign(flash=flash)
+
+    # navigation ----------------------------------------------------------------------------
+
+    def push_patch(self, to: str, *, replace: bool = False) -> None:
+        """Change the URL of this LiveView without remounting; `handle_params` runs again."""
+        self._navigation = Navigation("patch", to, replace)
+
+    def push_navigate(self, to: str, *, replace: bool = False) -> None:
+        """Navigate to another LiveView over the same websocket."""
+        self._navigation = Navigation("navigate", to, replace)
+
+    def redirect(self, to: str) -> None:
+        """Leave the LiveView with a full page load of `to`."""
+        self._navigation = Navigation("redirect", to)
+
+    # pub/sub and timers --------------------------------------------------------------------
+
+    async def subscribe(self, topic: str) -> None:
+        """Receive what is published on `topic` in `handle_info`.
+
+        Idempotent; does nothing in the dead render (not connected)."""
+        if not self.connected or self._mailbox is None or topic in self._subscriptions:
+            return
+        self._subscriptions[topic] = await self.pubsub.subscribe(topic, self._mailbox.deliver)
+
+    async def unsubscribe(self, topic: str) -> None:
+        subscription = self._subscriptions.pop(topic, None)
+        if subscription is not None:
+            await self.pubsub.unsubscribe(topic, subscription)
+
+    async def broadcast_from(self, topic: str, message: Any) -> None:
+        """Publish to `topic`, skipping this LiveView's own subscription (broadcast_from)."""
+        await self.pubsub.publish(topic, message, exclude=self._subscriptions.get(topic))
+
+    def send_info(self, info: Any, *, after: float | None = None) -> Timer | None:
+        """Queue `info` for this LiveView's `handle_info`, now or `after` seconds from now."""
+        if self._mailbox is None:
+            return None
+        if after is None:
+            self._mailbox.deliver(info)
+            return None
+        timer = Timer(self, info, after, repeat=False)
+        self._timers.add(timer)
+        return timer
+
+    def send_interval(self, info: Any, *, every: float) -> Timer | None:
+        """Queue `info` every `every` seconds until cancelled or the LiveView ends."""
+        if self._mailbox is None:
+            return None
+        timer = Timer(self, info, every, repeat=True)
+        self._timers.add(timer)
+        return timer
+
+    @property
+    def subscriptions(self) -> frozenset[str]:
+        return frozenset(self._subscriptions)
+
+    async def _close(self) -> None:
+        """End every subscription and timer of this LiveView."""
+        self._mailbox = None
+        for timer in list(self._timers):
+            timer.cancel()
+        subscriptions, self._subscriptions = self._subscriptions, {}
+        for topic, subscription in subscriptions.items():
+            await self.pubsub.unsubscribe(topic, subscription)
+
+    def _take_changes(self) -> set[str]:
+        changed, self._changed = self._changed, set()
+        return changed

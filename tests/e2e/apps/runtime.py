@@ -1,0 +1,64 @@
+"""LiveViews for the runtime e2e tests: the gallery's counter and form, and a page with two
+views on one websocket where one of them crashes on demand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from examples.counter import Counter
+from examples.form import SignupForm
+from liveview import LiveView, LiveViewApp, LiveViewSocket
+from liveview.app import DEFAULT_LAYOUT
+
+
+class Crashy(LiveView):
+    template = """
+    <h2>Main</h2>
+    <p>Clicks: <span id="main-count">{{ count }}</span> mounted {{ mounts }}</p>
+    <button id="main-inc" phx-click="inc">+</button>
+    <button id="boom" phx-click="boom">Crash</button>
+    """
+
+    mounts = 0
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        if socket.connected:
+            Crashy.mounts += 1
+        socket.assign(count=0, mounts=Crashy.mounts)
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
+    ) -> None:
+        if event == "boom":
+            raise RuntimeError("boom, as asked")
+        socket.assign(count=socket.assigns.count + 1)
+
+
+class Sidebar(LiveView):
+    template = """<aside><span id="side-count">{{ count }}</span>
+    <button id="side-inc" phx-click="inc">side +</button></aside>"""
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        socket.assign(count=0)
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
+    ) -> None:
+        socket.assign(count=socket.assigns.count + 1)
+
+
+# The default layout with a second, independent LiveView embedded beside the page's own.
+LAYOUT = DEFAULT_LAYOUT.read_text().replace(
+    "{{ inner_content }}", '{{ live_render("sidebar") }}\n{{ inner_content }}'
+)
+
+app = LiveViewApp(
+    routes={"/counter": Counter, "/form": SignupForm, "/crash": Crashy},
+    embedded={"sidebar": Sidebar},
+    layout=LAYOUT,
+    secret="e2e-secret",
+)

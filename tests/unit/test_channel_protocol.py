@@ -1,0 +1,285 @@
+"""The wire protocol end to end, in-process: what the official client sends, and bad input."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from liveview import LiveView, LiveViewApp, LiveViewSocket
+from liveview.testing import LiveViewTestClient, ReplyError, WebSocketRejected
+
+shutdowns: list[str] = []
+
+
+class Counter(LiveView):
+    template = '<p id="count">{{ count }}</p><button phx-click="inc">+</button>'
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        socket.assign(count=int(params.get("start", 0)))
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
+    ) -> Any:
+        if event == "inc":
+            socket.assign(count=socket.assigns.count + 1)
+        elif event == "boom":
+            raise RuntimeError("handler exploded")
+        elif event == "echo":
+            socket.assign(last=payload)
+        elif event == "ping":
+            socket.push_event("pong", {"n": 1})
+            socket.page_title = "Pinged"
+            return {"pong": True}
+        else:
+            return await super().handle_event(event, payload, socket)
+        return None
+
+    async def shutdown(self, socket: LiveViewSocket) -> None:
+        shutdowns.append(socket.id)
+
+
+class Echo(LiveView):
+    template = "<p id='echo'>{{ last }}</p>"
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        socket.assign(last=None)
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
+    ) -> None:
+        socket.assign(last=repr(payload))
+
+
+def make_app(**options: Any) -> LiveViewApp:
+    return LiveViewApp(routes={"/counter": Counter, "/echo": Echo}, secret="test-secret", **options)
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[LiveViewTestClient]:
+    async with LiveViewTestClient(make_app()) as client:
+        yield client
+
+
+async def test_dead_render_has_container_tokens_and_client(client: LiveViewTestClient) -> None:
+    response = await client.get("/counter?start=3")
+    assert response.status_code == 200
+    text = response.text
+    assert '<p id="count">3</p>' in text
+    assert "data-phx-main" in text and "data-phx-session=" in text and "data-phx-static=" in text
+    assert '<meta name="csrf-token"' in text
+    assert "/assets/vendor/phoenix_live_view.min.js" in text
+    assert "_liveview_csrf" in response.headers["set-cookie"]
+
+
+async def test_join_then_clicks_update(client: LiveViewTestClient) -> None:
+    view = await client.live("/counter?start=3")
+    assert '<p id="count">3</p>' in view.html
+    reply = await view.push("event", {"type": "click", "event": "inc", "value": {"value": ""}})
+    assert reply["diff"] == {"0": "4"}
+    assert '<p id="count">4</p>' in view.html
+
+
+async def test_heartbeat(client: LiveViewTestClient) -> None:
+    await client.get("/counter")
+    socket = await client.connect()
+    reply, _ = await socket.request("phoenix", "heartbeat", {})
+    assert reply == [None, reply[1], "phoenix", "phx_reply", {"status": "ok", "response": {}}]
+
+
+async def test_form_event_decoded_nested_with_target(client: LiveViewTestClient) -> None:
+    view = await client.live("/echo")
+    await view.push(
+        "event",
+        {
+            "type": "form",
+            "event": "validate",
+            "value": "user%5Bname%5D=Al+%3Cb%3E&user%5Btags%5D%5B%5D=x",
+            "meta": {"_target": "user[name]"},
+        },
+    )
+    expected = repr({"user": {"name": "Al <b>", "tags": ["x"]}, "_target": ["user", "name"]})
+    assert (
+        view.html
+        == "<p id='echo'>"
+        + expected.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+        + "</p>"
+    )
+
+
+async def test_hook_reply_events_and_title(client: LiveViewTestClient) -> None:
+    view = await client.live("/counter")
+    assert await view.hook_event("ping") == {"pong": True}
+    assert view.events == [["pong", {"n": 1}]]
+    assert view.title == "Pinged"
+
+
+async def test_tampered_session_token_is_stale_and_socket_keeps_working(
+    client: LiveViewTestClient,
+) -> None:
+    response = await client.get("/counter")
+    socket = await client.connect()
+    view = await client.live("/counter", socket=socket)
+    session = response.text.split('data-phx-session="')[1].split('"')[0]
+    view_id = response.text.split('<div id="')[1].split('"')[0]
+    payload = {
+        "url": "http://testserver/counter",
+        "params": {},
+        "session": session[:-3] + "xyz",
+        "static": None,
+    }
+    reply, _ = await socket.request(f"lv:{view_id}", "phx_join", payload, join_ref="99")
+    assert reply[4] == {"status": "error", "response": {"reason": "stale"}}
+    await view.click("inc")
+    assert '<p id="count">1</p>' in view.html
+
+
+async def test_session_token_of_another_view_is_stale(client: LiveViewTestClient) -> None:
+    response = await client.get("/counter")
+    socket = await client.connect()
+    session = response.text.split('data-phx-session="')[1].split('"')[0]
+    payload = {"url": "http://testserver/counter", "params": {}, "session": session, "static": None}
+    reply, _ = await socket.request("lv:phx-someoneelse", "phx_join", payload, join_ref="5")
+    assert reply[4]["response"] == {"reason": "stale"}
+
+
+async def test_token_for_one_route_joined_at_another_is_unauthorized(
+    client: LiveViewTestClient,
+) -> None:
+    response = await client.get("/counter")
+    socket = await client.connect()
+    session = response.text.split('data-phx-session="')[1].split('"')[0]
+    view_id = response.text.split('<div id="')[1].split('"')[0]
+    payload = {"url": "http://testserver/echo", "params": {}, "session": session, "static": None}
+    reply, _ = await socket.request(f"lv:{view_id}", "phx_join", payload, join_ref="5")
+    assert reply[4]["response"] == {"reason": "unauthorized"}
+
+
+@pytest.mark.parametrize("token", [None, "", "forged.token.value"])
+async def test_missing_or_wrong_csrf_refused(client: LiveViewTestClient, token: str | None) -> None:
+    await client.get("/counter")
+    params = {} if token is None else {"_csrf_token": token}
+    with pytest.raises(WebSocketRejected):
+        await client.connect(params=params)
+    await client.live("/counter")  # the server keeps serving others
+
+
+async def test_csrf_token_without_its_cookie_refused(client: LiveViewTestClient) -> None:
+    await client.get("/counter")
+    with pytest.raises(WebSocketRejected):
+        await client.connect(headers={"cookie": "_liveview_csrf=someone-else"})
+
+
+async def test_cross_origin_websocket_refused(client: LiveViewTestClient) -> None:
+    await client.get("/counter")
+    with pytest.raises(WebSocketRejected):
+        await client.connect(headers={"origin": "http://evil.example"})
+    await client.live("/counter")
+
+
+async def test_check_origin_list_and_off() -> None:
+    async with LiveViewTestClient(make_app(check_origin=["http://app.example"])) as client:
+        await client.get("/counter")
+        await client.connect(headers={"origin": "http://app.example"})
+        with pytest.raises(WebSocketRejected):
+            await client.connect()  # its own host is not on the list
+    async with LiveViewTestClient(make_app(check_origin=False)) as client:
+        await client.get("/counter")
+        await client.connect(headers={"origin": "http://anywhere.example"})
+
+
+async def test_malformed_frames_do_not_end_the_connection(client: LiveViewTestClient) -> None:
+    view = await client.live("/counter")
+    socket = view.socket
+    await socket.send_text("this is not json")
+    await socket.send_text('{"not": "an array"}')
+    await socket.send_bytes(b"\x00\x01binary")
+    reply, _ = await socket.request(view.topic, "event", [], join_ref=view.join_ref)  # type: ignore[arg-type]
+    assert reply[4] == {"status": "error", "response": {"reason": "payload must be an object"}}
+    await view.click("inc")
+    assert '<p id="count">1</p>' in view.html
+
+
+async def test_unknown_topic(client: LiveViewTestClient) -> None:
+    await client.get("/counter")
+    socket = await client.connect()
+    reply, _ = await socket.request(
+        "lv:phx-nobody", "event", {"type": "click", "event": "x"}, join_ref="1"
+    )
+    assert reply[0] is None
+    assert reply[4] == {"status": "error", "response": {"reason": "unmatched topic"}}
+    reply, _ = await socket.request("room:lobby", "phx_join", {}, join_ref="9")
+    assert reply[4] == {"status": "error", "response": {"reason": "unmatched topic"}}
+    reply, _ = await socket.request("lv:phx-nobody", "phx_leave", {}, join_ref="1")
+    assert reply[4] == {"status": "ok", "response": {}}
+
+
+async def test_unknown_event_gets_error_reply_and_view_lives(client: LiveViewTestClient) -> None:
+    view = await client.live("/counter")
+    with pytest.raises(ReplyError) as info:
+        await view.click("no-such-event")
+    assert info.value.response == {"reason": "unknown event 'no-such-event'"}
+    with pytest.raises(ReplyError):
+        await view.click("lv:bogus")
+    reply, _ = await view.socket.request(view.topic, "mystery", {}, join_ref=view.join_ref)
+    assert reply[4]["status"] == "error"
+    await view.click("inc")
+    assert '<p id="count">1</p>' in view.html
+
+
+async def test_crash_fails_only_that_view(client: LiveViewTestClient) -> None:
+    first = await client.live("/counter")
+    second = await client.live("/counter", socket=first.socket)
+    await first.socket.send_frame(
+        [
+            first.join_ref,
+            "77",
+            first.topic,
+            "event",
+            {"type": "click", "event": "boom", "value": {}},
+        ]
+    )
+    frame = await first.socket.receive_frame()
+    assert frame == [first.join_ref, first.join_ref, first.topic, "phx_error", {}]
+    await second.click("inc")  # the other view on the same websocket carries on
+    assert '<p id="count">1</p>' in second.html
+    await first.rejoin()  # what the client does after phx_error: a fresh mount
+    await first.click("inc")
+    assert '<p id="count">1</p>' in first.html
+
+
+async def test_stale_join_ref_is_ignored(client: LiveViewTestClient) -> None:
+    view = await client.live("/counter")
+    await view.socket.send_frame(
+        ["old", "50", view.topic, "event", {"type": "click", "event": "inc"}]
+    )
+    await view.click("inc")  # the reply to this is the next frame: the stale one got none
+    assert '<p id="count">1</p>' in view.html
+
+
+async def test_duplicate_join_replaces_old_view(client: LiveViewTestClient) -> None:
+    view = await client.live("/counter")
+    await view.click("inc")
+    old_join_ref = view.join_ref
+    pushed = await view.rejoin()
+    assert [view.topic, "phx_close"] == pushed[-1][2:4] and pushed[-1][0] == old_join_ref
+    assert view.join_ref != old_join_ref
+    assert '<p id="count">0</p>' in view.html  # a brand-new mount
+    await view.click("inc")
+    assert '<p id="count">1</p>' in view.html
+
+
+async def test_shutdown_runs_on_leave_and_on_close(client: LiveViewTestClient) -> None:
+    shutdowns.clear()
+    left = await client.live("/counter")
+    await left.leave()
+    closed = await client.live("/counter")
+    await closed.socket.close()
+    await asyncio.sleep(0)
+    assert shutdowns == [left.topic[3:], closed.topic[3:]]
