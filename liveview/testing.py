@@ -186,6 +186,7 @@ _CONTAINER = re.compile(
     r'data-phx-static="(?P<static>[^"]*)">'
 )
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
+_SOCKET_PATH = re.compile(r'<meta name="liveview-socket" content="([^"]*)">')
 
 
 class LiveViewTest:
@@ -340,6 +341,7 @@ class LiveViewTestClient:
             transport=httpx.ASGITransport(app=app), base_url=f"http://{host}"
         )
         self.csrf_token: str | None = None
+        self.socket_path = "/live"
         self._sockets: list[TestWebSocket] = []
         self._lifespan_in: asyncio.Queue[Message] = asyncio.Queue()
         self._lifespan_out: asyncio.Queue[Message] = asyncio.Queue()
@@ -371,6 +373,9 @@ class LiveViewTestClient:
         match = _CSRF.search(response.text)
         if match:
             self.csrf_token = html_lib.unescape(match.group(1))
+        socket_path = _SOCKET_PATH.search(response.text)
+        if socket_path:
+            self.socket_path = html_lib.unescape(socket_path.group(1))
         return response
 
     async def connect(
@@ -378,9 +383,10 @@ class LiveViewTestClient:
         *,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
-        path: str = "/live/websocket",
+        path: str | None = None,
     ) -> TestWebSocket:
         """Open the websocket as the page's client would (CSRF param, cookie, same origin)."""
+        path = path or self.socket_path + "/websocket"
         query = dict(params) if params is not None else {"_csrf_token": self.csrf_token or ""}
         query["vsn"] = "2.0.0"
         header_map = {"host": self.host, "origin": f"http://{self.host}"}

@@ -54,6 +54,10 @@ def test_none_false_and_undefined_render_empty() -> None:
     assert [tree[str(i)] for i in range(5)] == ["", "", "", "", "0"]
 
 
+def test_constant_none_and_false_fold_to_empty() -> None:
+    assert full("<p>{{ none }}{{ false }}{{ true }}{{ 0 }}</p>") == {"s": ["<p>True0</p>"]}
+
+
 def test_raw_and_comments() -> None:
     tree = full("{# hidden #}<p>{% raw %}{{ not a slot }}{% endraw %}{{ a }}</p>", a="x")
     assert tree == {"s": ["<p>{{ not a slot }}", "</p>"], "0": "x"}

@@ -1,0 +1,241 @@
+"""Diffs applied the way the client applies them give the HTML of a fresh full render.
+
+``merge`` below re-implements the merge rules of the client's ``rendered.js`` (1.2) strictly:
+it fails where the real client would break (a diff without ``"s"`` into a slot holding a
+string, ``"k"`` into a non-comprehension, ``"k"`` without ``"kc"``, an incomplete new entry).
+Every diff also goes through JSON, as on the wire.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jinja2
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from liveview.template import RenderState, Template, to_html
+
+# -- the client's merge rules (test helper) ----------------------------------------------------
+
+
+def merge(tree: dict[str, Any] | None, diff: dict[str, Any]) -> dict[str, Any]:
+    """Merge a diff into the client's tree; returns the new tree."""
+    diff = json.loads(json.dumps(diff))
+    if tree is None or "s" in diff:
+        assert "s" in diff, "first message must be a full tree"
+        return diff
+    _merge_node(tree, diff)
+    return tree
+
+
+def _merge_node(target: dict[str, Any], source: dict[str, Any]) -> None:
+    if "k" in source:
+        assert "k" in target, "comprehension diff merged into a non-comprehension"
+        _merge_keyed(target, source)
+        return
+    for key, value in source.items():
+        assert key != "k"
+        old = target.get(key)
+        if isinstance(value, dict) and "s" not in value:
+            assert isinstance(old, dict), f"diff without statics into {old!r}"
+            _merge_node(old, value)
+        else:
+            target[key] = value
+
+
+def _merge_keyed(target: dict[str, Any], source: dict[str, Any]) -> None:
+    entries, changes = target["k"], source["k"]
+    assert "kc" in changes, "k without kc"
+    assert "km" not in changes, "index-keyed loops never move entries"
+    for index, entry in changes.items():
+        if index == "kc":
+            continue
+        assert isinstance(entry, dict)
+        if index not in entries:
+            assert int(index) >= entries["kc"], "unseen entry inside the old count"
+            entries[index] = {}
+        _merge_node(entries[index], entry)
+    for index in range(changes["kc"], entries["kc"]):
+        del entries[str(index)]
+    entries["kc"] = changes["kc"]
+
+
+def _check_complete(node: Any) -> None:
+    """Every slot of every node and entry is present (no 'undefined' in the HTML)."""
+    if not isinstance(node, dict):
+        return
+    slots = len(node["s"]) - 1
+    if "k" in node:
+        for index in range(node["k"]["kc"]):
+            entry = node["k"][str(index)]
+            assert set(entry) == {str(i) for i in range(slots)}, entry
+            for value in entry.values():
+                _check_complete(value)
+    else:
+        for index in range(slots):
+            assert str(index) in node, (index, node)
+            _check_complete(node[str(index)])
+
+
+# -- the corpus ---------------------------------------------------------------------------------
+
+TEMPLATES = [
+    "<p>{{ s }}</p><p title=\"{{ s }}\" data-n='{{ n }}'>{{ n }}</p>",
+    "{% if a %}<b>{{ s }}</b>{% elif b %}<i>{{ n }}</i>{% else %}<u>{{ s }}{{ n }}</u>{% endif %}",
+    "{% if a %}<b>{{ s }}</b>{% else %}<b>{{ s }}</b>{% endif %}!",
+    "<ul>{% for x in xs %}<li class=\"{{ 'on' if x.on }}\">{{ loop.index }}. {{ x.name }}</li>"
+    "{% else %}<li>empty {{ s }}</li>{% endfor %}</ul>",
+    "{% for x in xs %}{{ x.name }}{% for t in x.tags %}<t>{{ t }}{{ loop.index }}</t>{% endfor %}"
+    "{% endfor %}",
+    "{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}{% if c > n %}+{% endif %}</td>"
+    "{% endfor %}</tr>{% endfor %}",
+    "{% if a %}{% for x in xs %}{% if x.on %}<b>{{ x.name }}</b>{% else %}{{ s }}{% endif %}"
+    "{% endfor %}{% else %}{% for r in rows %}{{ r|length }}{% endfor %}{% endif %}",
+    "{% set label = s|upper ~ n %}{% set twice = label ~ label %}<h1>{{ twice }}</h1>{{ label }}",
+    "{% if a %}{% set cls = 'on' %}{% elif b %}{% set cls = s %}{% endif %}<p class=\"{{ cls }}\">"
+    "{{ n }}</p>",
+    "{% for x in xs if x.on %}{{ loop.index }}/{{ loop.length }}:{{ x.name }} "
+    "{% else %}none{% endfor %}",
+    "{% for k, v in pairs %}{{ k }}={{ v }}{% if not loop.last %}&{% endif %}{% endfor %}",
+    "{% for x in xs %}{% set y = x.name ~ s %}<i>{{ y }}</i>{{ n }}{% endfor %}",
+    "{% macro tag(t) %}<em>{{ t }}</em>{% endmacro %}{{ tag(s) }}{% for x in xs %}{{ tag(x.name) }}"
+    "{% endfor %}",
+    "{% with m = n * 2 %}{{ m }}{{ s }}{% endwith %}{% filter upper %}{{ s }}{% endfilter %}{{ n }}",
+    "{% set ns = namespace(total=0) %}{% for r in rows %}{% for c in r %}"
+    "{% set ns.total = ns.total + c %}{% endfor %}{% endfor %}<b>{{ ns.total }}</b>{{ s }}",
+    "{% set block %}<q>{{ s }}</q>{{ n }}{% endset %}{{ block }}{{ block|length }}",
+    "{{ m }}{{ s|safe if a else s }}{{ nothing }}{{ no }}{{ missing }}{{ xs|length }}",
+    "{% for x in xs %}{% for y in xs %}{{ loop.index }}{% endfor %}{{ loop.index }}|{% endfor %}",
+    "{% if xs %}{% for x in xs %}{{ x.name }}{% endfor %}{% endif %}{% if rows %}[{{ rows[0] }}]"
+    "{% endif %}",
+    "{% for i in range(n) %}<i>{{ i }}</i>{% endfor %}{% include 'inc.html' %}",
+    "  {%- for x in xs %}\n  <li>{{ x.name -}} </li>\n{%- endfor %}\n{% raw %}{{ x }}{% endraw %}",
+]
+
+ENVIRONMENT = jinja2.Environment(
+    autoescape=True, loader=jinja2.DictLoader({"inc.html": "<inc>{{ s }}{{ n }}</inc>"})
+)
+JINJA = ENVIRONMENT.overlay(finalize=lambda value: "" if value is None or value is False else value)
+COMPILED = [Template(source, f"t{index}", environment=ENVIRONMENT) for index, source in enumerate(TEMPLATES)]
+
+text = st.text(alphabet="ab<&\"' ", max_size=4)
+item = st.fixed_dictionaries(
+    {"name": text, "on": st.booleans(), "tags": st.lists(text, max_size=3)}
+)
+assigns_strategy = st.fixed_dictionaries(
+    {
+        "a": st.booleans(),
+        "b": st.booleans(),
+        "n": st.integers(0, 3),
+        "s": text,
+        "m": st.sampled_from([Markup("<br>"), Markup("&amp;"), "<raw>"]),
+        "xs": st.lists(item, max_size=4),
+        "rows": st.lists(st.lists(st.integers(0, 4), max_size=3), max_size=3),
+        "pairs": st.lists(st.tuples(text, st.integers(0, 9)), max_size=3),
+        "nothing": st.none(),
+        "no": st.just(False),
+    }
+)
+
+
+def changed_between(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+    return {key for key in new if old.get(key) != new[key]}
+
+
+def run_sequence(template: Template, states: list[dict[str, Any]], all_changed: bool) -> None:
+    state = RenderState()
+    tree: dict[str, Any] | None = None
+    previous: dict[str, Any] = {}
+    for assigns in states:
+        changed = set(assigns) if all_changed else changed_between(previous, assigns)
+        diff = state.render(template, assigns, changed)
+        tree = merge(tree, diff)
+        _check_complete(tree)
+        expected = template.render_html(assigns)
+        assert to_html(tree) == expected
+        fresh = RenderState().render(template, assigns)
+        assert to_html(fresh) == expected
+        previous = assigns
+
+
+@pytest.mark.parametrize("index", range(len(TEMPLATES)))
+@settings(max_examples=60, deadline=None)
+@given(states=st.lists(assigns_strategy, min_size=1, max_size=6), all_changed=st.booleans())
+def test_merged_diffs_render_like_a_full_render(
+    index: int, states: list[dict[str, Any]], all_changed: bool
+) -> None:
+    run_sequence(COMPILED[index], states, all_changed)
+
+
+@pytest.mark.parametrize("index", range(len(TEMPLATES)))
+@settings(max_examples=30, deadline=None)
+@given(assigns=assigns_strategy)
+def test_render_html_equals_html_of_the_full_tree(index: int, assigns: dict[str, Any]) -> None:
+    template = COMPILED[index]
+    tree = RenderState().render(template, assigns)
+    _check_complete(tree)
+    assert template.render_html(assigns) == to_html(tree)
+
+
+@pytest.mark.parametrize("index", range(len(TEMPLATES)))
+def test_jinja_renders_the_same_html(index: int) -> None:
+    """Our HTML is Jinja's own, given our one difference: None/False render empty."""
+    assigns = {
+        "a": True,
+        "b": False,
+        "n": 2,
+        "s": "<&'\">",
+        "m": Markup("<br>"),
+        "xs": [{"name": "x<", "on": True, "tags": ["t1", "t2"]}, {"name": "y", "on": False, "tags": []}],
+        "rows": [[1, 3], [], [4]],
+        "pairs": [("k&", 1), ("j", 2)],
+        "nothing": None,
+        "no": False,
+    }
+    jinja = JINJA.from_string(TEMPLATES[index]).render(assigns)
+    assert COMPILED[index].render_html(assigns) == jinja
+
+
+def test_merge_helper_rejects_what_the_client_would_choke_on() -> None:
+    with pytest.raises(AssertionError):
+        merge({"s": ["", ""], "0": "text"}, {"0": {"0": "x"}})
+    with pytest.raises(AssertionError):
+        merge({"s": ["", ""], "0": {"s": [""], "k": {"kc": 0}}}, {"0": {"k": {"0": {}}}})
+
+
+# -- to_html against the client's toString rules -----------------------------------------------
+
+
+def test_to_html_interleaves_and_repeats_comprehension_statics() -> None:
+    tree = {
+        "s": ["<ul>", "</ul>", ""],
+        "0": {"s": ["<li>", "</li>"], "k": {"0": {"0": "a"}, "1": {"0": "b"}, "kc": 2}},
+        "1": {"s": ["<p>", "</p>"], "0": "x"},
+    }
+    assert to_html(tree) == "<ul><li>a</li><li>b</li></ul><p>x</p>"
+
+
+def test_to_html_respects_kc_over_extra_entries() -> None:
+    tree = {"s": ["", ""], "0": {"s": ["<i>", "</i>"], "k": {"0": {"0": "a"}, "1": {"0": "b"}, "kc": 1}}}
+    assert to_html(tree) == "<i>a</i>"
+
+
+def test_to_html_resolves_template_tables_and_components() -> None:
+    tree = {
+        "s": 0,
+        "p": {"0": ["<main>", "", "</main>"], "1": ["<b>", "</b>"]},
+        "0": {"s": 1, "0": "x"},
+        "1": 1,
+        "c": {"1": {"s": ["<c>", "</c>"], "0": {"s": ["<i>", "</i>"], "k": {"0": {"0": "y"}, "kc": 1}}}},
+    }
+    assert to_html(tree) == "<main><b>x</b><c><i>y</i></c></main>"
+
+
+def test_to_html_renders_stray_values_like_javascript() -> None:
+    assert to_html({"s": ["[", "][", "][", "]"], "0": None, "1": True}) == "[null][true][undefined]"
+    with pytest.raises(ValueError, match="missing component"):
+        to_html({"s": ["", ""], "0": 3})
