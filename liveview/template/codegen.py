@@ -20,14 +20,45 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
-from jinja2.compiler import CodeGenerator, Frame
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.runtime import Context, exported
+from jinja2.utils import missing
 
 Evaluator = Callable[[Context], Any]
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+def _dict_item_getattr(environment: jinja2.Environment) -> Callable[[Any, str], Any]:
+    """``environment.getattr`` for attribute names a dict does not have (``item.label``).
+
+    Jinja tries ``getattr(obj, name)`` first and falls back to ``obj[name]``. On an exact
+    ``dict`` with a name that is not a ``dict`` attribute the first step can only raise, so this
+    goes straight to the item — same result, without the ~1 µs exception.
+    """
+    getattr_ = environment.getattr
+    undefined = environment.undefined
+
+    def getattr_dict_first(obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            value = obj.get(attribute, missing)
+            return undefined(obj=obj, name=attribute) if value is missing else value
+        return getattr_(obj, attribute)
+
+    return getattr_dict_first
 
 
 class _ExpressionCodeGenerator(CodeGenerator):
     """Jinja's CodeGenerator, asked for a module of bare expression functions."""
+
+    @optimizeconst
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
+        if node.attr in _DICT_ATTRIBUTES or _custom_getattr(self.environment):
+            super().visit_Getattr(node, frame)
+            return
+        self.write("_getattr_dict_first(")
+        self.visit(node.node, frame)
+        self.write(f", {node.attr!r})")
 
     def expression_module(self, exprs: Sequence[tuple[nodes.Expr, bool]]) -> str:
         self.writeline("from jinja2.runtime import " + ", ".join(sorted(exported)))
@@ -53,6 +84,11 @@ class _ExpressionCodeGenerator(CodeGenerator):
             self.outdent()
         assert isinstance(self.stream, io.StringIO)
         return self.stream.getvalue()
+
+
+def _custom_getattr(environment: jinja2.Environment) -> bool:
+    """Sandboxes and subclasses may redefine attribute lookup: then always use theirs."""
+    return type(environment).getattr is not jinja2.Environment.getattr
 
 
 def _relocate(tree: ast.Module, lines: Sequence[int]) -> None:
@@ -85,6 +121,10 @@ def compile_expressions(
     tree = ast.parse(generator.expression_module(exprs))
     _relocate(tree, [expr.lineno for expr, _ in exprs])
     code = compile(tree, filename or f"<template {name or 'string'}>", "exec")
-    namespace: dict[str, Any] = {"environment": environment, "__file__": code.co_filename}
+    namespace: dict[str, Any] = {
+        "environment": environment,
+        "__file__": code.co_filename,
+        "_getattr_dict_first": _dict_item_getattr(environment),
+    }
     exec(code, namespace)
     return [namespace[f"_e{index}"] for index in range(len(exprs))]

@@ -50,7 +50,9 @@ def test_numbers_render_as_strings_never_json_numbers() -> None:
 
 
 def test_none_false_and_undefined_render_empty() -> None:
-    tree = full("[{{ n }}][{{ f }}][{{ missing }}][{{ d.nokey }}][{{ z }}]", n=None, f=False, d={}, z=0)
+    tree = full(
+        "[{{ n }}][{{ f }}][{{ missing }}][{{ d.nokey }}][{{ z }}]", n=None, f=False, d={}, z=0
+    )
     assert [tree[str(i)] for i in range(5)] == ["", "", "", "", "0"]
 
 
@@ -187,7 +189,9 @@ def test_for_over_undefined_and_generators() -> None:
 
 
 def test_nested_loops_nest_comprehensions_in_entries() -> None:
-    source = "{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}"
+    source = (
+        "{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}"
+    )
     tree = full(source, rows=[[1, 2], [3]])
     cell = ["<td>", "</td>"]
     assert tree == {
@@ -204,13 +208,18 @@ def test_nested_loops_nest_comprehensions_in_entries() -> None:
 
 
 def test_inner_loop_shadows_and_restores_outer_variables() -> None:
-    source = "{% for x in xs %}{{ x }}({% for x in ys %}{{ x }}{% endfor %}){{ x }} {% endfor %}{{ x }}"
+    source = (
+        "{% for x in xs %}{{ x }}({% for x in ys %}{{ x }}{% endfor %}){{ x }} {% endfor %}{{ x }}"
+    )
     html = Template(source).render_html({"xs": "ab", "ys": "12", "x": "!"})
     assert html == "a(12)a b(12)b !"
 
 
 def test_nested_loop_index_refers_to_the_inner_loop() -> None:
-    source = "{% for a in xs %}{% for b in xs %}{{ loop.index }}{% endfor %}|{{ loop.index }} {% endfor %}"
+    source = (
+        "{% for a in xs %}{% for b in xs %}{{ loop.index }}{% endfor %}"
+        "|{{ loop.index }} {% endfor %}"
+    )
     assert Template(source).render_html({"xs": "ab"}) == "12|1 12|2 "
 
 
@@ -252,7 +261,10 @@ def test_set_tuple_and_set_inside_loops_stay_local() -> None:
 
 
 def test_set_inside_if_is_visible_after_it_like_jinja() -> None:
-    source = "{% if a %}{% set cls = 'on' %}{% else %}{% set cls = 'off' %}{% endif %}<p class=\"{{ cls }}\">"
+    source = (
+        "{% if a %}{% set cls = 'on' %}{% else %}{% set cls = 'off' %}{% endif %}"
+        '<p class="{{ cls }}">'
+    )
     template = Template(source)
     assert full(source, a=True) == {"s": ['<p class="', '">'], "0": "on"}
     assert template.render_html({"a": False}) == '<p class="off">'
@@ -262,7 +274,9 @@ def test_set_inside_if_is_visible_after_it_like_jinja() -> None:
 
 
 def test_set_block() -> None:
-    source = "{% set greeting %}Hi <b>{{ name }}</b>{% endset %}{{ greeting }}|{{ greeting|length }}"
+    source = (
+        "{% set greeting %}Hi <b>{{ name }}</b>{% endset %}{{ greeting }}|{{ greeting|length }}"
+    )
     assert Template(source).render_html({"name": "<x>"}) == "Hi <b>&lt;x&gt;</b>|19"
 
 
@@ -431,3 +445,106 @@ def test_full_tree_html_matches_render_html_for_this_module() -> None:
     template = Template(IF_SOURCE)
     assigns = {"a": False, "b": False, "y": "<"}
     assert to_html(RenderState().render(template, assigns)) == template.render_html(assigns)
+
+
+# -- more Jinja semantics ----------------------------------------------------------------------
+
+
+def test_imported_macros() -> None:
+    env = jinja2.Environment(
+        autoescape=True,
+        loader=jinja2.DictLoader({"m.html": "{% macro b(x) %}<b>{{ x }}</b>{% endmacro %}"}),
+    )
+    source = "{% import 'm.html' as m %}{% from 'm.html' import b %}{{ m.b(v) }}{{ b(v) }}"
+    assert Template(source, environment=env).render_html({"v": "<"}) == "<b>&lt;</b><b>&lt;</b>"
+
+
+def test_loop_helpers() -> None:
+    source = (
+        "{% for x in xs %}{{ loop.previtem }}>{{ x }}>{{ loop.nextitem }}"
+        "{{ loop.revindex }}{% if loop.changed(x) %}*{% endif %} {% endfor %}"
+    )
+    assert Template(source).render_html({"xs": [1, 1, 2]}) == ">1>13* 1>1>22 1>2>1* "
+
+
+def test_attribute_lookup_on_dicts_keeps_jinja_semantics() -> None:
+    from collections import OrderedDict
+
+    source = "{{ d.label }}|{{ d.nope }}|{{ d.items is callable }}|{{ o.label }}|{{ d['items'] }}"
+    html = Template(source).render_html(
+        {"d": {"label": "L", "items": "I"}, "o": OrderedDict(label="O")}
+    )
+    assert html == "L||True|O|I"
+
+
+def test_sandboxed_environment_keeps_its_attribute_checks() -> None:
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    template = Template("{{ f.__code__ }}", environment=SandboxedEnvironment(autoescape=True))
+    assert template.render_html({"f": lambda: 1}) == ""  # unsafe attribute -> undefined
+    call = Template(
+        "{{ x.__class__.__subclasses__() }}", environment=SandboxedEnvironment(autoescape=True)
+    )
+    with pytest.raises(SecurityError):
+        call.render_html({"x": 1})
+
+
+def test_context_and_eval_context_filters_see_template_locals() -> None:
+    env = jinja2.Environment(autoescape=True)
+
+    @jinja2.pass_context
+    def with_suffix(context: jinja2.runtime.Context, value: str) -> str:
+        return f"{value}{context.resolve('suffix')}"
+
+    @jinja2.pass_eval_context
+    def autoescaping(eval_ctx: jinja2.nodes.EvalContext, value: str) -> str:
+        return f"{value}:{eval_ctx.autoescape}"
+
+    env.filters.update(with_suffix=with_suffix, autoescaping=autoescaping)
+    source = "{% for suffix in ['!', '?'] %}{{ x|with_suffix }}{% endfor %}{{ x|autoescaping }}"
+    assert Template(source, environment=env).render_html({"x": "a"}) == "a!a?a:True"
+
+
+def test_many_entries() -> None:
+    tree = full("{% for i in range(n) %}{{ i }}{% endfor %}", n=600)
+    entries = tree["0"]["k"]  # type: ignore[index]
+    assert entries["kc"] == 600
+    assert entries["599"] == {"0": "599"}
+
+
+def test_empty_template() -> None:
+    assert full("") == {"s": [""]}
+    assert Template("").render_html({}) == ""
+
+
+def test_one_template_serves_independent_states() -> None:
+    template = Template("<p>{{ a }}</p>")
+    first, second = RenderState(), RenderState()
+    first.render(template, {"a": 1})
+    second.render(template, {"a": 1})
+    assert first.render(template, {"a": 2}, {"a"}) == {"0": "2"}
+    assert second.render(template, {"a": 3}, {"a"}) == {"0": "3"}
+    assert first.render(template, {"a": 3}, {"a"}) == {"0": "3"}
+    assert second.render(template, {"a": 3}, {"a"}) == {}
+
+
+def test_assigns_may_be_any_mapping() -> None:
+    from collections.abc import Iterator, Mapping
+    from typing import Any
+
+    class Assigns(Mapping[str, Any]):
+        def __init__(self, **data: Any) -> None:
+            self._data = data
+
+        def __getitem__(self, key: str) -> Any:
+            return self._data[key]
+
+        def __iter__(self) -> Iterator[str]:
+            return iter(self._data)
+
+        def __len__(self) -> int:
+            return len(self._data)
+
+    template = Template("{{ a }}{{ range(2)|list|length }}{{ missing }}")
+    assert template.render_html(Assigns(a="x")) == "x2"

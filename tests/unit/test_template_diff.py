@@ -76,7 +76,9 @@ def test_same_branch_sends_only_changed_slots_inside() -> None:
 
 
 def test_branch_switch_sends_the_full_node_with_statics() -> None:
-    view = View("{% if on %}<b>{{ x }}</b>{% else %}<i>{{ y }}</i>{% endif %}", on=True, x="1", y="2")
+    view = View(
+        "{% if on %}<b>{{ x }}</b>{% else %}<i>{{ y }}</i>{% endif %}", on=True, x="1", y="2"
+    )
     assert view.set(on=False) == {"0": {"s": ["<i>", "</i>"], "0": "2"}}
     assert view.set(on=True) == {"0": {"s": ["<b>", "</b>"], "0": "1"}}
 
@@ -147,21 +149,29 @@ def test_list_that_started_empty_is_sent_complete_when_filled() -> None:
 
 
 def test_switching_between_loop_and_else_sends_statics() -> None:
-    view = View("{% for x in xs %}<li>{{ x }}</li>{% else %}<p>none{{ n }}</p>{% endfor %}", xs=["a"], n="!")
+    view = View(
+        "{% for x in xs %}<li>{{ x }}</li>{% else %}<p>none{{ n }}</p>{% endfor %}", xs=["a"], n="!"
+    )
     assert view.set(xs=[]) == {"0": {"s": ["<p>none", "</p>"], "0": "!"}}
     assert view.set(n="?") == {"0": {"0": "?"}}
     assert view.set(xs=["b"]) == {"0": {"s": ["<li>", "</li>"], "k": {"0": {"0": "b"}, "kc": 1}}}
 
 
 def test_nested_loops_growing_and_shrinking() -> None:
-    source = "{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}"
+    source = (
+        "{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}"
+    )
     view = View(source, rows=[[1, 2], [3]])
-    assert view.set(rows=[[1, 2, 9], [3]]) == {"0": {"k": {"0": {"0": {"k": {"2": {"0": "9"}, "kc": 3}}}, "kc": 2}}}
+    assert view.set(rows=[[1, 2, 9], [3]]) == {
+        "0": {"k": {"0": {"0": {"k": {"2": {"0": "9"}, "kc": 3}}}, "kc": 2}}
+    }
     assert view.set(rows=[[1], [3]]) == {"0": {"k": {"0": {"0": {"k": {"kc": 1}}}, "kc": 2}}}
     assert view.set(rows=[[1], [3], [4, 5]]) == {
         "0": {
             "k": {
-                "2": {"0": {"s": ["<td>", "</td>"], "k": {"0": {"0": "4"}, "1": {"0": "5"}, "kc": 2}}},
+                "2": {
+                    "0": {"s": ["<td>", "</td>"], "k": {"0": {"0": "4"}, "1": {"0": "5"}, "kc": 2}}
+                },
                 "kc": 3,
             }
         }
@@ -171,7 +181,9 @@ def test_nested_loops_growing_and_shrinking() -> None:
 
 
 def test_inner_list_that_was_empty_in_an_existing_entry_is_sent_complete() -> None:
-    source = "{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}"
+    source = (
+        "{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}"
+    )
     view = View(source, rows=[[]])
     assert view.set(rows=[[7]]) == {
         "0": {"k": {"0": {"0": {"s": ["<td>", "</td>"], "k": {"0": {"0": "7"}, "kc": 1}}}, "kc": 1}}
@@ -179,9 +191,14 @@ def test_inner_list_that_was_empty_in_an_existing_entry_is_sent_complete() -> No
 
 
 def test_conditional_inside_loop_switches_per_entry() -> None:
-    source = "{% for x in xs %}{% if x > 1 %}<b>{{ x }}</b>{% else %}<i>{{ x }}</i>{% endif %}{% endfor %}"
+    source = (
+        "{% for x in xs %}{% if x > 1 %}<b>{{ x }}</b>{% else %}<i>{{ x }}</i>{% endif %}"
+        "{% endfor %}"
+    )
     view = View(source, xs=[1, 2])
-    assert view.set(xs=[3, 2]) == {"0": {"k": {"0": {"0": {"s": ["<b>", "</b>"], "0": "3"}}, "kc": 2}}}
+    assert view.set(xs=[3, 2]) == {
+        "0": {"k": {"0": {"0": {"s": ["<b>", "</b>"], "0": "3"}}, "kc": 2}}
+    }
     assert view.set(xs=[4, 2]) == {"0": {"k": {"0": {"0": {"0": "4"}}, "kc": 2}}}
 
 
@@ -191,13 +208,18 @@ def test_loop_inside_conditional_switching_branch_and_back() -> None:
     assert view.set(xs=["a", "b"]) == {"0": {"0": {"k": {"1": {"0": "b"}, "kc": 2}}}}
     assert view.set(show=False) == {"0": ""}
     assert view.set(show=True) == {
-        "0": {"s": ["<ul>", "</ul>"], "0": {"s": ["<li>", "</li>"], "k": {"0": {"0": "a"}, "1": {"0": "b"}, "kc": 2}}}
+        "0": {
+            "s": ["<ul>", "</ul>"],
+            "0": {"s": ["<li>", "</li>"], "k": {"0": {"0": "a"}, "1": {"0": "b"}, "kc": 2}},
+        }
     }
 
 
 def test_loop_index_changes_follow_insertions() -> None:
     view = View("{% for x in xs %}{{ loop.index }}{{ x }}{% endfor %}", xs=["b"])
-    assert view.set(xs=["a", "b"]) == {"0": {"k": {"0": {"1": "a"}, "1": {"0": "2", "1": "b"}, "kc": 2}}}
+    assert view.set(xs=["a", "b"]) == {
+        "0": {"k": {"0": {"1": "a"}, "1": {"0": "2", "1": "b"}, "kc": 2}}
+    }
 
 
 def test_count_is_always_sent_with_entries() -> None:
@@ -227,7 +249,8 @@ def test_slot_values_are_only_strings_or_objects() -> None:
             assert type(value) is str, (key, value)
 
     view = View(
-        "{{ n }}{% for x in xs %}{{ x }}{{ loop.index }}{% endfor %}{% if n %}{{ n * 2 }}{% endif %}",
+        "{{ n }}{% for x in xs %}{{ x }}{{ loop.index }}{% endfor %}"
+        "{% if n %}{{ n * 2 }}{% endif %}",
         n=1,
         xs=[1, 2.5, None],
     )

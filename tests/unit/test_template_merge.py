@@ -104,7 +104,8 @@ TEMPLATES = [
     "{% for x in xs %}{% set y = x.name ~ s %}<i>{{ y }}</i>{{ n }}{% endfor %}",
     "{% macro tag(t) %}<em>{{ t }}</em>{% endmacro %}{{ tag(s) }}{% for x in xs %}{{ tag(x.name) }}"
     "{% endfor %}",
-    "{% with m = n * 2 %}{{ m }}{{ s }}{% endwith %}{% filter upper %}{{ s }}{% endfilter %}{{ n }}",
+    "{% with m = n * 2 %}{{ m }}{{ s }}{% endwith %}"
+    "{% filter upper %}{{ s }}{% endfilter %}{{ n }}",
     "{% set ns = namespace(total=0) %}{% for r in rows %}{% for c in r %}"
     "{% set ns.total = ns.total + c %}{% endfor %}{% endfor %}<b>{{ ns.total }}</b>{{ s }}",
     "{% set block %}<q>{{ s }}</q>{{ n }}{% endset %}{{ block }}{{ block|length }}",
@@ -120,7 +121,9 @@ ENVIRONMENT = jinja2.Environment(
     autoescape=True, loader=jinja2.DictLoader({"inc.html": "<inc>{{ s }}{{ n }}</inc>"})
 )
 JINJA = ENVIRONMENT.overlay(finalize=lambda value: "" if value is None or value is False else value)
-COMPILED = [Template(source, f"t{index}", environment=ENVIRONMENT) for index, source in enumerate(TEMPLATES)]
+COMPILED = [
+    Template(source, f"t{index}", environment=ENVIRONMENT) for index, source in enumerate(TEMPLATES)
+]
 
 text = st.text(alphabet="ab<&\"' ", max_size=4)
 item = st.fixed_dictionaries(
@@ -163,7 +166,7 @@ def run_sequence(template: Template, states: list[dict[str, Any]], all_changed: 
 
 
 @pytest.mark.parametrize("index", range(len(TEMPLATES)))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(states=st.lists(assigns_strategy, min_size=1, max_size=6), all_changed=st.booleans())
 def test_merged_diffs_render_like_a_full_render(
     index: int, states: list[dict[str, Any]], all_changed: bool
@@ -172,7 +175,7 @@ def test_merged_diffs_render_like_a_full_render(
 
 
 @pytest.mark.parametrize("index", range(len(TEMPLATES)))
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(assigns=assigns_strategy)
 def test_render_html_equals_html_of_the_full_tree(index: int, assigns: dict[str, Any]) -> None:
     template = COMPILED[index]
@@ -190,7 +193,10 @@ def test_jinja_renders_the_same_html(index: int) -> None:
         "n": 2,
         "s": "<&'\">",
         "m": Markup("<br>"),
-        "xs": [{"name": "x<", "on": True, "tags": ["t1", "t2"]}, {"name": "y", "on": False, "tags": []}],
+        "xs": [
+            {"name": "x<", "on": True, "tags": ["t1", "t2"]},
+            {"name": "y", "on": False, "tags": []},
+        ],
         "rows": [[1, 3], [], [4]],
         "pairs": [("k&", 1), ("j", 2)],
         "nothing": None,
@@ -220,7 +226,10 @@ def test_to_html_interleaves_and_repeats_comprehension_statics() -> None:
 
 
 def test_to_html_respects_kc_over_extra_entries() -> None:
-    tree = {"s": ["", ""], "0": {"s": ["<i>", "</i>"], "k": {"0": {"0": "a"}, "1": {"0": "b"}, "kc": 1}}}
+    tree = {
+        "s": ["", ""],
+        "0": {"s": ["<i>", "</i>"], "k": {"0": {"0": "a"}, "1": {"0": "b"}, "kc": 1}},
+    }
     assert to_html(tree) == "<i>a</i>"
 
 
@@ -230,7 +239,12 @@ def test_to_html_resolves_template_tables_and_components() -> None:
         "p": {"0": ["<main>", "", "</main>"], "1": ["<b>", "</b>"]},
         "0": {"s": 1, "0": "x"},
         "1": 1,
-        "c": {"1": {"s": ["<c>", "</c>"], "0": {"s": ["<i>", "</i>"], "k": {"0": {"0": "y"}, "kc": 1}}}},
+        "c": {
+            "1": {
+                "s": ["<c>", "</c>"],
+                "0": {"s": ["<i>", "</i>"], "k": {"0": {"0": "y"}, "kc": 1}},
+            }
+        },
     }
     assert to_html(tree) == "<main><b>x</b><c><i>y</i></c></main>"
 

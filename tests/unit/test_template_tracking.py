@@ -49,7 +49,9 @@ def render(template: Template, state: RenderState, assigns: dict[str, Any], *cha
 def test_unchanged_slot_is_not_evaluated() -> None:
     calls = Calls()
     probe = Probe("p")
-    template = Template("<p>{{ a }}</p><p>{{ expensive() }}</p><p>{{ probe.name }}</p><i>{{ p2 }}</i>")
+    template = Template(
+        "<p>{{ a }}</p><p>{{ expensive() }}</p><p>{{ probe.name }}</p><i>{{ p2 }}</i>"
+    )
     assigns = {"a": 1, "expensive": calls.fn("expensive"), "probe": probe, "p2": Probe("q")}
     state = RenderState()
     state.render(template, assigns)
@@ -69,7 +71,9 @@ def test_unchanged_slot_is_not_evaluated() -> None:
 
 def test_empty_changed_set_evaluates_nothing() -> None:
     calls = Calls()
-    template = Template("{{ f() }}{% if f() %}{{ f() }}{% endif %}{% for x in [f()] %}{{ f() }}{% endfor %}")
+    template = Template(
+        "{{ f() }}{% if f() %}{{ f() }}{% endif %}{% for x in [f()] %}{{ f() }}{% endfor %}"
+    )
     state = RenderState()
     state.render(template, {"f": calls.fn("f", "x")})
     before = calls.count["f"]
@@ -90,7 +94,8 @@ def test_every_assign_as_changed_evaluates_everything_and_still_diffs() -> None:
 def test_set_dependencies_are_followed() -> None:
     calls = Calls()
     template = Template(
-        "{% set label = make(title) %}{% set shout = label ~ '!' %}<h1>{{ shout }}</h1><p>{{ other }}</p>"
+        "{% set label = make(title) %}{% set shout = label ~ '!' %}"
+        "<h1>{{ shout }}</h1><p>{{ other }}</p>"
     )
     assigns = {"make": calls.fn("make", "T"), "title": "t", "other": "o"}
     state = RenderState()
@@ -100,7 +105,9 @@ def test_set_dependencies_are_followed() -> None:
     assert calls.count["make"] == 1  # the set chain is not evaluated for an unrelated change
     assert render(template, state, {**assigns, "title": "u"}, "title") == {}
     assert calls.count["make"] == 2
-    assert render(template, state, {**assigns, "make": calls.fn("make", "V")}, "make") == {"0": "V!"}
+    assert render(template, state, {**assigns, "make": calls.fn("make", "V")}, "make") == {
+        "0": "V!"
+    }
 
 
 def test_set_is_evaluated_when_a_reader_needs_it_for_another_change() -> None:
@@ -165,11 +172,15 @@ def test_sets_inside_if_branches_are_tracked_after_the_if() -> None:
     calls = Calls()
     template = Template(
         "{% if a %}{% set c = make() %}{% else %}{% set c = 'none' %}{% endif %}"
-        "<p class=\"{{ c }}\">{{ b }}</p>"
+        '<p class="{{ c }}">{{ b }}</p>'
     )
     assigns = {"a": True, "make": calls.fn("make", "made"), "b": 1}
     state = RenderState()
-    assert state.render(template, assigns) == {"s": ['<p class="', '">', "</p>"], "0": "made", "1": "1"}
+    assert state.render(template, assigns) == {
+        "s": ['<p class="', '">', "</p>"],
+        "0": "made",
+        "1": "1",
+    }
     assert render(template, state, {**assigns, "b": 2}, "b") == {"1": "2"}
     assert calls.count["make"] == 1
     assert render(template, state, {**assigns, "a": False}, "a") == {"0": "none"}
@@ -180,7 +191,9 @@ def test_sets_inside_if_branches_are_tracked_after_the_if() -> None:
 
 def test_set_inside_loop_body_is_tracked_per_entry() -> None:
     calls = Calls()
-    template = Template("{% for x in xs %}{% set y = double(x) %}<i>{{ y }}</i><b>{{ sel }}</b>{% endfor %}")
+    template = Template(
+        "{% for x in xs %}{% set y = double(x) %}<i>{{ y }}</i><b>{{ sel }}</b>{% endfor %}"
+    )
     assigns = {"xs": [1, 2], "double": calls.fn("double", "d"), "sel": "s"}
     state = RenderState()
     state.render(template, assigns)
@@ -193,11 +206,17 @@ def test_set_inside_loop_body_is_tracked_per_entry() -> None:
 
 def test_full_render_evaluates_each_slot_exactly_once() -> None:
     calls = Calls()
-    template = Template("{% set v = f() %}{{ v }}{{ g() }}{% for x in [1, 2] %}{{ h() }}{% endfor %}")
-    RenderState().render(template, {"f": calls.fn("f", "1"), "g": calls.fn("g"), "h": calls.fn("h")})
+    template = Template(
+        "{% set v = f() %}{{ v }}{{ g() }}{% for x in [1, 2] %}{{ h() }}{% endfor %}"
+    )
+    RenderState().render(
+        template, {"f": calls.fn("f", "1"), "g": calls.fn("g"), "h": calls.fn("h")}
+    )
     assert calls.count == Counter({"f": 1, "g": 1, "h": 2})
     calls.count.clear()
-    Template.render_html(template, {"f": calls.fn("f", "1"), "g": calls.fn("g"), "h": calls.fn("h")})
+    Template.render_html(
+        template, {"f": calls.fn("f", "1"), "g": calls.fn("g"), "h": calls.fn("h")}
+    )
     assert calls.count == Counter({"f": 1, "g": 1, "h": 2})
 
 
