@@ -15,6 +15,12 @@ from examples.dashboard import Dashboard, metrics_publisher
 from examples.form import SignupForm
 from examples.shared_counter import SharedCounter
 from liveview import LiveViewApp
+from liveview.app import DEFAULT_LAYOUT
+
+# The default layout with a way back to the index on every example page.
+LAYOUT = DEFAULT_LAYOUT.read_text().replace(
+    "{{ inner_content }}", '<nav><a href="/">&larr; gallery</a></nav>\n{{ inner_content }}'
+)
 
 EXAMPLES = [
     ("/counter", Counter, "Counter", "a count per tab: click events and assigns"),
@@ -33,7 +39,8 @@ async def index(request: Request) -> HTMLResponse:
         for path, _, title, about in EXAMPLES
     )
     return HTMLResponse(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>liveview gallery</title></head>"
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+        "<title>liveview gallery</title></head>"
         f"<body><h1>liveview gallery</h1><ul>{items}</ul></body></html>"
     )
 
@@ -41,6 +48,7 @@ async def index(request: Request) -> HTMLResponse:
 app = LiveViewApp(
     routes={path: view for path, view, _, _ in EXAMPLES},
     title="liveview gallery",
+    layout=LAYOUT,
     extra_routes=[Route("/", index)],
     lifespan=metrics_publisher,
 )
