@@ -37,10 +37,15 @@ class Connection:
         return self._channels
 
     async def send(self, text: str) -> None:
+        """Write one frame; ConnectionError once the websocket is gone."""
         if self._closed:
             raise ConnectionError("websocket closed")
         async with self._send_lock:
-            await self._websocket.send_text(text)
+            try:
+                await self._websocket.send_text(text)
+            except (RuntimeError, OSError, WebSocketDisconnect) as exc:
+                self._closed = True
+                raise ConnectionError("websocket closed") from exc
 
     async def run(self) -> None:
         try:

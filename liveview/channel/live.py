@@ -39,8 +39,8 @@ class _JoinRefused(Exception):
         self.response = response
 
 
-class MailboxOverflow(Exception):
-    """More messages were waiting for this LiveView than its mailbox holds."""
+class _MountCrashed(Exception):
+    """User code raised during the join; the client got `join crashed`."""
 
 
 def _url_params(url: str) -> tuple[str, dict[str, Any]]:
@@ -126,6 +126,10 @@ class LiveChannel:
                 await self._send_error()
             else:
                 raise
+        except ConnectionError:
+            pass  # the websocket went away mid-send: end quietly, as on a close
+        except _MountCrashed:
+            crashed = True
         except Exception:
             crashed = True
             logger.exception("LiveView %s crashed", self.topic)
@@ -166,6 +170,12 @@ class LiveChannel:
         except _JoinRefused as refused:
             await self._reply(join.ref, "error", refused.response)
             return False
+        except Exception:
+            # Phoenix's answer to a join whose process died: the client shows the error and
+            # retries the join with backoff.
+            logger.exception("LiveView %s crashed while joining", self.topic)
+            await self._reply(join.ref, "error", {"reason": "join crashed"})
+            raise _MountCrashed from None
         await self._reply(join.ref, "ok", reply)
         return True
 

@@ -283,3 +283,64 @@ async def test_shutdown_runs_on_leave_and_on_close(client: LiveViewTestClient) -
     await closed.socket.close()
     await asyncio.sleep(0)
     assert shutdowns == [left.topic[3:], closed.topic[3:]]
+
+
+class BrokenMount(LiveView):
+    template = "<p>never</p>"
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        if socket.connected:
+            raise RuntimeError("mount exploded")
+
+
+async def test_crash_in_mount_replies_join_crashed_and_socket_lives() -> None:
+    app = LiveViewApp(routes={"/broken": BrokenMount, "/counter": Counter}, secret="s")
+    async with LiveViewTestClient(app) as client:
+        good = await client.live("/counter")
+        with pytest.raises(ReplyError) as info:
+            await client.live("/broken", socket=good.socket)
+        assert info.value.response == {"reason": "join crashed"}
+        await good.click("inc")
+        assert '<p id="count">1</p>' in good.html
+
+
+async def test_long_open_tab_reconnects_with_the_same_tokens(client: LiveViewTestClient) -> None:
+    view = await client.live("/counter")
+    await view.socket.close()  # the network dropped; the tab keeps its page and tokens
+    view.socket = await client.connect()
+    await view.rejoin()
+    await view.click("inc")
+    assert '<p id="count">1</p>' in view.html
+
+
+class Blocked(LiveView):
+    template = "<p>{{ n }}</p>"
+    release: asyncio.Event
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        await socket.subscribe("flood")
+        socket.assign(n=0)
+
+    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
+        await Blocked.release.wait()
+
+
+async def test_mailbox_overflow_fails_only_that_view() -> None:
+    Blocked.release = asyncio.Event()
+    app = LiveViewApp(routes={"/blocked": Blocked, "/counter": Counter}, secret="s")
+    app.channel_config.mailbox_size = 5
+    async with LiveViewTestClient(app) as client:
+        blocked = await client.live("/blocked")
+        other = await client.live("/counter", socket=blocked.socket)
+        for n in range(10):
+            await app.pubsub.publish("flood", {"n": n})
+        frame = await blocked.socket.receive_frame()
+        assert frame[2:] == [blocked.topic, "phx_error", {}]
+        assert app.pubsub.subscription_count == 0
+        await other.click("inc")
+        assert '<p id="count">1</p>' in other.html
+        Blocked.release.set()
