@@ -60,6 +60,7 @@ class LiveViewApp:
         secret: str | None = None,
         layout: str | Path | None = None,
         title: str = "LiveView",
+        head: str = "",
         check_origin: bool | Sequence[str] = True,
         live_path: str = "/live",
         assets_path: str = "/assets",
@@ -71,6 +72,7 @@ class LiveViewApp:
         self.pubsub: PubSub = pubsub if pubsub is not None else SingleProcessPubSub()
         self.signer = TokenSigner(resolve_secret(secret))
         self.title = title
+        self.head = Markup(head)
         self.check_origin = check_origin
         self.live_path = live_path.rstrip("/")
         self.assets_path = assets_path.rstrip("/")
@@ -193,7 +195,7 @@ class LiveViewApp:
             assets=root + self.assets_path,
             page_title=socket.page_title,
             default_title=self.title,
-            head=Markup(""),
+            head=self.head,
         )
         response = HTMLResponse(html)
         if new_cookie:
