@@ -2,7 +2,7 @@
 Phoenix LiveView client."""
 
 from liveview.app import LiveViewApp
-from liveview.pubsub import PubSub, SingleProcessPubSub
+from liveview.pubsub import PubSub, PubSubGap, PubSubUnavailable, RedisPubSub, SingleProcessPubSub
 from liveview.socket import Assigns, LiveViewSocket
 from liveview.template import Template
 from liveview.view import LiveView, UnknownEvent
@@ -13,6 +13,9 @@ __all__ = [
     "LiveViewApp",
     "LiveViewSocket",
     "PubSub",
+    "PubSubGap",
+    "PubSubUnavailable",
+    "RedisPubSub",
     "SingleProcessPubSub",
     "Template",
     "UnknownEvent",

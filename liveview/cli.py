@@ -1,4 +1,4 @@
-"""The `liveview` command: serve the example gallery or any app."""
+"""The `liveview` command: serve the example gallery or any app; publish to a topic."""
 
 from __future__ import annotations
 
@@ -16,6 +16,47 @@ def _serve(app: str, host: str, port: int, reload: bool) -> int:
     return 0
 
 
+def _publish(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """One JSON message to one topic, for scripts, cron jobs and debugging."""
+    import asyncio
+
+    import orjson
+
+    from liveview.pubsub import PubSubUnavailable, RedisPubSub
+    from liveview.pubsub.base import to_json_value
+
+    try:
+        message = to_json_value(orjson.loads(args.json))
+    except orjson.JSONDecodeError as error:
+        parser.error(f'the message is not JSON ({error}); e.g. \'{{"type": "inc"}}\'')
+    except TypeError as error:
+        parser.error(str(error))
+    if not args.topic:
+        parser.error("TOPIC must not be empty")
+    url = args.redis or os.environ.get("LIVEVIEW_PUBSUB_URL")
+    if args.postgres is not None or (url or "").startswith(("postgres://", "postgresql://")):
+        parser.error("PostgreSQL pub/sub is not available yet; use --redis URL")
+    if not url:
+        parser.error("say where to publish: --redis URL (or set LIVEVIEW_PUBSUB_URL)")
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        parser.error(f"not a Redis URL: {url!r} (expected redis://, rediss:// or unix://)")
+    try:
+        pubsub = RedisPubSub(url, prefix=args.prefix)
+    except (ImportError, ValueError) as error:
+        parser.error(str(error))
+
+    async def publish() -> None:
+        async with pubsub:
+            await pubsub.publish(args.topic, message)
+
+    try:
+        asyncio.run(publish())
+    except PubSubUnavailable as error:
+        print(f"liveview publish: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="liveview", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -28,7 +69,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.add_argument("--port", type=int, default=8000)
         sub.add_argument("--reload", action="store_true", help="restart on code changes")
 
+    publish = commands.add_parser(
+        "publish",
+        help="publish one JSON message to a topic",
+        description="Publish one JSON message to TOPIC, as a LiveView's handle_info gets it.",
+        epilog="""example: liveview publish counter '{"type": "inc"}' --redis redis://127.0.0.1:6379/0""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    publish.add_argument("topic", metavar="TOPIC")
+    publish.add_argument("json", metavar="JSON", help="the message, as JSON")
+    broker = publish.add_mutually_exclusive_group()
+    broker.add_argument("--redis", metavar="URL", help="default: $LIVEVIEW_PUBSUB_URL")
+    broker.add_argument("--postgres", metavar="DSN", help="(not available yet)")
+    publish.add_argument("--prefix", default="liveview:", help="Redis channel prefix")
+
     args = parser.parse_args(argv)
+    if args.command == "publish":
+        return _publish(publish, args)
     if args.command == "gallery":
         if not os.path.isfile(os.path.join(os.getcwd(), "examples", "gallery.py")):
             parser.error("run `liveview gallery` from the repository root (examples/ not found)")

@@ -6,20 +6,32 @@ from liveview.pubsub.base import (
     JSONValue,
     MalformedMessage,
     PubSub,
+    PubSubGap,
+    PubSubUnavailable,
     decode_envelope,
+    decode_payload,
     encode_envelope,
 )
+from liveview.pubsub.broker import BrokerPubSub
 from liveview.pubsub.hub import Handler
 from liveview.pubsub.memory import SingleProcessPubSub
+from liveview.pubsub.redis import RedisPubSub
+from liveview.pubsub.url import from_url
 
 __all__ = [
+    "BrokerPubSub",
     "Envelope",
     "Handler",
     "JSONLike",
     "JSONValue",
     "MalformedMessage",
     "PubSub",
+    "PubSubGap",
+    "PubSubUnavailable",
+    "RedisPubSub",
     "SingleProcessPubSub",
     "decode_envelope",
+    "decode_payload",
     "encode_envelope",
+    "from_url",
 ]

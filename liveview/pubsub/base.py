@@ -34,6 +34,19 @@ Absent and null mean the same. Other keys are ignored, so fields can be added la
 program needs only the two required keys: ``{"topic": "counter", "message": {"type": "inc"}}``.
 Integers outside 64 bits in outside input are read as floats (orjson); integers between 2**63
 and 2**64 are refused like at publish.
+
+Brokers with a channel per topic (Redis: ``<prefix><topic>``) read payloads with
+`decode_payload`, which also takes a bare message, so outside programs need no envelope: a
+payload is an envelope when it is a JSON object with a ``topic`` equal to the channel's topic, a
+``message`` key, and no keys but ``topic``, ``message``, ``origin`` and ``exclude``; any other
+JSON value is the message itself. To send a message that has that shape, wrap it in an envelope.
+
+Broker loss
+-----------
+`publish` raises `PubSubUnavailable` when the broker cannot be reached in bounded time. After a
+lost connection comes back, every subscription of a topic that was subscribed again receives a
+`PubSubGap` (before any message received on that topic afterwards): messages may have been
+missed, so state should be reloaded. The in-process backend never sends one.
 """
 
 from __future__ import annotations
@@ -220,6 +233,24 @@ class MalformedMessage(ValueError):
     """Bytes from a broker that are not an envelope (see the module docstring)."""
 
 
+class PubSubUnavailable(ConnectionError):
+    """The broker could not be reached in time: the message did not (surely) reach other nodes.
+
+    Raised by `publish` and `start` of remote backends; never by the in-process one.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class PubSubGap:
+    """Handed to every subscription of `topic` when the connection to the broker came back.
+
+    Messages published on `topic` while it was lost may never arrive: a LiveView gets this in
+    `handle_info` and should reload what it shows from the source of truth.
+    """
+
+    topic: str
+
+
 @dataclass(frozen=True, slots=True)
 class Envelope:
     """One message on the wire, with its routing."""
@@ -237,7 +268,12 @@ def encode_envelope(
     _check_topic(topic)
     _check_id(origin, "origin")
     _check_id(exclude, "exclude")
-    envelope: dict[str, JSONValue] = {"topic": topic, "message": to_json_value(message)}
+    return _encode(topic, to_json_value(message), origin, exclude)
+
+
+def _encode(topic: str, message: JSONValue, origin: str | None, exclude: str | None) -> bytes:
+    """Encode an envelope whose parts are already checked (the publish path checks them once)."""
+    envelope: dict[str, JSONValue] = {"topic": topic, "message": message}
     if origin is not None:
         envelope["origin"] = origin
     if exclude is not None:
@@ -245,7 +281,10 @@ def encode_envelope(
     return orjson.dumps(envelope)
 
 
-def decode_envelope(data: bytes | bytearray | memoryview | str) -> Envelope:
+Data: TypeAlias = bytes | bytearray | memoryview | str
+
+
+def decode_envelope(data: Data) -> Envelope:
     """Read an envelope from a broker; raise MalformedMessage for anything else."""
     try:
         envelope = orjson.loads(data)
@@ -258,11 +297,13 @@ def decode_envelope(data: bytes | bytearray | memoryview | str) -> Envelope:
         raise MalformedMessage(f"no non-empty string 'topic': {_preview(data)}")
     if "message" not in envelope:
         raise MalformedMessage(f"no 'message': {_preview(data)}")
-    origin = envelope.get("origin")
-    exclude = envelope.get("exclude")
-    for key, value in (("origin", origin), ("exclude", exclude)):
-        if value is not None and not isinstance(value, str):
-            raise MalformedMessage(f"{key!r} is neither a string nor null: {_preview(data)}")
+    return _checked(data, topic, envelope)
+
+
+def _checked(data: Data, topic: str, envelope: dict[str, object]) -> Envelope:
+    """The envelope of a decoded object that has a topic and a message."""
+    origin = _optional_id(data, envelope, "origin")
+    exclude = _optional_id(data, envelope, "exclude")
     try:
         message = to_json_value(envelope["message"])
     except TypeError as error:
@@ -270,7 +311,41 @@ def decode_envelope(data: bytes | bytearray | memoryview | str) -> Envelope:
     return Envelope(topic, message, origin, exclude)
 
 
-def _preview(data: bytes | bytearray | memoryview | str) -> str:
+def _optional_id(data: Data, envelope: dict[str, object], key: str) -> str | None:
+    value = envelope.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise MalformedMessage(f"{key!r} is neither a string nor null: {_preview(data)}")
+
+
+_ENVELOPE_KEYS = frozenset({"topic", "message", "origin", "exclude"})
+
+
+def decode_payload(topic: str, data: Data) -> Envelope:
+    """Read a payload from the broker channel of `topic`: an envelope, or a bare message.
+
+    The rule (see the module docstring) lets `redis-cli PUBLISH liveview:counter '{"n": 1}'`
+    work without an envelope. Raises MalformedMessage for what is not JSON, for values the
+    message rules refuse, and for envelopes with a bad ``origin`` or ``exclude``.
+    """
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        raise MalformedMessage(f"not JSON ({error}): {_preview(data)}") from None
+    if (
+        type(value) is dict
+        and value.get("topic") == topic
+        and "message" in value
+        and _ENVELOPE_KEYS.issuperset(value)
+    ):
+        return _checked(data, topic, value)
+    try:
+        return Envelope(topic, to_json_value(value))
+    except TypeError as error:
+        raise MalformedMessage(str(error)) from None
+
+
+def _preview(data: Data) -> str:
     head = data[:80]
     text = repr(head.tobytes() if isinstance(head, memoryview) else head)
     return text + ("..." if len(data) > 80 else "")
@@ -287,7 +362,8 @@ class PubSub(abc.ABC):
     a `Hub`) live here, identical for all. A remote backend delivers its own messages locally
     in `_broadcast` (no broker round trip) and hands envelopes from the broker to `_receive`,
     which skips its own. Backends that subscribe per topic at the broker extend
-    `subscribe`/`unsubscribe` and can see `self._hub.topics()`.
+    `subscribe`/`unsubscribe` and can see `self._hub.topics()`; `broker.BrokerPubSub` does that,
+    with reconnection and gap notices, for backends over a network broker.
     """
 
     def __init__(self, *, hub: Hub | None = None) -> None:
