@@ -1,12 +1,27 @@
-"""A chat room: each message is broadcast to the room's topic; newest last; HTML is escaped."""
+"""A chat room: each message is broadcast to the room's topic; newest last; HTML is escaped.
+
+Works across server processes: a message is shown when it arrives from the topic, also in the
+LiveView that sent it. `HISTORY` (for pages opened later) is fed from received messages, once
+per process however many LiveViews received it; a real app keeps messages in its database.
+"""
 
 from collections import deque
 from typing import Any
 
-from liveview import LiveView, LiveViewSocket
+from liveview import LiveView, LiveViewSocket, PubSubGap, PubSubUnavailable
 
 TOPIC = "chat:lobby"
 HISTORY: deque[dict[str, str]] = deque(maxlen=50)  # recent messages for pages that open later
+
+
+def remember(message: dict[str, str]) -> None:
+    """Add a received message to this process's history once.
+
+    Every LiveView of a process receives the very same message object from pub/sub, so the
+    first one to get it adds it and the others find it there.
+    """
+    if not any(seen is message for seen in HISTORY):
+        HISTORY.append(message)
 
 
 class Chat(LiveView):
@@ -22,24 +37,30 @@ class Chat(LiveView):
       <input id="text" name="text" placeholder="Say something" value="">
       <button id="send" type="submit">Send</button>
     </form>
+    {% if notice %}<p id="notice">{{ notice }}</p>{% endif %}
     """
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
         await socket.subscribe(TOPIC)
-        socket.assign(messages=list(HISTORY), name="")
+        socket.assign(messages=list(HISTORY), name="", notice="")
 
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: LiveViewSocket
     ) -> None:
         name = payload.get("name", "").strip() or "anonymous"
         text = payload.get("text", "").strip()
-        socket.assign(name=name)
+        socket.assign(name=name, notice="")
         if event == "send" and text:
-            message = {"name": name, "text": text}
-            HISTORY.append(message)
-            await socket.pubsub.publish(TOPIC, message)
+            try:
+                await socket.pubsub.publish(TOPIC, {"name": name, "text": text})
+            except PubSubUnavailable:
+                socket.assign(notice="Not sent: the other servers cannot be reached right now.")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        socket.assign(messages=[*socket.assigns.messages, info][-50:])
+        if isinstance(info, PubSubGap):  # messages may have been missed: reload the history
+            socket.assign(messages=list(HISTORY))
+        elif isinstance(info, dict) and {"name", "text"} <= info.keys():
+            remember(info)
+            socket.assign(messages=[*socket.assigns.messages, info][-50:])

@@ -1,8 +1,13 @@
-"""Two LiveView classes on one topic: a control page drives every open display page."""
+"""Two LiveView classes on one topic: a control page drives every open display page.
+
+Messages carry the lamp's whole state, computed from the clicking LiveView's assigns, and every
+process keeps the last state it received in `STATE` for pages opened later (a real app keeps it
+in its database), so this works across server processes too.
+"""
 
 from typing import Any
 
-from liveview import LiveView, LiveViewSocket
+from liveview import LiveView, LiveViewSocket, PubSubGap
 
 TOPIC = "lamp"
 STATE: dict[str, Any] = {"on": False, "color": "white"}  # the lamp; a real app stores it
@@ -28,14 +33,15 @@ class Control(LiveView):
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: LiveViewSocket
     ) -> None:
+        state = {"on": socket.assigns.on, "color": socket.assigns.color}
         if event == "toggle":
-            STATE["on"] = not STATE["on"]
+            state["on"] = not state["on"]
         elif event == "color" and payload.get("color") in COLORS:
-            STATE["color"] = payload["color"]
-        await socket.pubsub.publish(TOPIC, dict(STATE))
+            state["color"] = payload["color"]
+        await socket.pubsub.publish(TOPIC, state)
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        socket.assign(**info)
+        apply_state(info, socket)
 
 
 class Display(LiveView):
@@ -55,4 +61,13 @@ class Display(LiveView):
         socket.assign(**STATE)
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        socket.assign(**info)
+        apply_state(info, socket)
+
+
+def apply_state(info: Any, socket: LiveViewSocket) -> None:
+    """A lamp state from the topic (remembered for later pages), or a gap: show what we know."""
+    if isinstance(info, PubSubGap):
+        socket.assign(**STATE)
+    else:
+        STATE.update(on=bool(info["on"]), color=str(info["color"]))
+        socket.assign(**STATE)

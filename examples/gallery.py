@@ -3,6 +3,8 @@
 Run it with `scripts/gallery` (or `liveview gallery`), then open http://127.0.0.1:8000.
 """
 
+import os
+
 from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -16,6 +18,7 @@ from examples.form import SignupForm
 from examples.shared_counter import SharedCounter
 from liveview import LiveViewApp
 from liveview.app import DEFAULT_LAYOUT
+from liveview.pubsub import from_url
 
 # The default layout with a way back to the index on every example page.
 LAYOUT = DEFAULT_LAYOUT.read_text().replace(
@@ -51,4 +54,6 @@ app = LiveViewApp(
     layout=LAYOUT,
     extra_routes=[Route("/", index)],
     lifespan=metrics_publisher,
+    # Unset: one process (SingleProcessPubSub); redis://...: every process sharing that Redis.
+    pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL")),
 )

@@ -1,14 +1,21 @@
-"""One count shared by every open tab: a click publishes, every subscribed LiveView updates."""
+"""One count shared by every open tab, in every server process: a click publishes the new count,
+every subscribed LiveView shows it.
+
+Messages carry the absolute count, computed from the clicking LiveView's assigns, not "+1": with
+several processes there is no single in-memory count to add to. `CountStore` keeps the last
+count this process received, so a page opened later starts in step; a real app keeps the count
+in its database (and reloads it from there when told of a gap).
+"""
 
 from typing import Any
 
-from liveview import LiveView, LiveViewSocket
+from liveview import LiveView, LiveViewSocket, PubSubGap, PubSubUnavailable
 
 TOPIC = "shared-counter"
 
 
 class CountStore:
-    """The count itself. In-process here; a real app keeps it in its database."""
+    """The last count this process saw. In-process here; a real app keeps it in its database."""
 
     value = 0
 
@@ -19,19 +26,27 @@ class SharedCounter(LiveView):
     <p>Every tab sees the same count: <strong id="count">{{ count }}</strong></p>
     <button id="dec" phx-click="dec">-</button>
     <button id="inc" phx-click="inc">+</button>
+    {% if notice %}<p id="notice">{{ notice }}</p>{% endif %}
     """
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
         await socket.subscribe(TOPIC)  # does nothing in the dead render
-        socket.assign(count=CountStore.value)
+        socket.assign(count=CountStore.value, notice="")
 
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: LiveViewSocket
     ) -> None:
-        CountStore.value += 1 if event == "inc" else -1
-        await socket.pubsub.publish(TOPIC, {"count": CountStore.value})
+        count = socket.assigns.count + (1 if event == "inc" else -1)
+        try:
+            await socket.pubsub.publish(TOPIC, {"count": count})  # this LiveView gets it too
+        except PubSubUnavailable:
+            socket.assign(notice="Not counted: the other servers cannot be reached right now.")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        socket.assign(count=info["count"])
+        if isinstance(info, PubSubGap):  # messages may have been missed: reload the count
+            socket.assign(count=CountStore.value)
+        elif isinstance(info, dict) and type(info.get("count")) is int:
+            CountStore.value = info["count"]
+            socket.assign(count=info["count"], notice="")

@@ -66,7 +66,7 @@ class LiveViewApp:
         assets_path: str = "/assets",
         extra_routes: Sequence[BaseRoute] = (),
         middleware: Sequence[Middleware] = (),
-        lifespan: Callable[[], AbstractAsyncContextManager[Any]] | None = None,
+        lifespan: Callable[[LiveViewApp], AbstractAsyncContextManager[Any]] | None = None,
         debug: bool = False,
     ) -> None:
         self.pubsub: PubSub = pubsub if pubsub is not None else SingleProcessPubSub()
@@ -124,7 +124,7 @@ class LiveViewApp:
             if self._user_lifespan is None:
                 yield
             else:
-                async with self._user_lifespan():
+                async with self._user_lifespan(self):
                     yield
         finally:
             await self.close()

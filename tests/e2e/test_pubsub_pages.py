@@ -71,8 +71,9 @@ def test_background_publisher_updates_open_page(
 ) -> None:
     open_live(page, live_server(GALLERY) + "/dashboard")
     first = int(page.locator("#tick").inner_text())
-    expect(page.locator("#tick")).not_to_have_text(str(first), timeout=5_000)
-    expect(page.locator("#tick")).to_have_text(str(first + 2), timeout=5_000)
+    page.wait_for_function(
+        "n => Number(document.querySelector('#tick').textContent) >= n", arg=first + 2
+    )
 
 
 def test_view_crashing_on_a_message_recovers_and_others_keep_receiving(

@@ -11,7 +11,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from liveview import LiveView, LiveViewApp, LiveViewSocket, SingleProcessPubSub
+from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.socket import Assigns
 from liveview.testing import LiveViewTestClient, ReplyError
 
@@ -120,9 +120,9 @@ async def test_lifespan_starts_pubsub_then_user_lifespan() -> None:
     order: list[str] = []
 
     @asynccontextmanager
-    async def lifespan() -> AsyncIterator[None]:
+    async def lifespan(app: LiveViewApp) -> AsyncIterator[None]:
         order.append("user start")
-        await SingleProcessPubSub().publish("boot", {"ok": True})
+        await app.pubsub.publish("boot", {"ok": True})
         yield
         order.append("user stop")
 
