@@ -1,7 +1,9 @@
-"""Pub/sub figures, side by side in one run: publish -> handle_info latency and Redis throughput.
+"""Pub/sub figures, side by side in one run: publish -> handle_info latency, and throughput, for
+the in-process backend, Redis and PostgreSQL.
 
-    .venv/bin/python bench/bench_pubsub.py            # starts its own redis-server (loopback)
-    .venv/bin/python bench/bench_pubsub.py --redis redis://127.0.0.1:6379/0
+    .venv/bin/python bench/bench_pubsub.py     # starts its own redis-server and PostgreSQL
+    .venv/bin/python bench/bench_pubsub.py --redis redis://127.0.0.1:6379/0 \
+        --postgres postgresql://postgres@127.0.0.1/test
 
 Latency: a LiveView (joined in-process through `liveview.testing`, so its mailbox, handle_info
 and render all run) records `now - t` for messages carrying their publish time `t`
@@ -13,10 +15,13 @@ and render all run) records `now - t` for messages carrying their publish time `
 - Redis, two processes: a child process publishes with its own RedisPubSub.
 - baseline: the two-process path with redis-py alone (PUBLISH, a plain SUBSCRIBE reader), to
   show what Redis and the machine cost before liveview adds anything.
+- the same three for PostgreSQL (PostgresPubSub; the baseline is psycopg alone: pg_notify, a
+  plain LISTEN reader with `notifies()`).
 
-Throughput: a child process publishes `--count` messages through Redis as fast as `--concurrency`
-concurrent publishers can; a plain handler in this process counts them; messages per second is
-counted from the first to the last received. Everything stays on loopback; every loop is bounded.
+Throughput: a child process publishes `--throughput-count` messages through the broker as fast as
+`--concurrency` concurrent publishers can; a plain handler in this process counts them; messages
+per second is counted from the first to the last received. Everything stays on loopback; every
+loop is bounded.
 """
 
 from __future__ import annotations
@@ -37,12 +42,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from liveview import LiveView, LiveViewApp, LiveViewSocket, RedisPubSub  # noqa: E402
+from liveview import (  # noqa: E402
+    LiveView,
+    LiveViewApp,
+    LiveViewSocket,
+    PostgresPubSub,
+    RedisPubSub,
+)
 from liveview.pubsub import PubSub, SingleProcessPubSub  # noqa: E402
 from liveview.testing import LiveViewTestClient, WebSocketClosed  # noqa: E402
 
 TOPIC = "bench"
-PREFIX = f"bench-{os.getpid()}:"  # this run's channels, even on a shared Redis
+PREFIX = f"bench-{os.getpid()}:"  # this run's channels, even on a shared broker
 WARMUP = 100
 samples: list[int] = []  # nanoseconds, appended by Probe.handle_info
 arrived = asyncio.Event()
@@ -63,13 +74,36 @@ class Probe(LiveView):
         socket.assign(n=info["n"])
 
 
+def make(backend: str, url: str, prefix: str = PREFIX) -> PubSub:
+    if backend == "postgres":
+        return PostgresPubSub(url, channel_prefix=prefix)
+    return RedisPubSub(url, prefix=prefix)
+
+
 # -- the child process ----------------------------------------------------------------------------
 
 
 async def child(
-    mode: str, url: str, prefix: str, count: int, interval: float, concurrency: int
+    mode: str,
+    backend: str,
+    url: str,
+    prefix: str,
+    count: int,
+    interval: float,
+    concurrency: int,
 ) -> None:
-    """Publish `count` messages: paced (latency), raw (paced, redis-py alone) or flat out."""
+    """Publish `count` messages: paced (latency), raw (paced, the client library alone) or flat
+    out."""
+    if mode == "raw" and backend == "postgres":
+        import psycopg
+
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
+            for _ in range(count):
+                await connection.execute(
+                    "SELECT pg_notify(%s, %s)", (prefix + TOPIC, str(time.monotonic_ns()))
+                )
+                await asyncio.sleep(interval)
+        return
     if mode == "raw":
         import redis.asyncio as redis
 
@@ -78,7 +112,7 @@ async def child(
                 await client.publish(prefix + TOPIC, str(time.monotonic_ns()))
                 await asyncio.sleep(interval)
         return
-    async with RedisPubSub(url, prefix=prefix) as pubsub:
+    async with make(backend, url, prefix) as pubsub:
         if mode == "paced":
             for n in range(count):
                 await pubsub.publish(TOPIC, {"n": n, "t": time.monotonic_ns()})
@@ -96,9 +130,11 @@ async def child(
         print(f"published {per_worker * concurrency} in {elapsed:.3f}s", flush=True)
 
 
-def start_child(mode: str, url: str, count: int, interval: float, concurrency: int) -> Any:
+def start_child(
+    mode: str, backend: str, url: str, count: int, interval: float, concurrency: int
+) -> Any:
     command = [
-        sys.executable, __file__, "--child", mode, "--redis", url, "--prefix", PREFIX,
+        sys.executable, __file__, "--child", mode, f"--{backend}", url, "--prefix", PREFIX,
         "--count", str(count),
         "--interval", str(interval), "--concurrency", str(concurrency),
     ]  # fmt: skip
@@ -153,7 +189,7 @@ def paced(pubsub: PubSub, count: int, interval: float) -> Callable[[], Awaitable
     return publish
 
 
-async def throughput(url: str, count: int, concurrency: int) -> tuple[float, str]:
+async def throughput(backend: str, url: str, count: int, concurrency: int) -> tuple[float, str]:
     count -= count % concurrency  # each publisher sends as many
     received = 0
     first = last = 0.0
@@ -168,14 +204,32 @@ async def throughput(url: str, count: int, concurrency: int) -> tuple[float, str
         if received == count:
             done.set()
 
-    async with RedisPubSub(url, prefix=PREFIX) as pubsub:
+    async with make(backend, url) as pubsub:
         await pubsub.subscribe(TOPIC, count_it)
-        process = start_child("flat", url, count, 0, concurrency)
+        process = start_child("flat", backend, url, count, 0, concurrency)
         try:
             await asyncio.wait_for(done.wait(), 120)
         finally:
             output, _ = await asyncio.to_thread(process.communicate, timeout=60)
     return (count - 1) / (last - first), f"{count} messages, {output.strip()}"
+
+
+async def baseline_postgres(url: str, count: int, interval: float) -> list[int]:
+    """The same two-process path with psycopg alone: what PostgreSQL and the machine cost."""
+    import psycopg
+
+    received: list[int] = []
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
+        await connection.execute(f'LISTEN "{PREFIX}{TOPIC}"')
+        process = start_child("raw", "postgres", url, WARMUP + count, interval, 1)
+        deadline = time.monotonic() + 120
+        while len(received) < WARMUP + count and time.monotonic() < deadline:
+            async for notification in connection.notifies(timeout=1):
+                received.append(time.monotonic_ns() - int(notification.payload))
+                if len(received) == WARMUP + count:
+                    break
+        await asyncio.to_thread(process.communicate, timeout=60)
+    return received[WARMUP:]
 
 
 async def baseline(url: str, count: int, interval: float) -> list[int]:
@@ -185,7 +239,7 @@ async def baseline(url: str, count: int, interval: float) -> list[int]:
     received: list[int] = []
     async with redis.Redis.from_url(url) as client, client.pubsub() as channel:
         await channel.subscribe(PREFIX + TOPIC)
-        process = start_child("raw", url, WARMUP + count, interval, 1)
+        process = start_child("raw", "redis", url, WARMUP + count, interval, 1)
         deadline = time.monotonic() + 120
         while len(received) < WARMUP + count and time.monotonic() < deadline:
             message = await channel.get_message(ignore_subscribe_messages=True, timeout=1)
@@ -202,64 +256,83 @@ def summary(name: str, values: list[int]) -> str:
     return f"| {name} | {len(micro)} | {p50:.0f} | {p99:.0f} | {micro[-1]:.0f} |"
 
 
+async def broker_rows(
+    backend: str, name: str, url: str, args: argparse.Namespace
+) -> tuple[list[str], float, str]:
+    """Latency rows (one process, two processes, the client library alone) and throughput."""
+    rows = []
+    here = make(backend, url)
+    rows.append(
+        summary(
+            f"{name}, one process (local fast path)",
+            await latency(here, args.count, paced(here, args.count, args.interval)),
+        )
+    )
+    children: list[Any] = []
+
+    async def from_child() -> None:
+        children.append(start_child("paced", backend, url, WARMUP + args.count, args.interval, 1))
+
+    rows.append(
+        summary(f"{name}, two processes", await latency(make(backend, url), args.count, from_child))
+    )
+    for process in children:
+        await asyncio.to_thread(process.communicate, timeout=60)
+    if backend == "postgres":
+        alone = "baseline: psycopg alone, two processes, no LiveView"
+        rows.append(summary(alone, await baseline_postgres(url, args.count, args.interval)))
+    else:
+        alone = "baseline: redis-py alone, two processes, no LiveView"
+        rows.append(summary(alone, await baseline(url, args.count, args.interval)))
+    rate, child_says = await throughput(backend, url, args.throughput_count, args.concurrency)
+    return rows, rate, child_says
+
+
+def server_version(command: list[str], field: int) -> str:
+    output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
+    return output.split()[field]
+
+
 async def main(args: argparse.Namespace) -> None:
     load_before = os.getloadavg()[0]
-    private = None
-    url = args.redis
-    if url is None:
-        from tests.services import PrivateRedis
-
-        private = PrivateRedis().start()
-        url = private.url
+    private: list[Any] = []
+    redis_url, postgres_dsn = args.redis, args.postgres
     try:
-        rows = []
+        if redis_url is None:
+            from tests.services import PrivateRedis
+
+            private.append(PrivateRedis().start())
+            redis_url = private[-1].url
+        if postgres_dsn is None:
+            from tests.services import PrivatePostgres
+
+            private.append(PrivatePostgres().start())
+            postgres_dsn = private[-1].dsn
         memory = SingleProcessPubSub()
-        rows.append(
+        rows = [
             summary(
                 "memory, one process",
                 await latency(memory, args.count, paced(memory, args.count, args.interval)),
             )
+        ]
+        redis_rows, redis_rate, redis_says = await broker_rows("redis", "Redis", redis_url, args)
+        postgres_rows, postgres_rate, postgres_says = await broker_rows(
+            "postgres", "PostgreSQL", postgres_dsn, args
         )
-        redis_here = RedisPubSub(url, prefix=PREFIX)
-        rows.append(
-            summary(
-                "Redis, one process (local fast path)",
-                await latency(redis_here, args.count, paced(redis_here, args.count, args.interval)),
-            )
-        )
-
-        children: list[Any] = []
-
-        async def from_child() -> None:
-            children.append(start_child("paced", url, WARMUP + args.count, args.interval, 1))
-
-        rows.append(
-            summary(
-                "Redis, two processes",
-                await latency(RedisPubSub(url, prefix=PREFIX), args.count, from_child),
-            )
-        )
-        for process in children:
-            await asyncio.to_thread(process.communicate, timeout=60)
-        rows.append(
-            summary(
-                "baseline: redis-py alone, two processes, no LiveView",
-                await baseline(url, args.count, args.interval),
-            )
-        )
-        rate, child_says = await throughput(url, args.throughput_count, args.concurrency)
+        rows += redis_rows + postgres_rows
     finally:
-        if private is not None:
-            private.close()
+        for service in private:
+            service.close()
 
-    redis_version = subprocess.run(
-        ["redis-server", "--version"], capture_output=True, text=True, check=False
-    ).stdout.split()[2]
+    from tests.services import find_postgres_binary
+
+    redis_version = server_version(["redis-server", "--version"], 2).removeprefix("v=")
+    postgres_version = server_version([find_postgres_binary("postgres"), "--version"], 2)
     print(f"# pub/sub bench, {time.strftime('%Y-%m-%d')}")
     print()
     print(
-        f"Python {platform.python_version()}, Redis {redis_version.removeprefix('v=')}, "
-        f"{os.cpu_count()} CPUs, {platform.machine()}, loopback; "
+        f"Python {platform.python_version()}, Redis {redis_version}, "
+        f"PostgreSQL {postgres_version}, {os.cpu_count()} CPUs, {platform.machine()}, loopback; "
         f"paced every {args.interval * 1000:.1f} ms, {WARMUP} warm-up messages dropped; "
         f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
     )
@@ -271,15 +344,19 @@ async def main(args: argparse.Namespace) -> None:
     for row in rows:
         print(row)
     print()
+    print("Throughput, process to process, messages/s received:")
+    print()
+    print(f"- Redis: {redis_rate:,.0f} ({args.concurrency} concurrent publishers; {redis_says})")
     print(
-        f"Redis throughput, process to process: {rate:,.0f} messages/s received "
-        f"({args.concurrency} concurrent publishers; {child_says})"
+        f"- PostgreSQL: {postgres_rate:,.0f} ({args.concurrency} concurrent publishers; "
+        f"{postgres_says})"
     )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--redis", help="use this Redis instead of starting one")
+    parser.add_argument("--postgres", help="use this PostgreSQL (a DSN) instead of starting one")
     parser.add_argument("--count", type=int, default=2000, help="latency samples per path")
     parser.add_argument("--interval", type=float, default=0.001, help="seconds between messages")
     parser.add_argument("--throughput-count", type=int, default=100_000)
@@ -288,10 +365,12 @@ if __name__ == "__main__":
     parser.add_argument("--prefix", default=PREFIX, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
+        backend = "postgres" if arguments.postgres else "redis"
         asyncio.run(
             child(
                 arguments.child,
-                arguments.redis,
+                backend,
+                arguments.postgres or arguments.redis,
                 arguments.prefix,
                 arguments.count,
                 arguments.interval,

@@ -8,7 +8,7 @@ per process however many LiveViews received it; a real app keeps messages in its
 from collections import deque
 from typing import Any
 
-from liveview import LiveView, LiveViewSocket, PubSubGap, PubSubUnavailable
+from liveview import LiveView, LiveViewSocket, MessageTooLarge, PubSubGap, PubSubUnavailable
 
 TOPIC = "chat:lobby"
 HISTORY: deque[dict[str, str]] = deque(maxlen=50)  # recent messages for pages that open later
@@ -57,6 +57,8 @@ class Chat(LiveView):
                 await socket.pubsub.publish(TOPIC, {"name": name, "text": text})
             except PubSubUnavailable:
                 socket.assign(notice="Not sent: the other servers cannot be reached right now.")
+            except MessageTooLarge as error:
+                socket.assign(notice=f"Not sent: {error}")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
         if isinstance(info, PubSubGap):  # messages may have been missed: reload the history

@@ -2,7 +2,15 @@
 Phoenix LiveView client."""
 
 from liveview.app import LiveViewApp
-from liveview.pubsub import PubSub, PubSubGap, PubSubUnavailable, RedisPubSub, SingleProcessPubSub
+from liveview.pubsub import (
+    MessageTooLarge,
+    PostgresPubSub,
+    PubSub,
+    PubSubGap,
+    PubSubUnavailable,
+    RedisPubSub,
+    SingleProcessPubSub,
+)
 from liveview.socket import Assigns, LiveViewSocket
 from liveview.template import Template
 from liveview.view import LiveView, UnknownEvent
@@ -12,6 +20,8 @@ __all__ = [
     "LiveView",
     "LiveViewApp",
     "LiveViewSocket",
+    "MessageTooLarge",
+    "PostgresPubSub",
     "PubSub",
     "PubSubGap",
     "PubSubUnavailable",

@@ -1,4 +1,5 @@
-"""The `liveview` command: serve the example gallery or any app; publish to a topic."""
+"""The `liveview` command: serve the example gallery or any app; publish to a topic; name a
+PostgreSQL channel."""
 
 from __future__ import annotations
 
@@ -22,8 +23,15 @@ def _publish(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     import orjson
 
-    from liveview.pubsub import PubSubUnavailable, RedisPubSub
+    from liveview.pubsub import (
+        MessageTooLarge,
+        PostgresPubSub,
+        PubSub,
+        PubSubUnavailable,
+        RedisPubSub,
+    )
     from liveview.pubsub.base import to_json_value
+    from liveview.pubsub.url import POSTGRES_SCHEMES, REDIS_SCHEMES
 
     try:
         message = to_json_value(orjson.loads(args.json))
@@ -33,15 +41,25 @@ def _publish(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(str(error))
     if not args.topic:
         parser.error("TOPIC must not be empty")
-    url = args.redis or os.environ.get("LIVEVIEW_PUBSUB_URL")
-    if args.postgres is not None or (url or "").startswith(("postgres://", "postgresql://")):
-        parser.error("PostgreSQL pub/sub is not available yet; use --redis URL")
+    url = args.redis or args.postgres or os.environ.get("LIVEVIEW_PUBSUB_URL")
     if not url:
-        parser.error("say where to publish: --redis URL (or set LIVEVIEW_PUBSUB_URL)")
-    if not url.startswith(("redis://", "rediss://", "unix://")):
+        parser.error(
+            "say where to publish: --redis URL or --postgres DSN (or set LIVEVIEW_PUBSUB_URL)"
+        )
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if args.redis and scheme not in REDIS_SCHEMES:
         parser.error(f"not a Redis URL: {url!r} (expected redis://, rediss:// or unix://)")
+    if not (args.redis or args.postgres) and scheme not in REDIS_SCHEMES | POSTGRES_SCHEMES:
+        parser.error(
+            f"LIVEVIEW_PUBSUB_URL is not a Redis or PostgreSQL URL: {url!r} (expected "
+            "redis://, rediss://, unix://, postgresql:// or postgres://)"
+        )
+    pubsub: PubSub
     try:
-        pubsub = RedisPubSub(url, prefix=args.prefix)
+        if args.postgres or scheme in POSTGRES_SCHEMES:
+            pubsub = PostgresPubSub(url, channel_prefix=args.prefix)  # a DSN may be key=value
+        else:
+            pubsub = RedisPubSub(url, prefix=args.prefix)
     except (ImportError, ValueError) as error:
         parser.error(str(error))
 
@@ -51,9 +69,23 @@ def _publish(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(publish())
+    except MessageTooLarge as error:
+        print(f"liveview publish: {error}", file=sys.stderr)
+        return 2
     except PubSubUnavailable as error:
         print(f"liveview publish: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _channel(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Print the PostgreSQL channel of a topic, for psql and triggers."""
+    from liveview.pubsub.postgres import channel_for
+
+    try:
+        print(channel_for(args.topic, args.prefix))
+    except ValueError as error:
+        parser.error(str(error))
     return 0
 
 
@@ -73,19 +105,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         "publish",
         help="publish one JSON message to a topic",
         description="Publish one JSON message to TOPIC, as a LiveView's handle_info gets it.",
-        epilog="""example: liveview publish counter '{"type": "inc"}' --redis redis://127.0.0.1:6379/0""",
+        epilog="""examples:
+  liveview publish counter '{"type": "inc"}' --redis redis://127.0.0.1:6379/0
+  liveview publish counter '{"type": "inc"}' --postgres postgresql://127.0.0.1/app""",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     publish.add_argument("topic", metavar="TOPIC")
     publish.add_argument("json", metavar="JSON", help="the message, as JSON")
     broker = publish.add_mutually_exclusive_group()
     broker.add_argument("--redis", metavar="URL", help="default: $LIVEVIEW_PUBSUB_URL")
-    broker.add_argument("--postgres", metavar="DSN", help="(not available yet)")
-    publish.add_argument("--prefix", default="liveview:", help="Redis channel prefix")
+    broker.add_argument(
+        "--postgres", metavar="DSN", help="a postgresql:// URL or key=value DSN (PostgresPubSub)"
+    )
+    publish.add_argument("--prefix", default="liveview:", help="channel prefix")
+
+    channel = commands.add_parser(
+        "channel",
+        help="print the PostgreSQL channel of a topic",
+        description="Print the PostgreSQL channel PostgresPubSub uses for TOPIC "
+        "(for pg_notify from psql or a trigger).",
+        epilog="example: psql -c \"SELECT pg_notify('$(liveview channel 'chat room')', "
+        '\'{\\"text\\": \\"hi\\"}\')"',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    channel.add_argument("topic", metavar="TOPIC")
+    channel.add_argument("--prefix", default="liveview:", help="channel prefix")
 
     args = parser.parse_args(argv)
     if args.command == "publish":
         return _publish(publish, args)
+    if args.command == "channel":
+        return _channel(channel, args)
     if args.command == "gallery":
         if not os.path.isfile(os.path.join(os.getcwd(), "examples", "gallery.py")):
             parser.error("run `liveview gallery` from the repository root (examples/ not found)")

@@ -17,7 +17,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from liveview.channel import frames
 from liveview.channel.config import LIVEVIEW_VERSION, ChannelConfig, RouteMatch
@@ -235,7 +235,7 @@ class LiveChannel:
         return reply
 
     def _resolve(self, url: str) -> RouteMatch | None:
-        path = urlsplit(url).path or "/"
+        path = unquote(urlsplit(url).path) or "/"  # routes match decoded paths, as over HTTP
         if self._root_path and path.startswith(self._root_path):
             path = path[len(self._root_path) :] or "/"
         return self._config.resolve(path)

@@ -5,6 +5,7 @@ from liveview.pubsub.base import (
     JSONLike,
     JSONValue,
     MalformedMessage,
+    MessageTooLarge,
     PubSub,
     PubSubGap,
     PubSubUnavailable,
@@ -15,6 +16,7 @@ from liveview.pubsub.base import (
 from liveview.pubsub.broker import BrokerPubSub
 from liveview.pubsub.hub import Handler
 from liveview.pubsub.memory import SingleProcessPubSub
+from liveview.pubsub.postgres import PostgresPubSub, channel_for
 from liveview.pubsub.redis import RedisPubSub
 from liveview.pubsub.url import from_url
 
@@ -25,11 +27,14 @@ __all__ = [
     "JSONLike",
     "JSONValue",
     "MalformedMessage",
+    "MessageTooLarge",
+    "PostgresPubSub",
     "PubSub",
     "PubSubGap",
     "PubSubUnavailable",
     "RedisPubSub",
     "SingleProcessPubSub",
+    "channel_for",
     "decode_envelope",
     "decode_payload",
     "encode_envelope",

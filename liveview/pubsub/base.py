@@ -240,6 +240,19 @@ class PubSubUnavailable(ConnectionError):
     """
 
 
+class MessageTooLarge(ValueError):
+    """A message whose wire form is larger than the broker carries (PostgreSQL NOTIFY: under 8000
+    bytes), refused at `publish` before anyone, local subscribers included, got it.
+
+    `size` is the encoded envelope's length in bytes, `limit` the largest the broker takes.
+    """
+
+    def __init__(self, text: str, *, size: int, limit: int) -> None:
+        super().__init__(text)
+        self.size = size
+        self.limit = limit
+
+
 @dataclass(frozen=True, slots=True)
 class PubSubGap:
     """Handed to every subscription of `topic` when the connection to the broker came back.

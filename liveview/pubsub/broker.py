@@ -4,8 +4,8 @@ deadline, reconnecting with backoff, and telling subscribers about gaps.
 A `BrokerPubSub` holds two connections to its broker: one that listens (every topic with a local
 subscriber is subscribed on it once, on the first local subscriber, and dropped on the last) and
 one that publishes. A backend (Redis, PostgreSQL) supplies only the transport, as the `_open_*`,
-`_close_*`, `_listen`, `_unlisten`, `_read`, `_submit` hooks below; this module decides when to
-call them and what failure means:
+`_close_*`, `_listen`, `_unlisten`, `_read`, `_submit` hooks below (and `_check_payload`, for a
+broker with a size limit); this module decides when to call them and what failure means:
 
 - `start` connects both or raises `PubSubUnavailable`, within `connect_timeout`.
 - `subscribe` returns once the broker confirmed the topic, so what is published afterwards
@@ -92,6 +92,12 @@ class BrokerPubSub(PubSub):
         `connect_timeout`. Queue order must be call order. The awaitable must settle within
         `publish_timeout` of this call (failing if the broker did not take the message): the
         bound is the backend's to keep, so publishing needs no timer per message.
+        """
+
+    def _check_payload(self, topic: str, payload: bytes) -> None:
+        """Raise (a ValueError, e.g. `MessageTooLarge`) for a payload the broker cannot carry.
+
+        Called before `_submit` and the local delivery, so a refused message reaches nobody.
         """
 
     def _flush(self) -> None:
@@ -194,6 +200,7 @@ class BrokerPubSub(PubSub):
     async def _broadcast(self, topic: str, message: JSONValue, exclude: str | None) -> None:
         self._require_started()
         payload = _encode(topic, message, self.node_id, exclude)
+        self._check_payload(topic, payload)
         try:
             acknowledged = await self._submit(topic, payload)
         except Exception as error:

@@ -241,6 +241,9 @@ class RedisPubSub(BrokerPubSub):
                                 continue
                             if not acknowledged.done():
                                 acknowledged.set_result(None)
+                except asyncio.CancelledError:  # closing: settle what this batch waits for
+                    _fail(batch, ConnectionError("closed"))
+                    raise
                 except Exception as error:
                     failure: Exception = error
                     if loop.time() >= batch[0][2] + self.publish_timeout:

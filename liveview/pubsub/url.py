@@ -13,7 +13,8 @@ POSTGRES_SCHEMES = frozenset({"postgres", "postgresql"})
 
 def from_url(url: str | None) -> PubSub:
     """The backend a URL names: none or "" -> SingleProcessPubSub, redis:// (rediss://,
-    unix://) -> RedisPubSub. Raises ValueError for anything else.
+    unix://) -> RedisPubSub, postgresql:// (postgres://) -> PostgresPubSub. Raises ValueError
+    for anything else.
 
     For example ``LiveViewApp(routes, pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL")))``.
     """
@@ -25,11 +26,10 @@ def from_url(url: str | None) -> PubSub:
 
         return RedisPubSub(url)
     if scheme in POSTGRES_SCHEMES:
-        raise ValueError(
-            f"PostgreSQL pub/sub is not available yet ({scheme}:// URL given); "
-            "use a redis:// URL, or none for a single process"
-        )
+        from liveview.pubsub.postgres import PostgresPubSub
+
+        return PostgresPubSub(url)
     raise ValueError(
-        f"no pub/sub backend for {scheme + '://' if scheme else repr(url)}: "
-        "expected redis://, rediss://, unix:// or nothing (a single process)"
+        f"no pub/sub backend for {scheme + '://' if scheme else repr(url)}: expected redis://, "
+        "rediss://, unix://, postgresql://, postgres:// or nothing (a single process)"
     )

@@ -241,7 +241,8 @@ async def test_local_subscribers_get_it_during_publish_and_only_once(
     await other.publish("t", "later")
     await eventually(lambda: "later" in seen)
     assert seen == ["fast", "later"]
-    assert await there.wait_for(2) == ["fast", "later"]
+    # `other` got "later" locally at once and "fast" through Redis: both, once, in either order
+    assert sorted(await there.wait_for(2)) == ["fast", "later"]
 
 
 # -- connections --------------------------------------------------------------------------------
@@ -376,8 +377,6 @@ def test_from_url_picks_the_backend() -> None:
     assert isinstance(chosen, RedisPubSub)
     assert chosen.url == "redis://127.0.0.1:6380/2"
     assert isinstance(from_url("rediss://example.com"), RedisPubSub)
-    with pytest.raises(ValueError, match="PostgreSQL pub/sub is not available yet"):
-        from_url("postgresql://localhost/app")
     with pytest.raises(ValueError, match="no pub/sub backend for amqp://"):
         from_url("amqp://localhost")
 

@@ -146,7 +146,7 @@ async def test_the_liveview_publish_command_reaches_a_page(redis_url: str) -> No
     ("arguments", "code", "says"),
     [
         (["t", "{not json", "--redis", "redis://127.0.0.1:1"], 2, "the message is not JSON"),
-        (["t", "1", "--postgres", "postgresql://x/y"], 2, "PostgreSQL pub/sub is not available"),
+        (["t", "1", "--redis", "postgresql://x/y"], 2, "not a Redis URL"),
         (["t", "1"], 2, "--redis URL"),
         (["t", "1", "--redis", "http://x"], 2, "not a Redis URL"),
         (["", "1", "--redis", "redis://127.0.0.1:1"], 2, "TOPIC must not be empty"),

@@ -61,7 +61,9 @@ class Nav(LiveView):
 
 def make_app(**options: Any) -> LiveViewApp:
     return LiveViewApp(
-        routes={"/greet": Greeting, "/users/{id:int}": User, "/nav": Nav}, secret="s", **options
+        routes={"/greet": Greeting, "/users/{id:int}": User, "/named/{id}": User, "/nav": Nav},
+        secret="s",
+        **options,
     )
 
 
@@ -80,6 +82,13 @@ async def test_path_params_converted_and_render_override() -> None:
         view = await client.live("/users/42")
         assert view.html == "<p>user 42 of type int</p>"
         assert (await client.get("/users/nope")).status_code == 404
+
+
+async def test_percent_encoded_path_params_are_decoded_in_both_mounts() -> None:
+    async with LiveViewTestClient(make_app()) as client:
+        assert "<p>user a b of type str</p>" in (await client.get("/named/a%20b")).text
+        view = await client.live("/named/a%20b")
+        assert view.html == "<p>user a b of type str</p>"
 
 
 async def test_redirect_in_dead_render_mount_is_http_302() -> None:

@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 
-from liveview.pubsub import BrokerPubSub, PubSub, PubSubGap, PubSubUnavailable, decode_payload
+from liveview.pubsub import (
+    BrokerPubSub,
+    MessageTooLarge,
+    PubSub,
+    PubSubGap,
+    PubSubUnavailable,
+    decode_payload,
+)
 from tests.pubsub_contract import Inbox, PubSubContract, marker
 
 LOST = object()
@@ -211,6 +218,29 @@ async def test_close_during_reconnection_stops_it(broker: FakeBroker) -> None:
 
 
 # -- the payload rule ----------------------------------------------------------------------------
+
+
+async def test_a_payload_the_backend_refuses_reaches_nobody(broker: FakeBroker, nodes: Any) -> None:
+    """`_check_payload` (a size limit) runs before anything is sent or delivered locally."""
+
+    class Limited(FakeBrokerPubSub):
+        def _check_payload(self, topic: str, payload: bytes) -> None:
+            if len(payload) > 300:
+                raise MessageTooLarge("too large", size=len(payload), limit=300)
+
+    node = Limited(broker)
+    other = await nodes()
+    here, there = inbox(), inbox()
+    async with node:
+        await node.subscribe("t", here)
+        await other.subscribe("t", there)
+        with pytest.raises(MessageTooLarge) as refused:
+            await node.publish("t", "x" * 300)
+        assert isinstance(refused.value, ValueError) and refused.value.limit == 300
+        last = marker()
+        await node.publish("t", last)
+        for received in (here, there):
+            assert await received.wait_until(last) == []
 
 
 @pytest.mark.parametrize(

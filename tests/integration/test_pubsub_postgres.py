@@ -1,0 +1,746 @@
+"""PostgresPubSub against a real PostgreSQL: the backend contract, channel names, the size limit,
+the wire format, connections, and what happens when PostgreSQL goes away and comes back.
+
+Tests on the shared server (`postgres_dsn`) use a fresh channel prefix each, so they neither see
+nor disturb anyone else's notifications; tests that stop PostgreSQL, freeze or terminate its
+backends, create functions or count connections start their own (`start_private_postgres`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psycopg
+import pytest
+
+from liveview import MessageTooLarge, PostgresPubSub, PubSubGap, PubSubUnavailable
+from liveview.pubsub import PubSub, SingleProcessPubSub, from_url
+from liveview.pubsub.postgres import CHANNEL_FUNCTION_SQL, MAX_PAYLOAD_BYTES, channel_for
+from tests.pubsub_contract import Inbox, PubSubContract, marker
+from tests.services import PrivatePostgres
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 5.0
+
+ODD_TOPICS = [
+    "with spaces and\ttabs",
+    "ünïcödé 日本語 🎉",
+    "x" * 200,
+    "é" * 200,
+    'double " quote',
+    "single ' quote",
+    'x"; DROP TABLE victim; --',
+    "'); SELECT pg_sleep(10); --",
+    "$$ dollar $$",
+    "back\\slash",
+    "nul \x00 byte",
+    "new\nline",
+    "#",
+    "a#b",
+    "UPPER lower",
+    "Counter",
+    "liveview:nested",
+    "a" * 54,  # with the 9-byte prefix: exactly 63 bytes, kept as is
+    "a" * 55,  # one more: hashed
+]
+
+
+def fresh_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:10]}:"
+
+
+@pytest.fixture
+def prefix() -> str:
+    return fresh_prefix()
+
+
+@pytest.fixture
+async def client(postgres_dsn: str) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    """A plain psycopg connection: an outside program on the same PostgreSQL."""
+    connection = await psycopg.AsyncConnection.connect(postgres_dsn, autocommit=True)
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture
+async def open_postgres_pubsub() -> AsyncIterator[Callable[..., Any]]:
+    opened: list[PostgresPubSub] = []
+
+    async def open_(dsn: str, **options: Any) -> PostgresPubSub:
+        pubsub = PostgresPubSub(dsn, **options)
+        opened.append(pubsub)
+        await pubsub.start()
+        return pubsub
+
+    yield open_
+    for pubsub in opened:
+        await pubsub.close()
+
+
+def inbox() -> Inbox:
+    return Inbox(TIMEOUT)
+
+
+async def eventually(check: Callable[[], Any], timeout: float = TIMEOUT) -> None:
+    """Wait until check() (sync or async) is truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.02)
+
+
+async def publish_soon(pubsub: PubSub, topic: str, message: Any) -> None:
+    """Publish, retrying while the broker is still unavailable (bounded)."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        try:
+            await pubsub.publish(topic, message)
+            return
+        except PubSubUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+
+
+async def notify(connection: psycopg.AsyncConnection[Any], channel: str, payload: str) -> None:
+    await connection.execute("SELECT pg_notify(%s, %s)", (channel, payload))
+
+
+async def backends(dsn: str) -> list[tuple[int, str]]:
+    """(pid, application_name) of the other client connections to a PostgreSQL."""
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as admin:
+        cursor = await admin.execute(
+            "SELECT pid, application_name FROM pg_stat_activity "
+            "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() ORDER BY pid"
+        )
+        return [(int(pid), str(name)) for pid, name in await cursor.fetchall()]
+
+
+async def backend_of(dsn: str, application_name: str) -> int:
+    (pid,) = [pid for pid, name in await backends(dsn) if name == application_name]
+    return pid
+
+
+# -- the contract -----------------------------------------------------------------------------
+
+
+class TestPostgresPubSubContract(PubSubContract):
+    @pytest.fixture
+    def make_pubsub(self, postgres_dsn: str) -> Callable[[], PubSub]:
+        prefix = fresh_prefix()
+        return lambda: PostgresPubSub(postgres_dsn, channel_prefix=prefix)
+
+
+# -- channel names ----------------------------------------------------------------------------
+
+
+def test_simple_topics_are_their_channel_after_the_prefix() -> None:
+    assert channel_for("counter") == "liveview:counter"
+    assert channel_for("chat:lobby", prefix="app.") == "app.chat:lobby"
+    assert channel_for("room/7_a-b.c") == "liveview:room/7_a-b.c"
+    assert channel_for("Counter") == "liveview:Counter"  # case is kept: LISTEN quotes it
+    assert channel_for("x", prefix="") == "x"
+
+
+def test_other_topics_get_a_readable_part_and_a_hash() -> None:
+    assert channel_for("chat room ü") == "liveview:chat_room__#d3fada458d13c3b2"
+    long = channel_for("x" * 200)
+    assert re.fullmatch(r"liveview:x{37}#[0-9a-f]{16}", long)
+    assert len(long) == 63
+
+
+def test_odd_topics_map_to_distinct_valid_channels() -> None:
+    channels = [channel_for(topic) for topic in ODD_TOPICS]
+    for topic, channel in zip(ODD_TOPICS, channels, strict=True):
+        assert channel.isascii() and len(channel) <= 63, (topic, channel)
+        assert re.fullmatch(r"[A-Za-z0-9_.:/#-]+", channel), (topic, channel)
+        assert channel_for(topic) == channel  # deterministic
+    assert len(set(channels)) == len(channels)
+    # a topic that is the readable part of a hashed name does not share its channel
+    assert channel_for("with_spaces_and_tabs") != channel_for("with spaces and\ttabs")
+
+
+@pytest.mark.parametrize(("topic", "error"), [("", ValueError), (None, TypeError)])
+def test_channel_for_refuses_what_is_not_a_topic(topic: Any, error: type[Exception]) -> None:
+    with pytest.raises(error, match="topic"):
+        channel_for(topic)
+
+
+@pytest.mark.parametrize("prefix", ["with space:", "ü:", 'q":', "x" * 41])
+def test_a_prefix_must_be_short_and_plain(prefix: str, postgres_dsn: str) -> None:
+    with pytest.raises(ValueError, match="channel prefix"):
+        channel_for("t", prefix=prefix)
+    with pytest.raises(ValueError, match="channel prefix"):
+        PostgresPubSub(postgres_dsn, channel_prefix=prefix)
+
+
+async def test_the_sql_function_computes_the_same_channels(
+    start_private_postgres: Callable[[], PrivatePostgres],
+) -> None:
+    server = start_private_postgres()  # the function is created in a database of our own
+    topics = [*ODD_TOPICS, "counter", "chat:lobby", "a" * 63, "é"]
+    topics = [topic for topic in topics if "\x00" not in topic]  # text cannot hold NUL
+    async with await psycopg.AsyncConnection.connect(server.dsn, autocommit=True) as sql:
+        await sql.execute(CHANNEL_FUNCTION_SQL)
+        for prefix in ("liveview:", "app.", ""):
+            for topic in topics:
+                cursor = await sql.execute("SELECT liveview_channel(%s, %s)", (topic, prefix))
+                assert await cursor.fetchone() == (channel_for(topic, prefix),), topic
+        cursor = await sql.execute("SELECT liveview_channel('chat room ü')")
+        assert await cursor.fetchone() == ("liveview:chat_room__#d3fada458d13c3b2",)
+
+
+def test_the_readme_shows_the_sql_function_as_it_is() -> None:
+    assert CHANNEL_FUNCTION_SQL in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("topic", ODD_TOPICS)
+async def test_odd_topics_travel_between_instances_and_from_outside(
+    open_postgres_pubsub: Any,
+    postgres_dsn: str,
+    client: psycopg.AsyncConnection[Any],
+    prefix: str,
+    topic: str,
+) -> None:
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    other = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    here, there = inbox(), inbox()
+    await pubsub.subscribe(topic, here)
+    await other.subscribe(topic, there)
+    await pubsub.publish(topic, {"on": topic})
+    await notify(client, channel_for(topic, prefix), '{"from": "outside"}')
+    for received in (here, there):
+        assert await received.wait_for(2) == [{"on": topic}, {"from": "outside"}]
+
+
+async def test_hostile_topics_inject_nothing(
+    open_postgres_pubsub: Any,
+    postgres_dsn: str,
+    client: psycopg.AsyncConnection[Any],
+    prefix: str,
+) -> None:
+    table = f"victim_{uuid.uuid4().hex[:8]}"
+    await client.execute(f"CREATE TABLE {table} (n int)")
+    try:
+        pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+        hostile = [
+            f'x"; DROP TABLE {table}; --',
+            f"x'; DROP TABLE {table}; --",
+            f'"; DROP TABLE {table}; LISTEN "',
+            f"$$; DROP TABLE {table}; $$",
+        ]
+        received = inbox()
+        for topic in hostile:
+            subscription = await pubsub.subscribe(topic, received)
+            await pubsub.publish(topic, topic)
+            await pubsub.unsubscribe(topic, subscription)
+        assert await received.wait_for(len(hostile)) == hostile
+        cursor = await client.execute("SELECT to_regclass(%s)", (table,))
+        assert await cursor.fetchone() == (table,)  # still there
+    finally:
+        await client.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+# -- the size limit ---------------------------------------------------------------------------
+
+
+def padded(size: int, topic: str, pubsub: PostgresPubSub, char: str = "x") -> dict[str, str]:
+    """A message whose envelope from `pubsub` is exactly `size` bytes."""
+    overhead = len(orjson.dumps({"topic": topic, "message": {"p": ""}, "origin": pubsub.node_id}))
+    count, rest = divmod(size - overhead, len(char.encode()))
+    return {"p": char * count + "x" * rest}
+
+
+async def test_the_largest_message_postgres_carries_arrives(
+    open_postgres_pubsub: Any, postgres_dsn: str, prefix: str
+) -> None:
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    other = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    there = inbox()
+    await other.subscribe("t", there)
+    largest = padded(MAX_PAYLOAD_BYTES, "t", pubsub)
+    await pubsub.publish("t", largest)
+    assert await there.wait_for(1) == [largest]
+
+
+@pytest.mark.parametrize(("size", "char"), [(8000, "x"), (8001, "x"), (8000, "é"), (100_000, "x")])
+async def test_larger_messages_are_refused_before_anyone_gets_them(
+    open_postgres_pubsub: Any, postgres_dsn: str, prefix: str, size: int, char: str
+) -> None:
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    other = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    here, there = inbox(), inbox()
+    await pubsub.subscribe("t", here)
+    await other.subscribe("t", there)
+    message = padded(size, "t", pubsub, char)
+    assert len(message["p"]) < 8000 or char == "x"  # é: fewer characters than bytes
+    with pytest.raises(MessageTooLarge, match="under 8000 bytes") as refused:
+        await pubsub.publish("t", message)
+    assert isinstance(refused.value, ValueError)
+    assert (refused.value.size, refused.value.limit) == (size, MAX_PAYLOAD_BYTES)
+    last = marker()
+    await pubsub.publish("t", last)
+    for received in (here, there):  # nobody got it, not even this process's subscribers
+        assert await received.wait_until(last) == []
+
+
+# -- the wire format --------------------------------------------------------------------------
+
+
+async def test_publish_sends_an_envelope_on_the_topics_channel(
+    open_postgres_pubsub: Any, postgres_dsn: str, client: psycopg.AsyncConnection[Any], prefix: str
+) -> None:
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    await client.execute(f'LISTEN "{prefix}room:1"')
+    await pubsub.publish("room:1", {"a": (1, 2)}, exclude="x.1")
+    notifications = [n async for n in client.notifies(timeout=TIMEOUT, stop_after=1)]
+    assert len(notifications) == 1
+    (received,) = notifications
+    assert received.channel == f"{prefix}room:1"
+    assert orjson.loads(received.payload) == {
+        "topic": "room:1",
+        "message": {"a": [1, 2]},
+        "origin": pubsub.node_id,
+        "exclude": "x.1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ('{"type": "inc", "by": 2}', {"type": "inc", "by": 2}),  # a bare message
+        ('{"topic": "t", "message": {"type": "inc"}}', {"type": "inc"}),  # an envelope
+        ('{"topic": "t", "message": 1, "origin": null, "exclude": "x"}', 1),
+        ('"just text"', "just text"),
+        ("[1, 2.5, null]", [1, 2.5, None]),
+        ("42", 42),
+        ("null", None),
+        ('{"topic": "other", "message": "hi"}', {"topic": "other", "message": "hi"}),
+        (
+            '{"topic": "t", "message": "hi", "user": "ann"}',
+            {"topic": "t", "message": "hi", "user": "ann"},
+        ),
+        ('{"text": "ünïcödé 🎉"}', {"text": "ünïcödé 🎉"}),
+    ],
+)
+async def test_outside_publishers_send_bare_messages_or_envelopes(
+    open_postgres_pubsub: Any,
+    postgres_dsn: str,
+    client: psycopg.AsyncConnection[Any],
+    prefix: str,
+    payload: str,
+    expected: Any,
+) -> None:
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    received = inbox()
+    await pubsub.subscribe("t", received)
+    await notify(client, f"{prefix}t", payload)
+    assert await received.wait_for(1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("payload", "logged"),
+    [
+        ("not json", "not JSON"),
+        ("", "not JSON"),
+        ('{"a": 1', "not JSON"),
+        ("18446744073709551615", "outside the signed 64-bit range"),
+        ('{"topic": "t", "message": 1, "origin": 7}', "'origin' is neither a string nor null"),
+    ],
+)
+async def test_unreadable_payloads_are_logged_and_dropped(
+    open_postgres_pubsub: Any,
+    postgres_dsn: str,
+    client: psycopg.AsyncConnection[Any],
+    prefix: str,
+    payload: str,
+    logged: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    received = inbox()
+    await pubsub.subscribe("t", received)
+    with caplog.at_level(logging.WARNING, logger="liveview.pubsub"):
+        await notify(client, f"{prefix}t", payload)
+        last = marker()
+        await notify(client, f"{prefix}t", orjson.dumps(last).decode())
+        assert await received.wait_until(last) == []  # dropped; the connection carries on
+    (record,) = [r for r in caplog.records if r.name == "liveview.pubsub"]
+    assert logged in record.getMessage()
+    assert f"PostgreSQL channel '{prefix}t'" in record.getMessage()
+
+
+async def test_the_prefix_keeps_apps_apart(
+    open_postgres_pubsub: Any, postgres_dsn: str, prefix: str
+) -> None:
+    ours = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    theirs = await open_postgres_pubsub(postgres_dsn, channel_prefix=fresh_prefix())
+    here, there = inbox(), inbox()
+    await ours.subscribe("t", here)
+    await theirs.subscribe("t", there)
+    await theirs.publish("t", "theirs")
+    last = marker()
+    await ours.publish("t", last)
+    assert await here.wait_until(last) == []
+    assert await there.wait_for(1) == ["theirs"]
+
+
+async def test_identical_messages_are_all_delivered(
+    open_postgres_pubsub: Any, postgres_dsn: str, prefix: str
+) -> None:
+    """PostgreSQL folds identical notifications of one transaction: batches must not."""
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    other = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    there = inbox()
+    await other.subscribe("t", there)
+    await asyncio.gather(*(pubsub.publish("t", {"type": "inc"}) for _ in range(300)))
+    await asyncio.gather(*(pubsub.publish("t", n % 3) for n in range(300)))
+    received = await there.wait_for(600)
+    assert received[:300] == [{"type": "inc"}] * 300
+    assert received[300:] == [n % 3 for n in range(300)]
+
+
+# -- the local fast path ------------------------------------------------------------------------
+
+
+async def test_local_subscribers_get_it_during_publish_and_only_once(
+    open_postgres_pubsub: Any, postgres_dsn: str, prefix: str
+) -> None:
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    other = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    seen: list[Any] = []
+    await pubsub.subscribe("t", seen.append)
+    there = inbox()
+    await other.subscribe("t", there)
+    publishing = asyncio.create_task(pubsub.publish("t", "fast"))
+    await asyncio.sleep(0)  # publish ran up to its first wait for PostgreSQL
+    assert seen == ["fast"]
+    await publishing
+    # our own copy comes back from PostgreSQL and is skipped: another instance's later message
+    # arrives, and "fast" is still there once
+    await other.publish("t", "later")
+    await eventually(lambda: "later" in seen)
+    assert seen == ["fast", "later"]
+    # `other` hands its own "later" to `there` at once, maybe before "fast" arrived from
+    # PostgreSQL: messages of different publishers have no order
+    assert sorted(await there.wait_for(2)) == ["fast", "later"]
+    last = marker()
+    await other.publish("t", last)
+    assert len(await there.wait_until(last)) == 2
+
+
+# -- connections --------------------------------------------------------------------------------
+
+
+async def test_one_listening_and_one_publishing_connection_for_all_subscriptions(
+    open_postgres_pubsub: Any, start_private_postgres: Callable[[], PrivatePostgres]
+) -> None:
+    server = start_private_postgres()
+    pubsub = await open_postgres_pubsub(server.dsn)
+    other = await open_postgres_pubsub(server.dsn)
+    received = inbox()
+    for n in range(300):
+        await pubsub.subscribe(f"topic-{n % 30}", received)
+    await asyncio.gather(*(other.publish(f"topic-{n}", n) for n in range(30)))
+    await received.wait_for(300)  # each of the 30 topics has 10 subscriptions
+    names = sorted(name for _, name in await backends(server.dsn))
+    assert names == ["liveview-listen"] * 2 + ["liveview-publish"] * 2
+
+
+async def test_resubscribing_a_topic_right_after_leaving_it_keeps_it(
+    open_postgres_pubsub: Any, postgres_dsn: str, prefix: str
+) -> None:
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    other = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    for _ in range(20):
+        leaving = await pubsub.subscribe("t", inbox())
+        received = inbox()
+        await asyncio.gather(pubsub.unsubscribe("t", leaving), pubsub.subscribe("t", received))
+        await other.publish("t", "still here")
+        assert await received.wait_for(1) == ["still here"]
+        await pubsub.close()
+        await pubsub.start()
+
+
+async def test_concurrent_first_subscribers_all_wait_for_the_confirmation(
+    open_postgres_pubsub: Any, postgres_dsn: str, prefix: str
+) -> None:
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    other = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    inboxes = [inbox() for _ in range(20)]
+    await asyncio.gather(*(pubsub.subscribe(f"t{n % 4}", i) for n, i in enumerate(inboxes)))
+    for n in range(4):
+        await other.publish(f"t{n}", "all")
+    for received in inboxes:
+        assert await received.wait_for(1) == ["all"]
+
+
+async def test_many_topics_at_once(
+    open_postgres_pubsub: Any, postgres_dsn: str, prefix: str
+) -> None:
+    """Thousands of LISTENs go out in few round trips; all are confirmed before subscribe ends."""
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    other = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    received = inbox()
+    topics = [f"many {n}" for n in range(2500)]
+    await asyncio.gather(*(pubsub.subscribe(topic, received) for topic in topics))
+    await asyncio.gather(*(other.publish(topic, topic) for topic in topics))
+    assert sorted(await received.wait_for(len(topics))) == sorted(topics)
+
+
+async def test_a_cancelled_subscribe_leaves_nothing_behind(
+    open_postgres_pubsub: Any, postgres_dsn: str, prefix: str
+) -> None:
+    pubsub = await open_postgres_pubsub(postgres_dsn, channel_prefix=prefix)
+    task = asyncio.create_task(pubsub.subscribe("t", inbox()))
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert pubsub.subscription_count == 0
+
+
+async def test_publish_and_subscribe_need_start(postgres_dsn: str) -> None:
+    pubsub = PostgresPubSub(postgres_dsn, channel_prefix=fresh_prefix())
+    with pytest.raises(RuntimeError, match="not started"):
+        await pubsub.publish("t", 1)
+    with pytest.raises(RuntimeError, match="not started"):
+        await pubsub.subscribe("t", inbox())
+    async with pubsub:
+        await pubsub.publish("t", 1)
+    with pytest.raises(RuntimeError, match="not started"):
+        await pubsub.publish("t", 1)
+
+
+async def test_start_fails_fast_when_postgres_is_not_there(
+    start_private_postgres: Callable[[], PrivatePostgres],
+) -> None:
+    server = start_private_postgres()
+    server.stop()
+    pubsub = PostgresPubSub(f"postgresql://postgres:secret@127.0.0.1:{server.port}/test")
+    began = time.monotonic()
+    with pytest.raises(PubSubUnavailable, match=f"cannot reach PostgreSQL at .*:{server.port}"):
+        await pubsub.start()
+    assert time.monotonic() - began < 2.0
+    keyvalue = PostgresPubSub(f"host=127.0.0.1 port={server.port} password=secret dbname=test")
+    with pytest.raises(PubSubUnavailable) as error:
+        await keyvalue.start()
+    assert "secret" not in str(error.value) and "secret" not in repr(keyvalue)
+    await pubsub.close()  # nothing to close, and no error
+
+
+@pytest.mark.parametrize("dsn", ["not a dsn", "foo=bar", "host='unterminated"])
+def test_a_bad_dsn_is_refused_when_made(dsn: str) -> None:
+    with pytest.raises(ValueError, match="not a PostgreSQL DSN"):
+        PostgresPubSub(dsn)
+
+
+def test_without_psycopg_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [m for m in sys.modules if m == "psycopg" or m.startswith("psycopg.")]:
+        monkeypatch.setitem(sys.modules, name, None)  # makes `import psycopg...` fail
+    with pytest.raises(ImportError, match=r"pip install liveview\[postgres\]"):
+        PostgresPubSub("postgresql://127.0.0.1/app")
+    with pytest.raises(ImportError, match=r"pip install liveview\[postgres\]"):
+        from_url("postgresql://127.0.0.1/app")
+
+
+def test_from_url_picks_postgres() -> None:
+    for url in ("postgresql://127.0.0.1:5433/app", "postgres://u@db.example.com/app"):
+        chosen = from_url(url)
+        assert isinstance(chosen, PostgresPubSub)
+        assert chosen.dsn == url
+    assert isinstance(from_url(None), SingleProcessPubSub)
+    with pytest.raises(ValueError, match="postgresql://"):
+        from_url("amqp://localhost")
+
+
+# -- broker loss --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["fast", "immediate"], ids=["shutdown", "crash"])
+async def test_postgres_restarted(
+    open_postgres_pubsub: Any,
+    start_private_postgres: Callable[[], PrivatePostgres],
+    mode: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = start_private_postgres()
+    pubsub = await open_postgres_pubsub(server.dsn)
+    other = await open_postgres_pubsub(server.dsn)
+    before, odd = inbox(), inbox()
+    await pubsub.subscribe("kept", before)
+    await pubsub.subscribe("odd topic ü", odd)
+    await other.publish("kept", "before")
+    assert await before.wait_for(1) == ["before"]
+
+    server.stop(mode=mode)
+    await asyncio.sleep(0.1)  # the loop sees the connections close
+    # publishing fails fast with our error, from either instance, before local delivery
+    for instance in (pubsub, other):
+        began = time.monotonic()
+        with pytest.raises(PubSubUnavailable, match="cannot publish to PostgreSQL at"):
+            await instance.publish("kept", "lost")
+        assert time.monotonic() - began < 2.0
+    # subscribing while PostgreSQL is away returns at once; the subscription waits for it
+    during = inbox()
+    began = time.monotonic()
+    await pubsub.subscribe("new", during)
+    assert time.monotonic() - began < 1.0
+    await asyncio.sleep(1.5)  # let the reconnection back off to its longest delay
+
+    server.start()
+    back = time.monotonic()
+    for received, topic in ((before, "kept"), (odd, "odd topic ü"), (during, "new")):
+        await received.wait_until(PubSubGap(topic))
+    assert time.monotonic() - back < 2.5, "subscriptions must be back within about 2 s"
+    assert before.messages == ["before", PubSubGap("kept")]
+    assert during.messages == [PubSubGap("new")]
+
+    await publish_soon(other, "kept", "after")  # publish works again
+    await other.publish("new", "after")
+    await other.publish("odd topic ü", "after")  # every channel is listened to again
+    assert await before.wait_for(3) == ["before", PubSubGap("kept"), "after"]
+    assert await during.wait_for(2) == [PubSubGap("new"), "after"]
+    assert await odd.wait_for(2) == [PubSubGap("odd topic ü"), "after"]
+    assert "lost the connection to PostgreSQL" in caplog.text
+    assert "reconnected to PostgreSQL" in caplog.text
+
+
+async def test_gaps_go_to_every_subscription_and_before_later_messages(
+    open_postgres_pubsub: Any, start_private_postgres: Callable[[], PrivatePostgres]
+) -> None:
+    server = start_private_postgres()
+    pubsub = await open_postgres_pubsub(server.dsn)
+    inboxes = {(topic, n): inbox() for topic in ("a", "b") for n in range(3)}
+    for (topic, _), received in inboxes.items():
+        await pubsub.subscribe(topic, received)
+    # Terminate only the listening connection: PostgreSQL stays up, so a publisher keeps
+    # publishing while the listener reconnects.
+    async with await psycopg.AsyncConnection.connect(server.dsn, autocommit=True) as admin:
+        stop = asyncio.Event()
+
+        async def publish_all_along() -> None:
+            n = 0
+            while not stop.is_set():
+                await notify(admin, "liveview:a", str(n))
+                n += 1
+                await asyncio.sleep(0.001)
+
+        listener = await backend_of(server.dsn, "liveview-listen")
+        publisher = asyncio.create_task(publish_all_along())
+        await asyncio.sleep(0.05)
+        async with await psycopg.AsyncConnection.connect(server.dsn, autocommit=True) as killer:
+            await killer.execute("SELECT pg_terminate_backend(%s)", (listener,))
+        for (topic, _), received in inboxes.items():
+            await received.wait_until(PubSubGap(topic))
+        await asyncio.sleep(0.05)
+        stop.set()
+        await publisher
+    for (topic, _), received in inboxes.items():
+        gaps = [m for m in received.messages if isinstance(m, PubSubGap)]
+        assert gaps == [PubSubGap(topic)]
+        if topic == "a":
+            after = received.messages[received.messages.index(PubSubGap("a")) + 1 :]
+            assert after, "messages keep arriving after the gap"
+            numbers = [int(m) for m in received.messages if not isinstance(m, PubSubGap)]
+            assert numbers == sorted(numbers)
+
+
+async def test_publish_gives_up_in_bounded_time_when_postgres_hangs(
+    open_postgres_pubsub: Any, start_private_postgres: Callable[[], PrivatePostgres]
+) -> None:
+    server = start_private_postgres()
+    pubsub = await open_postgres_pubsub(server.dsn, publish_timeout=0.5)
+    await pubsub.publish("t", "warm")  # the publishing connection is up
+    sender = await backend_of(server.dsn, "liveview-publish")
+    os.kill(sender, signal.SIGSTOP)  # its backend process stops answering
+    try:
+        began = time.monotonic()
+        with pytest.raises(PubSubUnavailable, match=r"no answer within 0\.5s"):
+            await pubsub.publish("t", "stuck")
+        assert 0.4 < time.monotonic() - began < 1.5
+    finally:
+        os.kill(sender, signal.SIGCONT)
+    received = inbox()
+    await pubsub.subscribe("t", received)
+    await publish_soon(pubsub, "t", "free again")
+    await received.wait_until("free again")
+
+
+async def test_an_unanswered_listener_is_replaced(
+    open_postgres_pubsub: Any,
+    start_private_postgres: Callable[[], PrivatePostgres],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = start_private_postgres()
+    pubsub = await open_postgres_pubsub(server.dsn, health_check_interval=0.2)
+    received = inbox()
+    await pubsub.subscribe("t", received)
+    # A frozen backend: its connection stays open, nothing closes it, nobody answers.
+    listener = await backend_of(server.dsn, "liveview-listen")
+    os.kill(listener, signal.SIGSTOP)
+    try:
+        await received.wait_until(PubSubGap("t"))
+    finally:
+        os.kill(listener, signal.SIGCONT)
+    assert "no answer to SELECT 1 within 0.2s" in caplog.text
+    await publish_soon(pubsub, "t", "again")
+    await received.wait_until("again")
+
+
+async def test_close_ends_a_publish_waiting_for_postgres(
+    start_private_postgres: Callable[[], PrivatePostgres],
+) -> None:
+    server = start_private_postgres()
+    pubsub = PostgresPubSub(server.dsn, publish_timeout=30.0)
+    await pubsub.start()
+    await pubsub.publish("t", "warm")
+    sender = await backend_of(server.dsn, "liveview-publish")
+    os.kill(sender, signal.SIGSTOP)
+    try:
+        publishing = asyncio.create_task(pubsub.publish("t", "stuck"))
+        await asyncio.sleep(0.2)
+        began = time.monotonic()
+        await pubsub.close()
+        with pytest.raises(PubSubUnavailable, match="closed"):
+            await asyncio.wait_for(publishing, TIMEOUT)
+        assert time.monotonic() - began < 1.0
+    finally:
+        os.kill(sender, signal.SIGCONT)
+
+
+async def test_a_statement_postgres_refuses_fails_that_publish_only(
+    open_postgres_pubsub: Any, start_private_postgres: Callable[[], PrivatePostgres]
+) -> None:
+    server = start_private_postgres()
+    async with await psycopg.AsyncConnection.connect(server.dsn, autocommit=True) as admin:
+        await admin.execute("CREATE ROLE plain LOGIN")  # LISTEN and NOTIFY need no privilege
+        pubsub = await open_postgres_pubsub(server.dsn.replace("postgres@", "plain@"))
+        received = inbox()
+        await pubsub.subscribe("t", received)
+        await pubsub.publish("t", "allowed")
+        sender = await backend_of(server.dsn, "liveview-publish")
+        await admin.execute("REVOKE EXECUTE ON FUNCTION pg_notify(text, text) FROM PUBLIC")
+        with pytest.raises(PubSubUnavailable, match="permission denied for function pg_notify"):
+            await pubsub.publish("t", "refused")  # after the local delivery: said so
+        await admin.execute("GRANT EXECUTE ON FUNCTION pg_notify(text, text) TO PUBLIC")
+        await pubsub.publish("t", "allowed again")
+        assert await received.wait_for(3) == ["allowed", "refused", "allowed again"]
+        assert await backend_of(server.dsn, "liveview-publish") == sender  # the same connection
