@@ -222,7 +222,7 @@ class LiveViewApp:
         await view.handle_params(url, params, socket)
         if socket._navigation is not None:
             return socket, Markup("")
-        inner = template_of(view, socket.assigns).render_html(socket.assigns)
+        inner = template_of(view, socket.assigns).render_html(socket._data)
         session_token = self.signer.sign_session(SessionToken(view_id, route, session))
         static_token = self.signer.sign_static(view_id)
         main_attr = " data-phx-main" if main else ""

@@ -30,6 +30,12 @@ class Assigns(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
 
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
     def __getattr__(self, name: str) -> Any:
         try:
             return self._data[name]

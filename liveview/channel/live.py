@@ -262,7 +262,8 @@ class LiveChannel:
         diff: dict[str, Any]
         if full or changed:
             template = template_of(view, socket.assigns)
-            diff = self._state.render(template, socket.assigns, None if full else changed)
+            # the plain dict: templates read it on every slot evaluation
+            diff = self._state.render(template, socket._data, None if full else changed)
         else:
             diff = {}
         if socket._title_changed:
