@@ -1,0 +1,85 @@
+"""One conformance case: a template and a sequence of assigns, checked step by step.
+
+At every step the HTML the official client builds from (our join tree + our diffs so far)
+must equal ``Template.render_html`` of that step's assigns -- our own full render, which is
+also what the dead render sends. The join tree is also checked against ``to_html`` (the
+engine's own rendering of a full tree, which claims to be exactly the client's).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from liveview.template import RenderState, Template, to_html
+from tests.conformance.client import ClientError, ClientHarness, encode
+
+
+@dataclass(frozen=True)
+class Step:
+    """One render: the assigns at that point and the names passed as ``changed``."""
+
+    assigns: Mapping[str, Any]
+    changed: frozenset[str] | None
+
+    @classmethod
+    def of(cls, assigns: Mapping[str, Any], changed: Iterable[str] | None = None) -> Step:
+        return cls(assigns, None if changed is None else frozenset(changed))
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_template(source: str) -> Template:
+    """Templates are immutable and shareable; shrinking re-renders the same sources a lot."""
+    return Template(source)
+
+
+def describe(source: str, steps: Sequence[Step]) -> str:
+    """A reproduction: the template and every step, as Python literals."""
+    lines = [f"template = {source!r}", "steps = ["]
+    for step in steps:
+        changed = None if step.changed is None else sorted(step.changed)
+        lines.append(f"    ({dict(step.assigns)!r}, {changed!r}),")
+    lines.append("]")
+    return "\n".join(lines)
+
+
+def check_case(harness: ClientHarness, source: str, steps: Sequence[Step]) -> None:
+    """Render ``steps`` with one ``RenderState`` and compare the client's HTML at every step
+    with our full render. Raises ``AssertionError`` with a reproduction on any difference."""
+    assert steps, "a case needs at least the join step"
+    template = compile_template(source)
+    state = RenderState()
+    wire: list[bytes] = []
+    expected: list[str] = []
+    for step in steps:
+        # Encoded right away, as the channel sends each render before the next one is made.
+        wire.append(encode(state.render(template, step.assigns, step.changed)))
+        expected.append(template.render_html(step.assigns))
+
+    def failure(index: int, what: str, ours: str, theirs: str) -> AssertionError:
+        messages = "\n".join(f"  {i}: {m.decode()}" for i, m in enumerate(wire[: index + 1]))
+        return AssertionError(
+            f"{what} at step {index}\n{describe(source, steps)}\n"
+            f"wire messages (join tree, then diffs):\n{messages}\n"
+            f"client HTML: {theirs!r}\nfull render: {ours!r}"
+        )
+
+    try:
+        html = harness.render(wire)
+    except ClientError as error:
+        raise failure(
+            error.step,
+            f"the client threw: {error.message}",
+            expected[error.step],
+            "(none)",
+        ) from None
+    join_html = to_html(orjson.loads(wire[0]))
+    if join_html != html[0]:
+        raise failure(0, "to_html differs from the client's rendering", join_html, html[0])
+    for index, (ours, theirs) in enumerate(zip(expected, html, strict=True)):
+        if ours != theirs:
+            raise failure(index, "the client's HTML differs from the full render", ours, theirs)
