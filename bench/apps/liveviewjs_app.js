@@ -1,0 +1,126 @@
+// The bench app on LiveViewJS (npm `liveviewjs` + `@liveviewjs/express`), written against its
+// public API, following the @liveviewjs/express README: express + express-session for the HTTP
+// render, a `ws` WebSocketServer for the live connection, the in-memory SingleProcessPubSub.
+//
+// Same shape and markup as ours.py: mount subscribes to the topic and sets the count; a click
+// broadcasts count + 1; handleInfo assigns it. The count is the template's first dynamic, so the
+// diffs carry it as "0". Installed and run only from the temporary directory run.py prepares:
+//   NODE_PATH=<peers>/node_modules node bench/apps/liveviewjs_app.js --port 8000
+"use strict";
+
+const fs = require("fs");
+const http = require("http");
+const events = require("events");
+
+// When it loads, liveviewjs fetches a mime database from cdn.jsdelivr.net (used for uploads).
+// The bench stays on loopback: answer that one request from the local `mime-db` package.
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (url, ...rest) => {
+  if (String(url).includes("mime-db")) {
+    const db = fs.readFileSync(require.resolve("mime-db/db.json"));
+    return new Response(db, { status: 200, headers: { "content-type": "application/json" } });
+  }
+  return realFetch(url, ...rest);
+};
+const express = require("express");
+const session = require("express-session");
+const { WebSocketServer } = require("ws");
+const { createLiveView, html, safe, SingleProcessPubSub } = require("liveviewjs");
+const { NodeExpressLiveViewServer } = require("@liveviewjs/express");
+
+const TOPIC = "bench";
+// The in-memory pub/sub is one EventEmitter: 1,000 subscribers exceed its default warning
+// threshold of 10 listeners (a warning only; delivery is unaffected).
+events.EventEmitter.defaultMaxListeners = 0;
+const pubSub = new SingleProcessPubSub();
+
+function items(count) {
+  const out = [];
+  for (let i = 0; i < 10; i++) {
+    out.push({ cls: (count + i) % 2 === 0 ? "even" : "odd", n: i + 1, value: count * 10 + i });
+  }
+  return out;
+}
+
+const benchLiveView = createLiveView({
+  mount: async (socket) => {
+    socket.assign({ count: 0 });
+    await socket.subscribe(TOPIC); // a no-op in the HTTP render
+  },
+  handleEvent: async (event, socket) => {
+    if (event.type === "inc") {
+      await pubSub.broadcast(TOPIC, { type: "count", count: socket.context.count + 1 });
+    }
+  },
+  handleInfo: (info, socket) => {
+    socket.assign({ count: info.count });
+  },
+  render: (context) => html`<main class="bench">
+  <h1>Shared count: <span id="count">${context.count}</span></h1>
+  <header class="top">
+    <nav>
+      <a href="#home">Home</a>
+      <a href="#docs">Docs</a>
+      <a href="#about">About</a>
+    </nav>
+  </header>
+  <p class="lead">Every page subscribed to the topic shows the same count.</p>
+  <button id="inc" phx-click="inc">Increment</button>
+  <ul id="items">
+    ${items(context.count).map((it) => html`<li class="${it.cls}">Item ${it.n}: ${it.value}</li>`)}
+  </ul>
+  <section class="about">
+    <h2>About this page</h2>
+    <p>This page is the fan-out benchmark's app.</p>
+    <p>One click publishes the next count to a topic.</p>
+    <p>Every subscribed LiveView assigns it and re-renders.</p>
+    <p>The list below the count depends on it.</p>
+  </section>
+  <footer>
+    <p>Static footer, line one.</p>
+    <p>Static footer, line two.</p>
+  </footer>
+</main>`,
+});
+
+const pageRenderer = (pageTitleDefaults, csrfToken, content) => html`<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="csrf-token" content="${csrfToken}" />
+    <title>bench</title>
+    <script defer type="text/javascript" src="/client-liveview.js"></script>
+  </head>
+  <body>
+    ${safe(content)}
+  </body>
+</html>`;
+
+const args = process.argv.slice(2);
+const port = Number(args[args.indexOf("--port") + 1] || 8000);
+
+const liveView = new NodeExpressLiveViewServer(
+  { "/bench": benchLiveView },
+  pageRenderer,
+  { title: "bench" },
+  { pubSub, serDeSigningSecret: "bench-not-secret" },
+);
+
+const app = express();
+app.use(session({ secret: "bench-not-secret", resave: false, saveUninitialized: true }));
+app.use(liveView.httpMiddleware());
+
+const server = http.createServer(app);
+// No compression, as for every server in the bench, unless run.py --deflate sets BENCH_DEFLATE.
+const perMessageDeflate = process.env.BENCH_DEFLATE === "1";
+const wsServer = new WebSocketServer({ server, path: "/live/websocket", perMessageDeflate });
+liveView.wsMiddleware()(wsServer);
+
+server.listen(port, "127.0.0.1", () => console.log(`liveviewjs bench app on 127.0.0.1:${port}`));
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    wsServer.close();
+    server.close();
+    process.exit(0);
+  });
+}
