@@ -7,12 +7,17 @@ Mapping of Jinja's AST:
 * ``If``/``elif``/``else``: one slot holding the chosen branch's node (each branch is a block);
   an ``if`` whose branches only ``set`` becomes a silent step with no slot;
 * ``For`` (tuple targets, ``loop``, ``if`` filter, ``else``): one slot holding a comprehension
-  whose entries share the body block's statics;
+  whose entries share the body block's statics; what the body binds is local to one
+  iteration (each starts from the scope outside the loop, as in Jinja);
 * ``Assign`` (``{% set %}``): a silent step binding names for later slots;
 * ``AssignBlock``, ``{% set ns.attr %}``: silent steps Jinja compiles and runs;
 * anything else (``include``, ``macro``, ``call``, ``with``, ``filter``, ``import``...): one
   opaque slot Jinja renders to a string, re-evaluated on every render;
 * ``extends``/``block`` and recursive loops are rejected.
+
+Stateful helpers (``joiner``, ``cycler``, ``loop.changed``, namespaces, containers mutated in
+place) make every step that can reach them evaluate on every diff, in document order: see
+``deps``.
 
 All expressions of a template are compiled together in one module by ``codegen``.
 """
@@ -26,7 +31,15 @@ import jinja2
 from jinja2 import nodes
 
 from .codegen import Evaluator, compile_expressions
-from .deps import Bindings, finalize, names_in, union
+from .deps import (
+    Bindings,
+    finalize,
+    fresh_names,
+    mentions_changed,
+    names_in,
+    stateful_names,
+    union,
+)
 from .errors import TemplateSyntaxError
 from .escape import to_text
 from .slots import (
@@ -238,8 +251,10 @@ class _Compiler:
         for name in names:
             inner.bind(name, iter_deps)
         variables = union(iter_deps, inner.deps(node.test))
-        for name in [*names, "loop"]:
+        for name in names:
             inner.bind(name, variables)
+        # loop.changed(...) depends on the calls before it: then `loop` is stateful (deps).
+        inner.bind("loop", None if mentions_changed(node.body) else variables)
         body, body_deps = self.block(node.body, inner, soft)
         otherwise: Block | None = None
         else_deps: Deps = EMPTY
@@ -262,6 +277,8 @@ class _Compiler:
             step.test = None if test is None else fns[test]
 
         self.fixups.append(fix)
+        # What the body binds is reset before every iteration (Jinja's scoping).
+        step.fresh = fresh_names(body, set(inner.names).difference(names, ("loop",)))
         step.own = variables
         step.names = names_in(node)
         step.children = (body, *([otherwise] if otherwise else []))
@@ -284,6 +301,9 @@ class _Compiler:
         index = self.expression(node.node, soft)
         self.fixups.append(partial(_set_evaluator, set_step, index))
         set_step.names = names_in(node.node)
+        if vdeps is None:
+            # It may call something stateful (or a macro): its call counts even when unread.
+            set_step.own = None
         set_step.binds = frozenset(_target_names(target))
         for name in set_step.binds:
             scope.bind(name, vdeps)
@@ -300,6 +320,8 @@ class _Compiler:
         else:
             name = _target(node.target)
             assert isinstance(name, str)
+            if vdeps is None:
+                step.own = None  # as for `set`: its calls count even when unread
             step.binds = frozenset((name,))
             scope.bind(name, vdeps)
         builder.add_step(step, vdeps)
@@ -347,8 +369,7 @@ def compile_template(
         tree = environment.parse(source, name, filename)
         compiler = _Compiler(environment, name, filename, source)
         _check(tree, compiler)
-        always = frozenset(ref.name for ref in tree.find_all(nodes.NSRef))
-        root, _ = compiler.block(tree.body, Bindings(None, always), soft=False)
+        root, _ = compiler.block(tree.body, Bindings(None, stateful_names(tree)), soft=False)
         compiler.finish()
     except jinja2.TemplateSyntaxError as error:
         raise TemplateSyntaxError.from_jinja(error, source, name, filename) from None

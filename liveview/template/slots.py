@@ -250,9 +250,27 @@ class SilentIf(_Branching):
 
 
 class ForSlot(Step):
-    """A ``{% for %}``: one slot holding a comprehension, the ``else`` node, or ``""``."""
+    """A ``{% for %}``: one slot holding a comprehension, the ``else`` node, or ``""``.
 
-    __slots__ = ("body", "items", "otherwise", "target", "test", "undefined", "uses_loop")
+    The loop runs in a copy of ``ctx.vars``, so nothing bound in it is visible after it. As in
+    Jinja, every iteration starts from the scope outside the loop: a ``{% set %}`` in the body
+    lasts until the end of its iteration. ``fresh`` names what the body binds (``set``, a
+    ``set`` in an ``if``, ``macro``...) and may read before binding it (``deps.fresh_names``):
+    those names are put back to their outside values before each iteration (``missing``, which
+    reads as undefined, where there is none). A body that only reads what it has just set has
+    no ``fresh`` names and pays nothing.
+    """
+
+    __slots__ = (
+        "body",
+        "fresh",
+        "items",
+        "otherwise",
+        "target",
+        "test",
+        "undefined",
+        "uses_loop",
+    )
 
     def __init__(
         self,
@@ -272,11 +290,13 @@ class ForSlot(Step):
         self.otherwise = otherwise
         self.uses_loop = uses_loop
         self.undefined = undefined
+        self.fresh: tuple[str, ...] = ()
 
     def _iterate(self, ctx: Context) -> tuple[list[Any] | tuple[Any, ...], Iterator[Any]]:
         """Evaluate the iterable (filtered by the ``if`` clause) into ``ctx.vars`` (a copy).
 
-        Returns the items and an iterator that binds the loop variables before each yield.
+        Returns the items and an iterator that prepares the variables of each iteration
+        (resets the ``fresh`` names, binds the loop variables) before each yield.
         """
         iterable = self.items(ctx)
         target = self.target
@@ -293,6 +313,12 @@ class ForSlot(Step):
             items = iterable
         else:
             items = list(iterable)
+        if self.fresh:
+            # What each iteration starts from: the values outside the loop (``missing`` for
+            # none, which reads as undefined exactly like an absent name).
+            resolve = ctx.resolve_or_missing
+            start = {name: resolve(name) for name in self.fresh}
+            return items, self._fresh(items, vars, start)
         return items, self._bound(items, vars)
 
     def _bound(self, items: list[Any] | tuple[Any, ...], vars: dict[str, Any]) -> Iterator[Any]:
@@ -314,6 +340,30 @@ class ForSlot(Step):
                 yield item
         else:
             for item in items:
+                bind(target, item, vars)
+                yield item
+
+    def _fresh(
+        self, items: list[Any] | tuple[Any, ...], vars: dict[str, Any], start: dict[str, Any]
+    ) -> Iterator[Any]:
+        """``_bound`` for a body that binds names: ``start`` is put back before each iteration."""
+        target = self.target
+        reset = vars.update
+        if self.uses_loop:
+            loop = LoopContext(items, self.undefined)
+            vars["loop"] = loop
+            for item, _ in loop:
+                reset(start)
+                bind(target, item, vars)
+                yield item
+        elif type(target) is str:
+            for item in items:
+                reset(start)
+                vars[target] = item
+                yield item
+        else:
+            for item in items:
+                reset(start)
                 bind(target, item, vars)
                 yield item
 

@@ -3,9 +3,10 @@
 Templates are generated as source text, scope-aware so that every template renders: nested
 ``if``/``elif``/``else`` and ``for`` (with ``else``, an ``if`` filter, tuple targets, ``loop.*``),
 elements whose attributes hold slots and conditionals, ``{% set %}`` (also shadowing an
-assign), ``{% set %}...{% endset %}``, opaque statements (``filter``, ``with``), comments,
-``raw`` and whitespace control. Text -- static and dynamic -- mixes ``<``, ``&``, both quotes
-and non-ASCII (accents, CJK, astral emoji, NBSP, newlines).
+assign, also in loop bodies), ``{% set %}...{% endset %}``, stateful helpers (``joiner``,
+``cycler``, ``loop.changed``, a list appended to in place, ``namespace``), opaque statements
+(``filter``, ``with``), comments, ``raw`` and whitespace control. Text -- static and dynamic --
+mixes ``<``, ``&``, both quotes and non-ASCII (accents, CJK, astral emoji, NBSP, newlines).
 
 Every template reads the same assigns (``SCHEMA``); a case is a template plus an initial state
 and a few transitions (edits, growing/shrinking/reordering lists, nothing at all), each with
@@ -17,7 +18,6 @@ that are not assigns at all.
 from __future__ import annotations
 
 import copy
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -90,16 +90,8 @@ _TAGS = ["p", "span", "li", "div", "b", "i", "td"]
 _ITEM_VARS = ["x", "y"]
 _SCALAR_VARS = ["w", "v"]
 # Template features the engine is known to get wrong (test_regressions.py) are left out of the
-# generator, so that the properties keep looking for new bugs. LIVEVIEW_CONFORMANCE_KNOWN_BUGS=1
-# puts them back (to check a fix); once a bug is fixed, drop its switch.
-KNOWN_BUGS = os.environ.get("LIVEVIEW_CONFORMANCE_KNOWN_BUGS") == "1"
-# Calls whose result depends on earlier calls in the same render (`loop.changed`, a joiner): a
-# diff skips some of the slots calling them (test_stateful_calls_*).
-STATEFUL_CALLS = KNOWN_BUGS
-# `{% set %}` in a loop body of a name already visible there (an assign, an outer set or loop
-# variable): the engine's full render keeps the value into the next iteration, Jinja does not
-# (test_set_in_a_loop_body_*). Without this, sets in loop bodies only bind fresh names.
-REBIND_IN_LOOPS = KNOWN_BUGS
+# generator while the bug is open, behind a switch, so that the properties keep looking for new
+# bugs; once the bug is fixed, the switch goes. None is open today.
 
 
 @dataclass(frozen=True)
@@ -112,7 +104,9 @@ class Scope:
     depth: int = 0
     ns: bool = False  # `ns` is a namespace(c=0, s="")
     macro: bool = False  # `m(v, w="-")` is a macro
-    joiner: bool = False  # `j` is a joiner (stateful: only with STATEFUL_CALLS)
+    joiner: bool = False  # `j` is a joiner (stateful: its calls depend on the calls before)
+    cycler: bool = False  # `c` is a cycler('o', 'e') (stateful)
+    seen: bool = False  # `seen` is a list the template appends to (stateful)
 
     def with_scalar(self, name: str) -> Scope:
         scalars = self.scalars if name in self.scalars else (*self.scalars, name)
@@ -165,8 +159,12 @@ def _expr(draw: Draw, scope: Scope, depth: int = 0) -> str:
             kinds += ["macro", "macro"]
     if scope.ns:
         kinds += ["ns", "ns"]
-    if scope.joiner and STATEFUL_CALLS:
+    if scope.joiner:
         kinds.append("joiner")
+    if scope.cycler:
+        kinds.append("cycler")
+    if scope.seen:
+        kinds.append("seen")
     if scope.items:
         kinds += ["attr", "attr", "attr"]
     if scope.scalars:
@@ -197,6 +195,10 @@ def _expr(draw: Draw, scope: Scope, depth: int = 0) -> str:
         return str(_pick(draw, ["ns.c", "ns.s"]))
     if kind == "joiner":
         return "j()"
+    if kind == "cycler":
+        return str(_pick(draw, ["c.next()", "c.next()", "c.current"]))
+    if kind == "seen":
+        return str(_pick(draw, ["seen|length", "seen|join('/')"]))
     if kind == "ternary":
         then = _expr(draw, scope, depth + 1)
         return f"({then}) if {_cond(draw, scope)} else ({_expr(draw, scope, depth + 1)})"
@@ -212,9 +214,8 @@ def _expr(draw: Draw, scope: Scope, depth: int = 0) -> str:
         "loop.index", "loop.index0", "loop.revindex", "loop.first", "loop.last",
         "loop.length", "loop.cycle('odd', 'even')", "loop.previtem is defined",
         "loop.nextitem is undefined", "loop.depth",
+        "loop.changed(n)", "loop.changed(loop.index // 2)",
     ]  # fmt: skip
-    if STATEFUL_CALLS:
-        options.append("loop.changed(n)")
     return str(_pick(draw, options))
 
 
@@ -342,6 +343,10 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
     kinds += ["set", "comment", "raw", "choose"]
     if scope.ns:
         kinds += ["ns_set", "ns_set"]
+    if scope.seen:
+        kinds += ["seen_append"]
+    if scope.cycler:
+        kinds += ["cycler_reset"]
     kind = _pick(draw, kinds)
     if kind == "text":
         text = draw(st.lists(st.sampled_from(_STATIC), min_size=1, max_size=3))
@@ -361,10 +366,8 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
     if kind == "twin":
         return _twin(draw, scope, depth), scope
     if kind in ("set", "setblock", "choose"):
-        names = _set_names(scope, ["t", "u", "t", "a"] if kind == "set" else ["t", "u"])
-        if not names:
-            return _static("-"), scope
-        name = _pick(draw, names)
+        # Also names already visible: an assign, an outer set, in a loop body or not.
+        name = _pick(draw, ["t", "u", "t", "a"] if kind == "set" else ["t", "u"])
     if kind == "set":
         # `a` stays a string when shadowed: conditions test `'<' in a`
         value = f"a ~ {_pick(draw, _LITERALS)}" if name == "a" else _expr(draw, scope)
@@ -389,16 +392,13 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
         if draw(st.booleans()):
             return "{% set ns.c = ns.c + 1 %}", scope
         return f"{{% set ns.s = ns.s ~ ({_expr(draw, scope)}) %}}", scope
+    if kind == "seen_append":  # the pre-namespace accumulation idiom: an in-place mutation
+        return f"{{% set _ = seen.append({_expr(draw, scope)}) %}}", scope
+    if kind == "cycler_reset":
+        return "{% if c.reset() %}{% endif %}", scope
     if kind == "comment":
         return "{# a comment {{ a }} #}", scope
     return "{% raw %}{{ a }} {% if %}{% endraw %}", scope
-
-
-def _set_names(scope: Scope, names: list[str]) -> list[str]:
-    """The names a ``{% set %}`` here may bind (see REBIND_IN_LOOPS)."""
-    if not scope.loop or REBIND_IN_LOOPS:
-        return names
-    return [name for name in names if name != "a" and name not in scope.scalars]
 
 
 def _body_scoped(draw: Draw, scope: Scope, depth: int, min_size: int = 0) -> tuple[str, Scope]:
@@ -418,7 +418,7 @@ _MACRO = '{% macro m(v, w="-") %}<b title="{{ w }}">{{ v }}</b>{% endmacro %}'
 
 
 def _prelude(draw: Draw) -> tuple[str, Scope]:
-    """Optional definitions at the top: a namespace, a macro, a joiner."""
+    """Optional definitions at the top: a namespace, a macro, a joiner, a cycler, a list."""
     parts: list[str] = []
     scope = Scope()
     if draw(st.integers(0, 3)) == 0:
@@ -427,9 +427,15 @@ def _prelude(draw: Draw) -> tuple[str, Scope]:
     if draw(st.integers(0, 3)) == 0:
         parts.append(_MACRO)
         scope = replace(scope, macro=True)
-    if STATEFUL_CALLS and draw(st.integers(0, 3)) == 0:
+    if draw(st.integers(0, 3)) == 0:
         parts.append("{% set j = joiner('|') %}")
         scope = replace(scope, joiner=True)
+    if draw(st.integers(0, 4)) == 0:
+        parts.append("{% set c = cycler('o', 'e') %}")
+        scope = replace(scope, cycler=True)
+    if draw(st.integers(0, 4)) == 0:
+        parts.append("{% set seen = [] %}")
+        scope = replace(scope, seen=True)
     return "".join(parts), scope
 
 
@@ -443,14 +449,15 @@ def templates(draw: Draw) -> str:
 @st.composite
 def loop_templates(draw: Draw) -> str:
     """Templates built around loops: loops in conditionals and conditionals in loops, nested
-    loops, ``loop.*``, loops with ``else``, filters and ``set`` in the body."""
-    scope = Scope()
+    loops, ``loop.*``, loops with ``else``, filters and ``set`` in the body, after the optional
+    definitions of ``templates`` (namespace, macro, stateful helpers)."""
+    prelude, scope = _prelude(draw)
     outer = _pick(draw, ["xs", "ys", "xs|reverse", "words"])
     if outer == "words":
         var, inner = "w", replace(scope.with_scalar("w"), loop=True, depth=1)
     else:
         var, inner = "x", replace(scope.with_item("x"), loop=True, depth=1)
-    parts = [_body(draw, scope, 2)]
+    parts = [prelude, _body(draw, scope, 2)]
     body = _body(draw, inner, 1, min_size=1)
     loop = f"{{% for {var} in {outer} %}}<li>{body}</li>{{% endfor %}}"
     if draw(st.booleans()):

@@ -1,25 +1,24 @@
 """Engine bugs found by the conformance properties, each shrunk to a minimal template and
 assigns sequence. A test marked ``xfail(strict=True)`` documents a bug that is not fixed yet
-(it starts failing -- XPASS -- the day it is fixed: then drop the mark)."""
+(it starts failing -- XPASS -- the day it is fixed: then drop the mark). Both bugs below are
+fixed: stateful calls (``liveview/template/deps.py``, "Stateful objects") and ``{% set %}`` in
+loop bodies (``ForSlot.fresh`` in ``liveview/template/slots.py``); the comments give the
+outputs before the fixes."""
 
 from __future__ import annotations
 
 import jinja2
-import pytest
 
 from tests.conformance.checker import Step, check_case, compile_template
 from tests.conformance.client import ClientHarness
 
-STATEFUL = (
-    "engine bug: a diff evaluates only the slots whose dependencies changed, so a call whose "
-    "result depends on the calls before it in the same render (loop.changed, joiner(), "
-    "cycler.next()) sees a different call history than in a full render"
-)
+# Stateful calls: a diff evaluated only the slots whose dependencies changed, so a call whose
+# result depends on the calls before it in the same render (loop.changed, joiner(),
+# cycler.next()) saw a different call history than in a full render.
 
 
-@pytest.mark.xfail(strict=True, reason=STATEFUL)
 def test_stateful_calls_joiner_in_a_growing_loop(client_harness: ClientHarness) -> None:
-    # The usual joiner idiom. Found by the generator with LIVEVIEW_CONFORMANCE_KNOWN_BUGS=1.
+    # The usual joiner idiom. Found by the generator with the stateful calls switched on.
     # full render: "a, b"   client after the diff: "ab" (entry 0's `{{ j() }}` reads nothing
     # that changed, so the diff does not call it, and the new entry 1 gets the joiner's first
     # call, "")
@@ -30,7 +29,6 @@ def test_stateful_calls_joiner_in_a_growing_loop(client_harness: ClientHarness) 
     )
 
 
-@pytest.mark.xfail(strict=True, reason=STATEFUL)
 def test_stateful_calls_loop_changed(client_harness: ClientHarness) -> None:
     # full render: "True|Falseb;|Falseb;"   client after the diff: "True|Trueb;|Falseb;"
     # (the diff skips the first loop.changed slot, so the second call is the first one)
@@ -44,7 +42,6 @@ def test_stateful_calls_loop_changed(client_harness: ClientHarness) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason=STATEFUL)
 def test_stateful_calls_joiner(client_harness: ClientHarness) -> None:
     # full render: "1|b|2|b"   client after the diff: "1b|2|b"
     check_case(
@@ -57,7 +54,6 @@ def test_stateful_calls_joiner(client_harness: ClientHarness) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason=STATEFUL)
 def test_stateful_calls_cycler_outside_loops(client_harness: ClientHarness) -> None:
     # full render: "oec"   client after the diff: "ooc" (the diff skips the first c.next())
     check_case(
@@ -67,14 +63,11 @@ def test_stateful_calls_cycler_outside_loops(client_harness: ClientHarness) -> N
     )
 
 
-SET_IN_LOOP = (
-    "engine bug: a {% set %} in a loop body keeps its value into the next iteration in the "
-    "engine's full render (Jinja starts every iteration afresh), and a diff that does not "
-    "re-run the earlier entries' set sees the value Jinja would"
-)
+# {% set %} in a loop body: the engine's full render kept its value into the next iteration
+# (Jinja starts every iteration afresh), and a diff that did not re-run the earlier entries'
+# set saw the value Jinja would.
 
 
-@pytest.mark.xfail(strict=True, reason=SET_IN_LOOP)
 def test_set_in_a_loop_body_diff_matches_full_render(client_harness: ClientHarness) -> None:
     # Found by the long run (test_loops_grow_shrink_reorder, shrunk by hand from
     # '{% for x in xs %}<li>{%- for w in a|list -%}...{%- endfor -%}{% set a = a ~ "<&>" %}</li>
@@ -86,7 +79,6 @@ def test_set_in_a_loop_body_diff_matches_full_render(client_harness: ClientHarne
     )
 
 
-@pytest.mark.xfail(strict=True, reason=SET_IN_LOOP)
 def test_set_in_a_loop_body_full_render_matches_jinja() -> None:
     # Jinja: "[0][0][0]"   engine: "[0][1][2]" (same with an outer {% set t = 0 %}, a name
     # that is not an assign, and an inner loop)

@@ -7,6 +7,7 @@ import pytest
 from markupsafe import Markup
 
 from liveview.template import RenderState, Template, TemplateSyntaxError, to_html
+from liveview.template.slots import ForSlot
 
 
 def full(source: str, **assigns: object) -> dict[str, object]:
@@ -258,6 +259,60 @@ def test_set_tuple_and_set_inside_loops_stay_local() -> None:
     assert Template(source).render_html({"pair": (1, 2), "xs": [1, 2], "y": "outer"}) == (
         "1224[outer]"
     )
+
+
+SET_IN_LOOP_BODIES = [
+    # each iteration starts from the scope outside the loop (Jinja's scoping)
+    "{% for x in xs %}[{{ t }}]{% set t = x %}{% endfor %}",
+    "{% for x in xs %}[{{ t }}]{% set t = x %}[{{ t }}]{% endfor %}[{{ t }}]",
+    "{% for x in xs %}[{{ u }}]{% set u = x %}[{{ u }}]{% endfor %}",  # u: not an assign
+    "{% set t = 9 %}{% for x in xs %}[{{ t }}]{% set t = x %}{% endfor %}{{ t }}",
+    "{% for x in xs %}[{{ t }}]{% if x > 1 %}{% set t = x %}{% endif %}[{{ t }}]{% endfor %}",
+    "{% for x in xs %}[{{ t }}]{% set t %}<{{ x }}>{% endset %}{{ t }}{% endfor %}",
+    "{% for x in xs %}{% set t = t ~ x %}{{ t }}{% endfor %}",
+    "{% for x in xs %}{% for y in xs %}[{{ t }}]{% set t = y %}{% endfor %}{% endfor %}",
+    "{% for x in xs %}{% set t = x %}{% for y in xs %}{{ t }}{% set t = y %}{% endfor %}"
+    "{{ t }}|{% endfor %}",
+    "{% for x in xs %}{% set x = x * 10 %}{{ x }}{% endfor %}",
+    "{% for x in xs %}{{ loop.index }}{% set t = loop.index %}{% else %}{% set t = 1 %}"
+    "{% endfor %}{{ t }}",
+    "{% macro m() %}({{ t }}){% endmacro %}{% for x in xs %}{{ m() }}{% set t = x %}{{ t }}"
+    "{% endfor %}",
+]
+
+
+@pytest.mark.parametrize("source", SET_IN_LOOP_BODIES)
+@pytest.mark.parametrize("xs", [[1, 2, 3], []])
+def test_set_in_a_loop_body_lasts_until_the_end_of_the_iteration(
+    source: str, xs: list[int]
+) -> None:
+    assigns = {"t": 0, "xs": xs}
+    jinja = jinja2.Environment(autoescape=True).from_string(source).render(assigns)
+    template = Template(source)
+    assert template.render_html(assigns) == jinja
+    assert to_html(RenderState().render(template, assigns)) == jinja
+
+
+@pytest.mark.parametrize(
+    ("body", "fresh"),
+    [
+        ("{% set y = x %}{{ y }}", ()),  # read only after it is set: nothing to reset
+        ("{% set y = x %}{% set z = y %}{{ z }}{% for w in x %}{{ y }}{% endfor %}", ()),
+        ("[{{ t }}]{% set t = x %}", ("t",)),
+        ("{% set t = t ~ x %}{{ t }}", ("t",)),
+        ("{% if x %}{% set t = x %}{% endif %}{{ t }}", ("t",)),  # maybe unset: reset
+        ("{% for w in x %}{{ t }}{% endfor %}{% set t = x %}{% set u = x %}", ("t",)),
+        ("{{ m() }}{% set t = x %}{% set u = x %}", ("t", "u")),  # a macro reads the context
+        ("{% set t %}{{ x }}{% endset %}{% set u = t %}{{ u }}", ()),
+    ],
+)
+def test_only_names_read_before_they_are_set_are_reset_each_iteration(
+    body: str, fresh: tuple[str, ...]
+) -> None:
+    source = "{% macro m() %}{{ t }}{% endmacro %}{% for x in xs %}" + body + "{% endfor %}"
+    loop = Template(source).root.steps[-1]
+    assert isinstance(loop, ForSlot)
+    assert loop.fresh == fresh
 
 
 def test_set_inside_if_is_visible_after_it_like_jinja() -> None:

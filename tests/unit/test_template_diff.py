@@ -215,6 +215,14 @@ def test_loop_inside_conditional_switching_branch_and_back() -> None:
     }
 
 
+def test_set_in_a_loop_body_is_not_seen_by_the_next_entry() -> None:
+    view = View('{% for x in xs %}[{{ a }}]{% set a = a ~ "x" %}{{ a }}{% endfor %}', xs=[1], a="")
+    assert view.set(xs=[1, 2]) == {"0": {"k": {"1": {"0": "", "1": "x"}, "kc": 2}}}
+    assert view.set(a="y") == {
+        "0": {"k": {"0": {"0": "y", "1": "yx"}, "1": {"0": "y", "1": "yx"}, "kc": 2}}
+    }
+
+
 def test_loop_index_changes_follow_insertions() -> None:
     view = View("{% for x in xs %}{{ loop.index }}{{ x }}{% endfor %}", xs=["b"])
     assert view.set(xs=["a", "b"]) == {

@@ -115,6 +115,15 @@ TEMPLATES = [
     "{% endif %}",
     "{% for i in range(n) %}<i>{{ i }}</i>{% endfor %}{% include 'inc.html' %}",
     "  {%- for x in xs %}\n  <li>{{ x.name -}} </li>\n{%- endfor %}\n{% raw %}{{ x }}{% endraw %}",
+    # sets in loop bodies last one iteration; stateful helpers are called as in a full render
+    "{% for x in xs %}[{{ s }}]{% set s = s ~ x.name %}{{ s }}{% endfor %}{{ s }}",
+    "{% set j = joiner(', ') %}{% for x in xs %}{{ j() }}{{ x.name }}{% endfor %}|{{ s }}",
+    "{% set c = cycler('odd', 'even') %}{% for x in xs %}<li class=\"{{ c.next() }}\">"
+    "{{ x.name }}</li>{% endfor %}{{ c.current }}{% if a %}{{ c.next() ~ n }}{% endif %}",
+    "{% for r in rows %}{% for c in r %}{% if loop.changed(c) %}<h>{{ c }}</h>{% endif %}"
+    "{{ c > n }}{% if loop.changed(n) %}*{% endif %}{% endfor %}{% endfor %}",
+    "{% set seen = [] %}{% for x in xs %}{% if x.on %}{% set _ = seen.append(x.name) %}"
+    "{% endif %}{% endfor %}{{ seen|join(',') }}{{ n }}",
 ]
 
 ENVIRONMENT = jinja2.Environment(

@@ -7,7 +7,7 @@ from typing import Any
 
 import jinja2
 
-from liveview.template import RenderState, Template
+from liveview.template import RenderState, Template, to_html
 
 
 class Calls:
@@ -260,3 +260,155 @@ def test_namespace_readers_see_updates_made_in_loops() -> None:
         "1": "6",
     }
     assert render(template, state, {"xs": [1, 2, 3], "other": 2}, "other") == {"2": "2"}
+
+
+# -- stateful helpers: Jinja semantics win over change tracking --------------------------------
+
+
+class Tracked:
+    """One template rendered by one state; each diff is checked against a fresh full render."""
+
+    def __init__(self, source: str, **assigns: Any) -> None:
+        self.template = Template(source)
+        self.state = RenderState()
+        self.assigns = assigns
+        self.tree = self.state.render(self.template, assigns)
+
+    def set(self, **changes: Any) -> Any:
+        self.assigns = {**self.assigns, **changes}
+        diff = self.state.render(self.template, self.assigns, set(changes))
+        _merge(self.tree, diff)
+        fresh = RenderState().render(self.template, self.assigns)
+        assert to_html(self.tree) == to_html(fresh) == self.template.render_html(self.assigns)
+        return diff
+
+
+def _merge(tree: dict[str, Any], diff: dict[str, Any]) -> None:
+    """The client's merge, enough for these tests (index-keyed comprehensions, full nodes)."""
+    if "k" in diff:
+        entries = tree["k"]
+        for key, entry in diff["k"].items():
+            if key == "kc":
+                continue
+            if key in entries and int(key) < entries["kc"]:
+                _merge(entries[key], entry)
+            else:
+                entries[key] = entry
+        for key in [key for key in entries if key != "kc" and int(key) >= diff["k"]["kc"]]:
+            del entries[key]
+        entries["kc"] = diff["k"]["kc"]
+        return
+    for key, value in diff.items():
+        if isinstance(value, dict) and "s" not in value:
+            _merge(tree[key], value)
+        else:
+            tree[key] = value
+
+
+def test_joiner_in_a_growing_loop_is_called_as_in_a_full_render() -> None:
+    view = Tracked(
+        '{% set j = joiner(", ") %}{% for w in ws %}{{ j() }}{{ w }}{% endfor %}', ws=["a"]
+    )
+    assert view.set(ws=["a", "b"]) == {"0": {"k": {"1": {"0": ", ", "1": "b"}, "kc": 2}}}
+    assert view.set(ws=["b"]) == {"0": {"k": {"0": {"1": "b"}, "kc": 1}}}
+
+
+def test_cycler_calls_before_a_changed_slot_are_made_again() -> None:
+    view = Tracked(
+        '{% set c = cycler("o", "e") %}{{ c.next() }}{{ c.next() ~ a }}{{ b }}', a="x", b=1
+    )
+    assert view.set(a="y") == {"1": "ey"}  # only what differs is sent
+    assert view.set(b=2) == {"2": "2"}
+
+
+def test_loop_changed_sees_every_earlier_call() -> None:
+    view = Tracked(
+        "{% for x in xs %}{% if loop.changed(x.g) %}<h>{{ x.g }}</h>{% endif %}{{ x.n }}"
+        "{% if loop.changed(a) %}*{% endif %}{% endfor %}",
+        xs=[{"g": 1, "n": 1}, {"g": 1, "n": 2}],
+        a=1,
+    )
+    assert view.template.render_html(view.assigns) == "<h>1</h>12"
+    view.set(a=2)  # only the second if reads `a`, but the first one's calls count
+    assert view.template.render_html(view.assigns) == "<h>1</h>1*<h>1</h>2*"
+    view.set(xs=[{"g": 0, "n": 0}, {"g": 1, "n": 1}, {"g": 1, "n": 2}])
+    view.set(xs=[{"g": 1, "n": 1}, {"g": 1, "n": 2}])
+
+
+def test_loop_changed_two_calls_per_entry_and_an_unrelated_change() -> None:
+    view = Tracked(
+        "{% for x in xs %}{{ loop.changed(n) }}|{{ loop.changed(n) ~ a }};{% endfor %}",
+        xs=[1, 2],
+        n=1,
+        a="a",
+    )
+    view.set(a="b")
+    assert view.template.render_html(view.assigns) == "True|Falseb;|Falseb;"
+
+
+def test_loop_changed_through_an_alias_in_an_inner_loop() -> None:
+    view = Tracked(
+        "{% for x in xs %}{% set outer = loop %}{% for y in x %}"
+        "{{ outer.changed(y) }}{{ outer.changed(y) ~ a }}{% endfor %}{% endfor %}",
+        xs=[[1], [1, 2]],
+        a="",
+    )
+    view.set(a="-")
+    view.set(xs=[[2], [1, 2]])
+
+
+def test_a_set_calling_a_stateful_object_counts_even_when_its_name_is_unread() -> None:
+    view = Tracked(
+        '{% set c = cycler("a", "b", "c") %}{% set unused = c.next() %}{{ c.next() }}{{ n }}'
+        "{% if f %}{% set unused2 = c.next() %}{% endif %}{{ c.current }}",
+        n=1,
+        f=False,
+    )
+    assert view.set(f=True) == {"2": "a"}
+    assert view.set(n=2) == {"1": "2"}
+
+
+def test_in_place_mutation_of_a_template_list() -> None:
+    view = Tracked(
+        "{% set seen = [] %}{% for x in xs %}{% set _ = seen.append(x) %}{% endfor %}"
+        "{{ seen|join(',') }}|{{ n }}",
+        xs=[1],
+        n=0,
+    )
+    assert view.set(xs=[1, 2]) == {"0": {"k": {"1": {}, "kc": 2}}, "1": "1,2"}
+    view.set(n=1)
+
+
+def test_namespace_created_in_the_template_and_read_in_a_loop() -> None:
+    view = Tracked(
+        "{% set ns = namespace(c=0) %}{% for x in xs %}{% set ns.c = ns.c + 1 %}"
+        "{{ ns.c }}{{ x }}{% endfor %}{{ a }}",
+        xs=["p", "q"],
+        a="",
+    )
+    view.set(a="!")
+    view.set(xs=["q"])
+
+
+def test_steps_that_cannot_reach_a_stateful_object_are_still_skipped() -> None:
+    calls = Calls()
+    template = Template(
+        '{% set j = joiner("|") %}{% for x in xs %}{{ j() }}{{ x }}{{ expensive() }}{% endfor %}'
+        "{{ other() }}{{ a }}"
+    )
+    assigns = {"xs": [1, 2], "expensive": calls.fn("expensive"), "other": calls.fn("o"), "a": 1}
+    state = RenderState()
+    state.render(template, assigns)
+    assert calls.count == Counter({"expensive": 2, "o": 1})
+    assert render(template, state, {**assigns, "a": 2}, "a") == {"2": "2"}
+    assert calls.count == Counter({"expensive": 2, "o": 1})
+
+
+def test_templates_without_stateful_helpers_keep_their_dependencies() -> None:
+    # `changed` elsewhere than in a loop body, and non-mutating methods, change nothing.
+    template = Template(
+        "{{ item.changed }}{% for x in xs %}{{ x.name.upper() }}{{ loop.index }}{% endfor %}"
+    )
+    steps = template.root.steps
+    assert [step.deps for step in steps] == [frozenset({"item"}), frozenset({"xs"})]
+    assert steps[1].children[0].steps[1].deps == frozenset({"xs"})
