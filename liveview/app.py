@@ -101,7 +101,7 @@ class LiveViewApp:
             debug=debug,
             routes=[
                 *self._live_routes,
-                WebSocketRoute(f"{self.live_path}/websocket", self._websocket_endpoint),
+                WebSocketRoute(f"{self.live_path}/websocket", _WebSocketEndpoint(self)),
                 Mount(self.assets_path, app=StaticFiles(directory=STATIC_DIR), name="assets"),
                 *extra_routes,
             ],
@@ -234,14 +234,14 @@ class LiveViewApp:
 
     # websocket -----------------------------------------------------------------------------
 
-    async def _websocket_endpoint(self, websocket: WebSocket) -> None:
+    async def _serve_websocket(self, websocket: WebSocket, asgi_send: Send) -> None:
         refusal = self._refusal(websocket)
         if refusal is not None:
             logger.warning("websocket refused: %s", refusal)
             await websocket.close(code=1008)  # before accept: the client sees HTTP 403
             return
         await websocket.accept()
-        await Connection(websocket, self.channel_config).run()
+        await Connection(websocket, self.channel_config, asgi_send).run()
 
     def _refusal(self, websocket: WebSocket) -> str | None:
         origin = websocket.headers.get("origin")
@@ -262,6 +262,17 @@ class LiveViewApp:
         if self.check_origin is True:
             return urlsplit(origin).netloc == websocket.headers.get("host")
         return origin in self.check_origin
+
+
+class _WebSocketEndpoint:
+    """The websocket route as a plain ASGI app, so the connection keeps the server's ``send``
+    (Starlette wraps it for function endpoints; see ``Connection``)."""
+
+    def __init__(self, app: LiveViewApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app._serve_websocket(WebSocket(scope, receive, send), send)
 
 
 def _load_layout(layout: str | Path | None) -> jinja2.Template:

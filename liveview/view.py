@@ -34,6 +34,10 @@ class LiveView:
 
     template: ClassVar[str | None] = None
     template_file: ClassVar[str | None] = None
+    share_renders: ClassVar[bool] = True
+    """Reuse the diff another LiveView computed from the same tree and the same assign values
+    (one publish to many subscribers renders once). Set False if the template calls something
+    impure of yours (a clock, a counter): see `liveview.template.sharing`."""
     _compiled: ClassVar[Template | None] = None
 
     async def mount(

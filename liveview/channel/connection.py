@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from starlette.types import Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from liveview.channel import frames
@@ -22,14 +23,21 @@ logger = logging.getLogger("liveview")
 
 
 class Connection:
-    """Drives one accepted websocket until it closes."""
+    """Drives one accepted websocket until it closes.
 
-    def __init__(self, websocket: WebSocket, config: ChannelConfig) -> None:
+    Frames are written with the server's own ASGI ``send`` (``asgi_send``), not through
+    Starlette's ``WebSocket.send``: a publish to N subscribers writes N frames, and the wrapper's
+    checks are the same every time. No lock either: a server writes each message whole (uvicorn
+    encodes and writes a frame without yielding once the transport is writable), and order only
+    matters within a channel, whose frames are sent one at a time by its own task.
+    """
+
+    def __init__(self, websocket: WebSocket, config: ChannelConfig, asgi_send: Send) -> None:
         self._websocket = websocket
+        self._asgi_send = asgi_send
         self._config = config
         self._root_path = str(websocket.scope.get("root_path", ""))
         self._channels: dict[str, LiveChannel] = {}
-        self._send_lock = asyncio.Lock()
         self._closed = False
 
     @property
@@ -40,12 +48,11 @@ class Connection:
         """Write one frame; ConnectionError once the websocket is gone."""
         if self._closed:
             raise ConnectionError("websocket closed")
-        async with self._send_lock:
-            try:
-                await self._websocket.send_text(text)
-            except (RuntimeError, OSError, WebSocketDisconnect) as exc:
-                self._closed = True
-                raise ConnectionError("websocket closed") from exc
+        try:
+            await self._asgi_send({"type": "websocket.send", "text": text})
+        except (RuntimeError, OSError) as exc:  # uvicorn: ClientDisconnected (an OSError)
+            self._closed = True
+            raise ConnectionError("websocket closed") from exc
 
     async def run(self) -> None:
         try:

@@ -56,3 +56,12 @@ def encode(join_ref: str | None, ref: str | None, topic: str, event: str, payloa
 
 def reply(join_ref: str | None, ref: str | None, topic: str, status: str, response: Any) -> str:
     return encode(join_ref, ref, topic, "phx_reply", {"status": status, "response": response})
+
+
+def push_prefix(join_ref: str | None, topic: str, event: str) -> str:
+    """The text of a push frame up to its payload: ``prefix + payload_json + "]"`` is the frame.
+
+    Lets a payload encoded once (a diff shared by many LiveViews) go out on every channel
+    without encoding it again per recipient.
+    """
+    return orjson.dumps([join_ref, None, topic, event])[:-1].decode() + ","

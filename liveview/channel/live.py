@@ -13,6 +13,7 @@ other LiveViews on it carry on.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -26,6 +27,7 @@ from liveview.channel.params import form_payload
 from liveview.session import InvalidToken
 from liveview.socket import LiveViewSocket, Navigation
 from liveview.template import RenderState
+from liveview.template.sharing import SharedRender
 from liveview.view import LiveView, UnknownEvent, template_of
 
 logger = logging.getLogger("liveview")
@@ -68,13 +70,16 @@ class LiveChannel:
         self._send = send
         self._root_path = root_path.rstrip("/")
         self._on_end = on_end
-        self._queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=config.mailbox_size)
-        self._queue.put_nowait(join)
+        # The mailbox: a deque and, while the task waits for mail, the future it waits on
+        # (cheaper than an asyncio.Queue, and every pub/sub delivery goes through it).
+        self._inbox: collections.deque[Any] = collections.deque((join,))
+        self._waiter: asyncio.Future[None] | None = None
         self.view: LiveView | None = None
         self.socket: LiveViewSocket | None = None
         self._state = RenderState()
         self._route: RouteMatch | None = None
         self._url = ""
+        self._diff_prefix = frames.push_prefix(self.join_ref, topic, "diff")
         self.task = asyncio.create_task(self._run(), name=f"liveview {topic}")
 
     # the mailbox ---------------------------------------------------------------------------
@@ -90,12 +95,18 @@ class LiveChannel:
     def _put(self, item: Any) -> None:
         if self.task.done():
             return
-        try:
-            self._queue.put_nowait(item)
-        except asyncio.QueueFull:
-            self.task.cancel(msg="mailbox overflow")
-            logger.error("LiveView %s: mailbox overflow; failing it", self.topic)
-            self._overflowed = True
+        if len(self._inbox) >= self._config.mailbox_size:
+            if not self._overflowed:
+                self.task.cancel(msg="mailbox overflow")
+                logger.error("LiveView %s: mailbox overflow; failing it", self.topic)
+                self._overflowed = True
+            return
+        self._inbox.append(item)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
 
     _overflowed = False
 
@@ -109,12 +120,17 @@ class LiveChannel:
 
     async def _run(self) -> None:
         crashed = False
+        inbox = self._inbox
         try:
-            join = await self._queue.get()
-            if not await self._join(join):
+            if not await self._join(inbox.popleft()):
                 return
+            loop = asyncio.get_running_loop()
             while True:
-                item = await self._queue.get()
+                if not inbox:
+                    self._waiter = waiter = loop.create_future()
+                    await waiter
+                    continue
+                item = inbox.popleft()
                 if isinstance(item, Frame):
                     if await self._on_frame(item):
                         return
@@ -230,7 +246,7 @@ class LiveChannel:
             await self._patch_params(nav.to)
             reply["live_patch"] = self._nav_payload(nav)
 
-        reply["rendered"] = self._render(full=True)
+        reply["rendered"], _ = self._render(full=True)
         reply["liveview_version"] = LIVEVIEW_VERSION
         return reply
 
@@ -253,25 +269,36 @@ class LiveChannel:
 
     # rendering -----------------------------------------------------------------------------
 
-    def _render(self, *, full: bool = False) -> dict[str, Any]:
+    def _render(self, *, full: bool = False) -> tuple[dict[str, Any], SharedRender | None]:
+        """The diff (full tree if `full`) to send, and the shared render it is, if it is one
+        unchanged (then it is read-only, and its JSON is encoded once for every recipient)."""
         view, socket = self.view, self.socket
         assert view is not None and socket is not None
         changed = socket._take_changes()
         if full:
             self._state.reset()
         diff: dict[str, Any]
+        shared: SharedRender | None = None
         if full or changed:
             template = template_of(view, socket.assigns)
             # the plain dict: templates read it on every slot evaluation
-            diff = self._state.render(template, socket._data, None if full else changed)
+            if view.share_renders:
+                shared = self._state.render_shared(
+                    template, socket._data, None if full else changed
+                )
+                diff = shared.diff
+            else:
+                diff = self._state.render(template, socket._data, None if full else changed)
         else:
             diff = {}
-        if socket._title_changed:
-            socket._title_changed = False
-            diff["t"] = socket._title or ""
-        if socket._events:
-            diff["e"], socket._events = socket._events, []
-        return diff
+        if socket._title_changed or socket._events:
+            diff, shared = dict(diff), None
+            if socket._title_changed:
+                socket._title_changed = False
+                diff["t"] = socket._title or ""
+            if socket._events:
+                diff["e"], socket._events = socket._events, []
+        return diff, shared
 
     # client messages -----------------------------------------------------------------------
 
@@ -362,9 +389,9 @@ class LiveChannel:
             await self._reply(ref, "ok", {self._nav_key(nav): self._nav_reply(nav)})
             await self._push("phx_close", {})
             return True
-        diff = self._render()
+        diff, _ = self._render()
         if isinstance(hook_reply, dict):
-            diff["r"] = hook_reply
+            diff = {**diff, "r": hook_reply}
         await self._reply(ref, "ok", {"diff": diff} if diff else {})
         return False
 
@@ -396,12 +423,14 @@ class LiveChannel:
         view, socket = self.view, self.socket
         assert view is not None and socket is not None
         await view.handle_info(info, socket)
-        nav = await self._take_navigation()
+        nav = None if socket._navigation is None else await self._take_navigation()
         if nav is not None and nav.kind != "patch":
             await self._push(self._nav_key(nav), self._nav_reply(nav))
             await self._push("phx_close", {})
             return True
-        diff = self._render()
-        if diff:
+        diff, shared = self._render()
+        if shared is not None and diff:
+            await self._send(self._diff_prefix + shared.json + "]")
+        elif diff:
             await self._push("diff", diff)
         return False

@@ -6,7 +6,9 @@ slots (expression, if, for, opaque Jinja statement) and silent steps (``{% set %
 evaluates only the steps whose dependencies intersect ``changed``, compares each result with
 the *print* of what the client holds, updates the print in place and emits what differs.
 
-Prints are plain lists, mutated in place so an unchanged render allocates nothing:
+Prints are plain lists and never change once made: a diff that changes a slot copies the lists
+on the path to it (an unchanged render allocates nothing). So one print can be shared by every
+LiveView whose client holds the same tree, and a render that raises leaves the old one intact.
 
 * node print: ``[block, p0, p1, ...]`` where ``p_i`` is the slot's last sent string, or the
   print of the node / comprehension in it;
@@ -41,6 +43,9 @@ EMPTY: Final[frozenset[str]] = frozenset()
 
 _SAME: Final = object()
 """Returned by ``Step.diff`` when the slot is unchanged (nothing to emit)."""
+
+Changed = tuple[Any, Any]
+"""What ``Step.diff`` returns for a changed slot: ``(value to emit, new print)``."""
 
 _KEYS: list[str] = [str(index) for index in range(256)]
 
@@ -91,8 +96,9 @@ class Step:
         """Evaluate fully: write the slot's value to ``out`` and its print to ``prints``."""
         raise NotImplementedError
 
-    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
-        """Evaluate against the print in ``prints``; return the value to emit, or ``_SAME``."""
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+        """Evaluate against ``old``, the slot's print (never mutated); return ``_SAME``, or
+        ``(value to emit, new print)``. A slot's print changes exactly when it emits."""
         raise NotImplementedError
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
@@ -123,19 +129,24 @@ class Block:
             step.full(ctx, out, prints)
         return out, prints
 
-    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Out | None:
-        """The diff of this node against ``prints`` (updated in place); ``None`` if unchanged."""
+    def diff(
+        self, ctx: Context, changed: Iterable[str], prints: Prints
+    ) -> tuple[Out, Prints] | None:
+        """The diff of this node against ``prints`` and the node's new print (a copy: ``prints``
+        is left as it is); ``None`` if unchanged."""
         out: Out | None = None
         for step in self.steps:
             deps = step.deps
             if deps is not None and deps.isdisjoint(changed):
                 continue
-            value = step.diff(ctx, changed, prints)
-            if value is not _SAME:
+            position = step.index + 1  # 0 (the block itself) for steps without a slot
+            result = step.diff(ctx, changed, prints[position])
+            if result is not _SAME:
                 if out is None:
                     out = {}
-                out[step.key] = value
-        return out
+                    prints = list(prints)
+                out[step.key], prints[position] = result
+        return None if out is None else (out, prints)
 
     def html(self, ctx: Context, parts: list[str]) -> None:
         """Append this block's HTML to ``parts``."""
@@ -164,13 +175,9 @@ class ExprSlot(Step):
         out[self.key] = text
         prints[self.index + 1] = text
 
-    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
         text = to_text(self.evaluate(ctx))
-        position = self.index + 1
-        if text == prints[position]:
-            return _SAME
-        prints[position] = text
-        return text
+        return _SAME if text == old else (text, text)
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])
@@ -206,20 +213,14 @@ class IfSlot(_Branching):
         else:
             out[self.key], prints[self.index + 1] = block.full(ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
         block = self.choose(ctx)
-        position = self.index + 1
-        old = prints[position]
         if block is None:
-            if old == "":
-                return _SAME
-            prints[position] = ""
-            return ""
+            return _SAME if old == "" else ("", "")
         if type(old) is list and old[0] is block:
-            value = block.diff(ctx, changed, old)
-            return _SAME if value is None else value
-        value, prints[position] = block.full(ctx)
-        return value
+            result = block.diff(ctx, changed, old)
+            return _SAME if result is None else result
+        return block.full(ctx)
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])
@@ -236,7 +237,7 @@ class SilentIf(_Branching):
     def full(self, ctx: Context, out: Out, prints: Prints) -> None:
         self._run(ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
         self._run(ctx)
         return _SAME
 
@@ -397,9 +398,7 @@ class ForSlot(Step):
         out[self.key] = value
         prints[self.index + 1] = printed
 
-    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
-        position = self.index + 1
-        old = prints[position]
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
         outer = ctx.vars
         ctx.vars = dict(outer)
         items, bound = self._iterate(ctx)
@@ -409,16 +408,16 @@ class ForSlot(Step):
             if items or otherwise is None:
                 result = self._diff_entries(ctx, changed, old[1], items, bound)
             else:
-                result, prints[position] = otherwise.full(ctx)
+                result = otherwise.full(ctx)
         elif items:
-            result, prints[position] = self._comprehension(ctx, items, bound)
+            result = self._comprehension(ctx, items, bound)
         elif otherwise is None:
             result = _SAME  # "" before, "" now
         elif type(old) is list and old[0] is otherwise:
-            value = otherwise.diff(ctx, changed, old)
-            result = _SAME if value is None else value
+            diff = otherwise.diff(ctx, changed, old)
+            result = _SAME if diff is None else diff
         else:
-            result, prints[position] = otherwise.full(ctx)
+            result = otherwise.full(ctx)
         ctx.vars = outer
         return result
 
@@ -429,32 +428,37 @@ class ForSlot(Step):
         entries: list[Prints],
         items: list[Any] | tuple[Any, ...],
         bound: Iterator[Any],
-    ) -> Any:
+    ) -> Changed | Any:
         """Index-keyed comprehension diff: entry i against old entry i, new ones complete."""
         count = len(items)
         known = len(entries)
         body = self.body
         names = keys(count)
         diff: Out | None = None
+        printed = entries
         for index, _ in enumerate(bound):
             if index < known:
-                entry = body.diff(ctx, changed, entries[index])
-                if entry is None:
+                result = body.diff(ctx, changed, entries[index])
+                if result is None:
                     continue
+                if diff is None:
+                    diff = {}
+                    printed = entries[:count]
+                diff[names[index]], printed[index] = result
             else:
-                entry, entry_print = body.full(ctx, entry=True)
-                entries.append(entry_print)
+                if diff is None:
+                    diff = {}
+                    printed = list(entries)
+                diff[names[index]], entry_print = body.full(ctx, entry=True)
+                printed.append(entry_print)
+        if count < known:
             if diff is None:
                 diff = {}
-            diff[names[index]] = entry
-        if count < known:
-            del entries[count:]
+                printed = entries[:count]
         elif diff is None:
             return _SAME
-        if diff is None:
-            diff = {}
         diff["kc"] = count
-        return {"k": diff}
+        return {"k": diff}, [self, printed]
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])
@@ -483,7 +487,7 @@ class SetStep(Step):
     def full(self, ctx: Context, out: Out, prints: Prints) -> None:
         bind(self.target, self.evaluate(ctx), ctx.vars)
 
-    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
         bind(self.target, self.evaluate(ctx), ctx.vars)
         return _SAME
 
@@ -514,7 +518,7 @@ class JinjaStep(Step):
     def full(self, ctx: Context, out: Out, prints: Prints) -> None:
         run_jinja(self.template, ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
         run_jinja(self.template, ctx)
         return _SAME
 
@@ -531,13 +535,9 @@ class OpaqueSlot(JinjaStep):
     def full(self, ctx: Context, out: Out, prints: Prints) -> None:
         out[self.key] = prints[self.index + 1] = run_jinja(self.template, ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], prints: Prints) -> Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
         text = run_jinja(self.template, ctx)
-        position = self.index + 1
-        if text == prints[position]:
-            return _SAME
-        prints[position] = text
-        return text
+        return _SAME if text == old else (text, text)
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])

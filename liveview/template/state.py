@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .slots import Prints
+from .sharing import SharedRender
+from .slots import Out, Prints
 from .template import Template
 
 
@@ -41,10 +42,37 @@ class RenderState:
             if changed is None or prints is None or prints[0] is not root:
                 tree, self._prints = root.full(ctx)
                 return tree
-            return root.diff(ctx, changed, prints) or {}
+            result: tuple[Out, Prints] | None = root.diff(ctx, changed, prints)
         except BaseException:
             self._prints = None
             raise
+        if result is None:
+            return {}
+        self._prints = result[1]
+        return result[0]
+
+    def render_shared(
+        self,
+        template: Template,
+        assigns: Mapping[str, Any],
+        changed: Iterable[str] | None = None,
+    ) -> SharedRender:
+        """``render``, reusing the render of another state that held the same prints and read
+        the same values (see ``sharing``). The result is shared: never mutate its ``diff``."""
+        shared = template.shared
+        prints = self._prints
+        before = (
+            None if changed is None or prints is None or prints[0] is not template.root else prints
+        )
+        values, marks = shared.key(assigns, None if before is None else changed)
+        found = shared.find(before, values, marks)
+        if found is not None:
+            self._prints = found.after
+            return found
+        diff = self.render(template, assigns, marks)
+        render = SharedRender(before, marks, values, diff, self._prints)
+        shared.remember(render)
+        return render
 
     def reset(self) -> None:
         """Forget what the client holds: the next render is a full tree."""

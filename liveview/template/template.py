@@ -9,8 +9,10 @@ from typing import Any
 import jinja2
 
 from .compiler import compile_template
+from .deps import union
 from .environment import check_environment, default_environment, environment_for_file
 from .scope import Scope
+from .sharing import SharedRenders
 from .slots import Block
 
 
@@ -22,7 +24,7 @@ class Template:
     file's directory so ``{% include %}`` finds its siblings.
     """
 
-    __slots__ = ("environment", "filename", "name", "root", "source")
+    __slots__ = ("environment", "filename", "name", "root", "shared", "source")
 
     def __init__(
         self,
@@ -37,6 +39,8 @@ class Template:
         self.filename = filename
         self.environment = check_environment(environment or default_environment())
         self.root: Block = compile_template(self.environment, source, name, filename)
+        # The assign names the template can read (None: any), which a shared render matches on.
+        self.shared = SharedRenders(union(*(step.names for step in self.root.steps)))
 
     @classmethod
     def from_file(

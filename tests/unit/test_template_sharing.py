@@ -1,0 +1,173 @@
+"""Shared renders: LiveViews in the same state with the same values compute their diff once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from liveview.template import RenderState, Template
+from liveview.template.sharing import LIMIT, SharedRenders
+
+SOURCE = (
+    "<h1>{{ title }}</h1>"
+    "{% if count > 2 %}<b>{{ count }}</b>{% else %}<i>low</i>{% endif %}"
+    "<ul>{% for item in items %}<li class=\"{{ 'odd' if loop.index is odd else 'even' }}\">"
+    "{{ item }}:{{ count * 10 }}</li>{% endfor %}</ul>"
+)
+
+
+def test_the_second_state_reuses_the_first_ones_render() -> None:
+    template = Template(SOURCE)
+    a, b = RenderState(), RenderState()
+    assigns = {"title": "t", "count": 1, "items": ("x", "y")}
+    first = a.render_shared(template, assigns)
+    assert b.render_shared(template, assigns) is first
+    changed = {**assigns, "count": 5}
+    diff = a.render_shared(template, changed, {"count"})
+    again = b.render_shared(template, {**assigns, "count": 5}, {"count"})
+    assert again is diff  # same render object: computed once, its JSON encoded once
+    assert (
+        diff.json
+        == '{"1":{"s":["<b>","</b>"],"0":"5"},"2":{"k":{"0":{"2":"50"},"1":{"2":"50"},"kc":2}}}'
+    )
+
+
+def test_a_different_value_renders_apart() -> None:
+    template = Template(SOURCE)
+    a, b = RenderState(), RenderState()
+    assigns = {"title": "t", "count": 1, "items": ("x",)}
+    a.render_shared(template, assigns)
+    b.render_shared(template, assigns)
+    left = a.render_shared(template, {**assigns, "count": 3}, {"count"})
+    right = b.render_shared(template, {**assigns, "count": 4}, {"count"})
+    assert left is not right
+    assert right.diff == {
+        "1": {"s": ["<b>", "</b>"], "0": "4"},
+        "2": {"k": {"0": {"2": "40"}, "kc": 1}},
+    }
+
+
+def test_equal_strings_and_ints_match_other_equal_values_do_not() -> None:
+    template = Template("{{ a }}{{ b }}")
+    a, b = RenderState(), RenderState()
+    first = a.render_shared(template, {"a": "x" * 3, "b": 10**20})
+    assert b.render_shared(template, {"a": "".join("xxx"), "b": 10**20 + 0}) is first
+    # 0.0 == -0.0 (and 1 == True == 1.0), yet they print differently: only identity matches
+    c, d = RenderState(), RenderState()
+    zero = c.render_shared(template, {"a": 0.0, "b": 1})
+    minus = d.render_shared(template, {"a": -0.0, "b": True})
+    assert minus is not zero
+    assert minus.diff == {"s": ["", "", ""], "0": "-0.0", "1": "True"}
+    e = RenderState()
+    assert e.render_shared(template, {"a": Markup("<b>"), "b": 1}).diff["0"] == "<b>"
+    assert e.render_shared(template, {"a": "<b>", "b": 1}, {"a"}).diff == {"0": "&lt;b&gt;"}
+
+
+def test_other_changed_names_do_not_share_names_the_template_does_not_read_do() -> None:
+    template = Template("{{ a }}{{ b }}")
+    a, b, c = RenderState(), RenderState(), RenderState()
+    base = {"a": 1, "b": 2}
+    for state in (a, b, c):
+        state.render_shared(template, base)
+    # `b` marked changed but equal: no slot differs, yet the render is another one
+    one = a.render_shared(template, {"a": 5, "b": 2}, {"a"})
+    two = b.render_shared(template, {"a": 5, "b": 2}, {"a", "b"})
+    assert two is not one and two.diff == one.diff == {"0": "5"}
+    # an assign the template never reads (different in every LiveView) does not matter
+    three = c.render_shared(template, {"a": 5, "b": 2, "user": object()}, {"a", "user"})
+    assert three is one
+
+
+def test_a_template_that_may_read_anything_compares_every_assign() -> None:
+    env = jinja2.Environment(autoescape=True, loader=jinja2.DictLoader({"p.html": "{{ x }}"}))
+    template = Template("{% include 'p.html' %}", environment=env)
+    a, b = RenderState(), RenderState()
+    first = a.render_shared(template, {"x": 1, "y": 2})
+    assert b.render_shared(template, {"x": 1, "y": 2}) is first
+    assert RenderState().render_shared(template, {"x": 1, "y": 3}) is not first
+    assert RenderState().render_shared(template, {"x": 1}) is not first
+
+
+def test_prints_never_change_so_a_state_left_behind_still_diffs_right() -> None:
+    template = Template(SOURCE)
+    a, b = RenderState(), RenderState()
+    assigns = {"title": "t", "count": 1, "items": ("x", "y", "z")}
+    a.render(template, assigns)
+    b.render_shared(template, assigns)
+    a.render_shared(template, assigns)  # both hold the same prints now
+    held = _snapshot(b._prints)
+    for count in range(2, 6):
+        a.render_shared(template, {**assigns, "count": count, "items": ("x",)}, {"count", "items"})
+    assert _snapshot(b._prints) == held
+    assert b.render_shared(template, {**assigns, "title": "u"}, {"title"}).diff == {"0": "u"}
+
+
+def _snapshot(prints: Any) -> Any:
+    """The prints as nested tuples, blocks and loops by identity."""
+    if type(prints) is list:
+        return tuple(_snapshot(item) for item in prints)
+    return prints if type(prints) is str else id(prints)
+
+
+def test_memory_is_bounded() -> None:
+    template = Template("{{ a }}")
+    for value in range(LIMIT * 3):
+        state = RenderState()
+        state.render_shared(template, {"a": value})
+        state.render_shared(template, {"a": value + 1}, {"a"})
+    shared = template.shared
+    assert isinstance(shared, SharedRenders)
+    assert len(shared._by_prints) <= LIMIT
+    assert all(len(renders) <= 4 for renders in shared._by_prints.values())
+
+
+def test_a_failed_render_shares_nothing_and_keeps_the_state_usable() -> None:
+    template = Template("{{ 10 // n }}")
+    a, b = RenderState(), RenderState()
+    a.render_shared(template, {"n": 1})
+    b.render_shared(template, {"n": 1})
+    try:
+        a.render_shared(template, {"n": 0}, {"n"})
+    except ZeroDivisionError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("expected the render to raise")
+    assert not a.rendered  # the next render of `a` is full (its client rejoins)
+    assert b.render_shared(template, {"n": 2}, {"n"}).diff == {"0": "5"}
+
+
+# -- against unshared renders -------------------------------------------------------------------
+
+VALUES = st.sampled_from([0, 1, 3, "a", "<b>", -0.0, 0.0, None, True, ("x",), ("x", "y")])
+STEP = st.tuples(
+    st.integers(0, 3),  # which LiveView renders
+    st.dictionaries(st.sampled_from(["title", "count", "items"]), VALUES, max_size=3),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(STEP, min_size=1, max_size=30))
+def test_shared_renders_equal_unshared_ones(steps: list[tuple[int, dict[str, Any]]]) -> None:
+    """Four LiveViews assigning from a small pool, in any interleaving: every shared render is
+    exactly what the LiveView would have computed alone."""
+    source = (
+        "{{ title }}|{{ count }}|{% if count %}<{{ title }}>{% endif %}|"
+        "{% for i in (items if items is iterable and items is not string else ()) %}"
+        "[{{ i }}{{ count }}]{% endfor %}"
+    )
+    template = Template(source)
+    shared = [RenderState() for _ in range(4)]
+    alone = [RenderState() for _ in range(4)]
+    assigns = [{"title": "t", "count": 0, "items": ()} for _ in range(4)]
+    for index in range(4):
+        assert shared[index].render_shared(template, assigns[index]).diff == alone[index].render(
+            template, assigns[index]
+        )
+    for index, changes in steps:
+        assigns[index] = {**assigns[index], **changes}
+        expected = alone[index].render(template, assigns[index], set(changes))
+        assert shared[index].render_shared(template, assigns[index], set(changes)).diff == expected
