@@ -75,7 +75,7 @@ async def drive(args: argparse.Namespace, pid: int, port: int, raw: Path) -> Non
             "taskset", "-c", str(args.client_core),
             shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
             "record", "--pid", str(pid), "--rate", str(args.rate), "--format", "raw",
-            "--output", str(raw), "--function",
+            "--output", str(raw), "--function", *(["--native"] if args.native else []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -103,6 +103,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--rate", type=int, default=500, help="py-spy samples per second")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--native", action="store_true", help="include C frames (uvloop, the interpreter)"
+    )
     parser.add_argument("--out", type=Path, help="keep the collapsed stacks here")
     args = parser.parse_args()
     cores = sorted(os.sched_getaffinity(0))

@@ -1,9 +1,10 @@
-"""One joined LiveView: its mailbox, the task that drains it, and its replies and pushes.
+"""One joined LiveView: its mailbox, how it is drained, and its replies and pushes.
 
 Everything for one LiveView — the join, client events, pub/sub deliveries, timers, patches —
-goes through one bounded queue and is handled by one task, one message at a time, in arrival
-order (Phoenix's process semantics). Each message's reply or push is sent before the next
-message is read, so diffs reach the client in the order they were computed.
+goes through one bounded mailbox and is handled one message at a time, in arrival order
+(Phoenix's process semantics), by the loop's dispatcher (`dispatch`): an idle LiveView has no
+task. Each message's reply or push is sent before the next message is read, so diffs reach the
+client in the order they were computed.
 
 An exception in user code fails this LiveView only: it is logged with its traceback, the client
 gets `phx_error` (it then rejoins, which mounts a fresh LiveView), and the websocket and the
@@ -15,13 +16,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from liveview.channel import frames
 from liveview.channel.config import LIVEVIEW_VERSION, ChannelConfig, RouteMatch
+from liveview.channel.dispatch import dispatcher
 from liveview.channel.frames import Frame
 from liveview.channel.params import form_payload
 from liveview.session import InvalidToken
@@ -43,6 +46,16 @@ class _JoinRefused(Exception):
 
 class _MountCrashed(Exception):
     """User code raised during the join; the client got `join crashed`."""
+
+
+class _Overflowed(Exception):
+    """More messages waited than the mailbox holds: the LiveView fails (client rejoins)."""
+
+
+class _Info(NamedTuple):
+    """An info that is itself a `Frame`, wrapped so the mailbox cannot take it for one."""
+
+    info: Frame
 
 
 def _url_params(url: str) -> tuple[str, dict[str, Any]]:
@@ -70,80 +83,95 @@ class LiveChannel:
         self._send = send
         self._root_path = root_path.rstrip("/")
         self._on_end = on_end
-        # The mailbox: a deque and, while the task waits for mail, the future it waits on
-        # (cheaper than an asyncio.Queue, and every pub/sub delivery goes through it).
         self._inbox: collections.deque[Any] = collections.deque((join,))
-        self._waiter: asyncio.Future[None] | None = None
         self.view: LiveView | None = None
         self.socket: LiveViewSocket | None = None
         self._state = RenderState()
         self._route: RouteMatch | None = None
         self._url = ""
         self._diff_prefix = frames.push_prefix(self.join_ref, topic, "diff")
-        self.task = asyncio.create_task(self._run(), name=f"liveview {topic}")
+        # No task of its own: the loop's dispatcher drains the mailbox when mail arrives.
+        self.context = contextvars.copy_context()
+        self._dispatcher = dispatcher()
+        self._joined = False
+        self._scheduled = True
+        self._owner: asyncio.Task[Any] | None = None  # the task in `drain`, while it runs
+        self._overflowed = False
+        self._ending = False
+        self._dispatcher.schedule(self)
 
     # the mailbox ---------------------------------------------------------------------------
 
     def deliver(self, info: Any) -> None:
         """Queue an info (pub/sub message, timer, send_info) for `handle_info`."""
-        self._put(("info", info))
+        self._put(_Info(info) if type(info) is Frame else info)
 
     def push_frame(self, frame: Frame) -> None:
         """Queue a client message for this LiveView."""
         self._put(frame)
 
     def _put(self, item: Any) -> None:
-        if self.task.done():
+        if self._ending or self._overflowed:
             return
         if len(self._inbox) >= self._config.mailbox_size:
-            if not self._overflowed:
-                self.task.cancel(msg="mailbox overflow")
-                logger.error("LiveView %s: mailbox overflow; failing it", self.topic)
-                self._overflowed = True
+            logger.error("LiveView %s: mailbox overflow; failing it", self.topic)
+            self._overflowed = True
+            self._inbox.clear()
+            owner = self._owner
+            if owner is not None and owner is not asyncio.current_task():
+                owner.cancel(msg="mailbox overflow")  # it waits in a handler: stop it there
+            elif not self._scheduled:
+                self._scheduled = True
+                self._dispatcher.schedule(self)
             return
         self._inbox.append(item)
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
-
-    _overflowed = False
+        if not self._scheduled:
+            self._scheduled = True
+            self._dispatcher.schedule(self)
 
     async def stop(self) -> None:
         """End this LiveView (socket closed, duplicate join): shutdown runs, subscriptions end."""
-        if not self.task.done():
-            self.task.cancel()
-        await asyncio.gather(self.task, return_exceptions=True)
+        if self._ending:
+            return
+        owner = self._owner
+        if owner is not None and owner is not asyncio.current_task():
+            self._ending = True  # what the cancelled drain does not handle is dropped
+            owner.cancel()
+            await asyncio.gather(owner, return_exceptions=True)
+        await self._end(crashed=False)
 
-    # the task ------------------------------------------------------------------------------
+    # draining the mailbox ------------------------------------------------------------------
 
-    async def _run(self) -> None:
-        crashed = False
+    async def drain(self) -> None:
+        """Handle the waiting messages in arrival order; the dispatcher calls this when mail
+        arrives. Each message's reply or push is sent before the next message is read."""
         inbox = self._inbox
+        self._owner = asyncio.current_task()
+        crashed: bool | None = None  # None: the LiveView goes on; else it ends
         try:
-            if not await self._join(inbox.popleft()):
-                return
-            loop = asyncio.get_running_loop()
-            while True:
-                if not inbox:
-                    self._waiter = waiter = loop.create_future()
-                    await waiter
-                    continue
+            while crashed is None and (inbox or self._overflowed) and not self._ending:
+                if self._overflowed:
+                    raise _Overflowed
                 item = inbox.popleft()
-                if isinstance(item, Frame):
+                if not self._joined:
+                    self._joined = True
+                    if not await self._join(item):
+                        crashed = False
+                elif type(item) is Frame:
                     if await self._on_frame(item):
-                        return
-                elif await self._on_info(item[1]):
-                    return
+                        crashed = False
+                elif await self._on_info(item.info if type(item) is _Info else item):
+                    crashed = False
         except asyncio.CancelledError:
-            if self._overflowed:
-                crashed = True
-                await self._send_error()
-            else:
-                raise
+            if not self._overflowed:
+                raise  # stop(): it ends the LiveView
+            crashed = True
+            await self._send_error()
+        except _Overflowed:
+            crashed = True
+            await self._send_error()
         except ConnectionError:
-            pass  # the websocket went away mid-send: end quietly, as on a close
+            crashed = False  # the websocket went away mid-send: end quietly, as on a close
         except _MountCrashed:
             crashed = True
         except Exception:
@@ -151,9 +179,18 @@ class LiveChannel:
             logger.exception("LiveView %s crashed", self.topic)
             await self._send_error()
         finally:
+            self._owner = None
+        if crashed is not None:
             await self._end(crashed)
+        self._scheduled = False
 
     async def _end(self, crashed: bool) -> None:
+        """Runs once: take the LiveView off its connection, run shutdown (unless it crashed),
+        end its subscriptions and timers."""
+        if self._ended:
+            return
+        self._ended = self._ending = True
+        self._inbox.clear()
         self._on_end(self)
         socket, view = self.socket, self.view
         if socket is None or view is None:
@@ -165,6 +202,8 @@ class LiveChannel:
             logger.exception("LiveView %s: shutdown failed", self.topic)
         finally:
             await socket._close()
+
+    _ended = False
 
     async def _send_error(self) -> None:
         with contextlib.suppress(Exception):  # the websocket may be gone: nothing to tell
