@@ -46,8 +46,8 @@ LIVEVIEWJS_PACKAGES = [
     "express-session@1.19.0",
     "ws@8.23.0",
 ]
-# uvicorn flags shared by ours and pyview: one worker, the default loop/HTTP/websocket
-# implementations (uvloop, httptools, websockets-sansio when installed), no compression.
+# uvicorn flags shared by ours and pyview: one worker, uvloop and httptools (the defaults), no
+# compression (added per run); ours also names its websocket protocol (server_command).
 UVICORN_FLAGS = ["--no-access-log", "--log-level", "warning"]
 OTHER_LOAD = 0.10  # cores used by other processes during the rounds above which a row says so
 CLIENT_BOUND = 0.85  # load client CPU busy share during fan-out above which a row is marked
@@ -130,7 +130,9 @@ def server_command(
     uvicorn = ["--host", "127.0.0.1", "--port", str(port), *UVICORN_FLAGS]
     uvicorn += ["--ws-per-message-deflate", "true" if deflate else "false"]
     if name == "ours":
-        cmd = [PYTHON, "-m", "uvicorn", "bench.apps.ours:app", *uvicorn]
+        # served as the README says: uvicorn with our websocket protocol (liveview/server.py)
+        ours_ws = ["--ws", "liveview.server:WebSocketProtocol"]
+        cmd = [PYTHON, "-m", "uvicorn", "bench.apps.ours:app", *ours_ws, *uvicorn]
     elif name == "pyview":
         py = peers["pyview"]["python"]
         cmd = [py, "-m", "uvicorn", "pyview_app:app", "--app-dir", str(APPS), *uvicorn]
@@ -559,7 +561,10 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         "",
         f"Settings: {s['rounds']} rounds per row, {s['clicks']} single-client clicks, joins "
         f"{s['join_concurrency']} at a time. Servers: ours and pyview on uvicorn, one worker, "
-        "default implementations (uvloop, httptools, `websockets-sansio` for websockets); "
+        "uvloop and httptools; pyview with uvicorn's default websocket implementation "
+        "(`websockets-sansio`), ours with the one it ships and the README serves apps with "
+        "(`--ws liveview.server:WebSocketProtocol`: the same protocol keeping less per "
+        "connection); "
         "LiveViewJS on Node with `ws`; the floor on `websockets`. "
         + (
             "**Compression on**: the load client offers permessage-deflate as browsers do, and "

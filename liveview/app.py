@@ -97,6 +97,8 @@ class LiveViewApp:
                 "(pages render, but will not connect).",
                 STATIC_DIR / "vendor",
             )
+        self._socket_path = f"{self.live_path}/websocket"
+        self._direct_websocket = not middleware
         self._app = Starlette(
             debug=debug,
             routes=[
@@ -112,7 +114,18 @@ class LiveViewApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "lifespan":
             await self.start()  # servers that send no lifespan events (or a mounted app)
+            if scope["type"] == "websocket" and self._direct_websocket and self._is_socket(scope):
+                # Without middleware to run, skip Starlette's stack: its frames would stay
+                # suspended for the websocket's lifetime (~3 KB per connection).
+                await self._serve_websocket(scope, receive, send, owns_scope=True)
+                return
         await self._app(scope, receive, send)
+
+    def _is_socket(self, scope: Scope) -> bool:
+        path, root = scope["path"], scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        return bool(path == self._socket_path)
 
     # lifecycle -----------------------------------------------------------------------------
 
@@ -234,14 +247,20 @@ class LiveViewApp:
 
     # websocket -----------------------------------------------------------------------------
 
-    async def _serve_websocket(self, websocket: WebSocket, asgi_send: Send) -> None:
+    async def _serve_websocket(
+        self, scope: Scope, receive: Receive, send: Send, *, owns_scope: bool = False
+    ) -> None:
+        websocket = WebSocket(scope, receive, send)
         refusal = self._refusal(websocket)
         if refusal is not None:
             logger.warning("websocket refused: %s", refusal)
             await websocket.close(code=1008)  # before accept: the client sees HTTP 403
             return
         await websocket.accept()
-        await Connection(websocket, self.channel_config, asgi_send).run()
+        del websocket  # its parsed headers, query and cookies are not needed again
+        if owns_scope:  # no middleware holds the scope: drop the headers, checked above
+            scope["headers"] = []
+        await Connection(receive, send, self.channel_config, str(scope.get("root_path", ""))).run()
 
     def _refusal(self, websocket: WebSocket) -> str | None:
         origin = websocket.headers.get("origin")
@@ -272,7 +291,7 @@ class _WebSocketEndpoint:
         self._app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._app._serve_websocket(WebSocket(scope, receive, send), send)
+        await self._app._serve_websocket(scope, receive, send)
 
 
 def _load_layout(layout: str | Path | None) -> jinja2.Template:

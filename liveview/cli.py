@@ -10,10 +10,9 @@ from collections.abc import Sequence
 
 
 def _serve(app: str, host: str, port: int, reload: bool) -> int:
-    import uvicorn
+    from liveview.server import serve
 
-    sys.path.insert(0, os.getcwd())
-    uvicorn.run(app, host=host, port=port, reload=reload, ws_per_message_deflate=False)
+    serve(app, host, port, reload)
     return 0
 
 

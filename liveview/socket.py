@@ -90,13 +90,13 @@ class Timer:
         if self._repeat:
             self._schedule()
         else:
-            self._socket._timers.discard(self)
+            self._socket._timers.pop(self, None)
 
     def cancel(self) -> None:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
-        self._socket._timers.discard(self)
+        self._socket._timers.pop(self, None)
 
 
 class LiveViewSocket:
@@ -116,13 +116,14 @@ class LiveViewSocket:
         self._mailbox = mailbox
         self._data: dict[str, Any] = {}
         self.assigns = Assigns(self._data)
-        self._changed: set[str] = set()
+        # dicts used as sets: an empty dict is 64 bytes, an empty set 216, times every LiveView
+        self._changed: dict[str, None] = {}
         self._events: list[list[Any]] = []
         self._title: str | None = None
         self._title_changed = False
         self._navigation: Navigation | None = None
         self._subscriptions: dict[str, str] = {}
-        self._timers: set[Timer] = set()
+        self._timers: dict[Timer, None] = {}
 
     # assigns -------------------------------------------------------------------------------
 
@@ -138,7 +139,7 @@ class LiveViewSocket:
             ):
                 continue  # unchanged; mutable values always count as changed
             data[key] = value
-            self._changed.add(key)
+            self._changed[key] = None
 
     @property
     def page_title(self) -> str | None:
@@ -209,7 +210,7 @@ class LiveViewSocket:
             self._mailbox.deliver(info)
             return None
         timer = Timer(self, info, after, repeat=False)
-        self._timers.add(timer)
+        self._timers[timer] = None
         return timer
 
     def send_interval(self, info: Any, *, every: float) -> Timer | None:
@@ -217,7 +218,7 @@ class LiveViewSocket:
         if self._mailbox is None:
             return None
         timer = Timer(self, info, every, repeat=True)
-        self._timers.add(timer)
+        self._timers[timer] = None
         return timer
 
     @property
@@ -233,6 +234,7 @@ class LiveViewSocket:
         for topic, subscription in subscriptions.items():
             await self.pubsub.unsubscribe(topic, subscription)
 
-    def _take_changes(self) -> set[str]:
-        changed, self._changed = self._changed, set()
+    def _take_changes(self) -> dict[str, None]:
+        """The names assigned since the last call (a dict's keys, in assignment order)."""
+        changed, self._changed = self._changed, {}
         return changed

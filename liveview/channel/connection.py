@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from starlette.types import Send
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.types import Message, Receive, Send
 
 from liveview.channel import frames
 from liveview.channel.config import ChannelConfig
@@ -32,11 +31,13 @@ class Connection:
     matters within a channel, whose frames are sent one at a time by its own task.
     """
 
-    def __init__(self, websocket: WebSocket, config: ChannelConfig, asgi_send: Send) -> None:
-        self._websocket = websocket
-        self._asgi_send = asgi_send
+    def __init__(self, receive: Receive, send: Send, config: ChannelConfig, root_path: str) -> None:
+        # Only the ASGI callables: a Starlette WebSocket would keep its parsed headers, query
+        # and cookies for the connection's lifetime (~2 KB each).
+        self._receive = receive
+        self._asgi_send = send
         self._config = config
-        self._root_path = str(websocket.scope.get("root_path", ""))
+        self._root_path = root_path
         self._channels: dict[str, LiveChannel] = {}
         self._closed = False
 
@@ -55,23 +56,26 @@ class Connection:
             raise ConnectionError("websocket closed") from exc
 
     async def run(self) -> None:
+        receive = self._receive
         try:
-            while True:
-                message = await self._websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
-                text = message.get("text")
-                if text is None:
-                    logger.warning("binary frame ignored: uploads are not supported yet")
-                    continue
-                await self._dispatch(text)
-        except WebSocketDisconnect:
-            pass
+            while await self._on_message(await receive()):
+                pass  # (one call per message: nothing of it stays referenced while we wait)
         finally:
             self._closed = True
             channels = list(self._channels.values())
             self._channels.clear()
             await asyncio.gather(*(channel.stop() for channel in channels))
+
+    async def _on_message(self, message: Message) -> bool:
+        """Handle one ASGI message; False once the websocket is gone."""
+        if message["type"] == "websocket.disconnect":
+            return False
+        text = message.get("text")
+        if text is None:
+            logger.warning("binary frame ignored: uploads are not supported yet")
+        else:
+            await self._dispatch(text)
+        return True
 
     async def _dispatch(self, text: str) -> None:
         try:

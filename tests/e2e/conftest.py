@@ -129,6 +129,8 @@ def _start_server(app: str, env: dict[str, str] | None, log_dir: Path) -> LiveSe
         cmd = [
             sys.executable, "-m", "uvicorn", app,
             "--host", LOOPBACK, "--port", str(port), "--log-level", "warning",
+            # as the README serves apps: our websocket protocol, no compression
+            "--ws", "liveview.server:WebSocketProtocol", "--ws-per-message-deflate", "false",
         ]  # fmt: skip
         with log.open("wb") as out:
             proc = subprocess.Popen(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket
@@ -160,6 +161,32 @@ async def test_mounted_inside_a_starlette_app() -> None:
         view = await client.live("/sub/greet?name=Mounted")
         assert "Hello, Mounted!" in view.html
     await live.close()
+
+
+class _Recorder:
+    """A pure ASGI middleware that sees every websocket message the server sends."""
+
+    sent: ClassVar[list[str]] = []
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def recording_send(message: Any) -> None:
+            self.sent.append(message["type"])
+            await send(message)
+
+        await self.app(scope, receive, recording_send if scope["type"] == "websocket" else send)
+
+
+async def test_user_middleware_sees_the_websocket() -> None:
+    _Recorder.sent = []
+    app = LiveViewApp(routes={"/greet": Greeting}, secret="s", middleware=[Middleware(_Recorder)])
+    async with LiveViewTestClient(app) as client:
+        view = await client.live("/greet?name=Wrapped")
+        assert "Hello, Wrapped!" in view.html
+    assert _Recorder.sent[:2] == ["websocket.accept", "websocket.send"]  # the join reply
+    await app.close()
 
 
 async def test_missing_secret_warns_and_generates_one(

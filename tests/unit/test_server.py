@@ -1,0 +1,103 @@
+"""liveview.server: uvicorn's websocket protocol with less kept per connection, same behaviour."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+import pytest
+import uvicorn
+import websockets
+
+from liveview import LiveView, LiveViewApp, LiveViewSocket
+from liveview.server import WebSocketProtocol, _Inbox, _Writable
+from liveview.testing import LiveViewTestClient
+
+
+class Echo(LiveView):
+    template = "<p>{{ said }}</p>"
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        socket.assign(said="")
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
+    ) -> None:
+        socket.assign(said=payload["value"] * 1000)  # big diffs: many frames in flight
+
+
+async def test_inbox_is_a_fifo_with_one_waiter() -> None:
+    inbox = _Inbox()
+    waiting = asyncio.ensure_future(inbox.get())
+    await asyncio.sleep(0)
+    inbox.put_nowait(1)
+    inbox.put_nowait(2)
+    assert await waiting == 1
+    assert inbox.qsize() == 1 and not inbox.empty()
+    assert await inbox.get() == 2
+    assert inbox.empty()
+
+
+async def test_writable_wakes_every_waiter_when_set_again() -> None:
+    writable = _Writable()
+    assert writable.is_set() and await writable.wait()
+    writable.clear()
+    waiters = [asyncio.ensure_future(writable.wait()) for _ in range(3)]
+    await asyncio.sleep(0)
+    assert not any(waiter.done() for waiter in waiters)
+    writable.set()
+    assert await asyncio.gather(*waiters) == [True, True, True]
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = LiveViewApp(routes={"/echo": Echo}, secret="s", check_origin=False)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        ws="liveview.server:WebSocketProtocol",
+        ws_per_message_deflate=False,
+        log_level="warning",
+        lifespan="on",
+    )
+    instance = uvicorn.Server(config)
+    serving = asyncio.ensure_future(instance.serve())
+    while not instance.started:
+        await asyncio.sleep(0.01)
+    assert config.ws_protocol_class is WebSocketProtocol
+    yield port
+    instance.should_exit = True
+    await serving
+
+
+async def test_a_liveview_over_a_real_socket(server: int) -> None:
+    async with LiveViewTestClient(LiveViewApp(routes={"/echo": Echo}, secret="s")) as client:
+        page = await client.get("/echo")  # tokens are signed with the same secret
+    csrf = page.text.split('name="csrf-token" content="')[1].split('"')[0]
+    view_id = page.text.split('<div id="')[1].split('"')[0]
+    session = page.text.split('data-phx-session="')[1].split('"')[0]
+    static = page.text.split('data-phx-static="')[1].split('"')[0]
+    cookie = page.headers["set-cookie"].split(";")[0]
+    url = f"ws://127.0.0.1:{server}/live/websocket?_csrf_token={csrf}&vsn=2.0.0"
+    async with websockets.connect(url, additional_headers={"Cookie": cookie}) as ws:
+        topic = f"lv:{view_id}"
+        join = {"url": f"http://127.0.0.1:{server}/echo", "session": session, "static": static}
+        await ws.send(orjson.dumps(["1", "1", topic, "phx_join", join]).decode())
+        reply = orjson.loads(await ws.recv())
+        assert reply[4]["status"] == "ok"
+        for ref in range(2, 40):  # sent back to back: replies arrive in order, none lost
+            click = {"type": "click", "event": "say", "value": {"value": str(ref)}}
+            await ws.send(orjson.dumps(["1", str(ref), topic, "event", click]).decode())
+        for ref in range(2, 40):
+            reply = orjson.loads(await ws.recv())
+            assert reply[1] == str(ref)
+            assert reply[4]["response"]["diff"] == {"0": str(ref) * 1000}
