@@ -131,7 +131,7 @@ def server_command(
     uvicorn += ["--ws-per-message-deflate", "true" if deflate else "false"]
     if name == "ours":
         # served as the README says: uvicorn with our websocket protocol (liveview/server.py)
-        ours_ws = ["--ws", "liveview.server:WebSocketProtocol"]
+        ours_ws = ["--ws", "liveview.server:WebSocketProtocol", "--ws-ping-interval", "0"]
         cmd = [PYTHON, "-m", "uvicorn", "bench.apps.ours:app", *ours_ws, *uvicorn]
     elif name == "pyview":
         py = peers["pyview"]["python"]
@@ -575,7 +575,9 @@ def write_report(results: dict[str, Any], path: Path) -> None:
             "server is configured without it (`--ws-per-message-deflate false`, "
             "`perMessageDeflate: false`, `compression=None`). "
         )
-        + "uvicorn sends a websocket ping every 20 s (its default); the others do not ping.",
+        + "For pyview, uvicorn sends a websocket ping every 20 s (its default); ours is served "
+        "without (`--ws-ping-interval 0`: the app closes websockets silent for 60 s itself, as "
+        "Phoenix does); the others do not ping.",
         "",
         "Columns: *fan-out* is the time from the click being sent until the last of the N "
         "LiveViews has received the diff carrying the new count (percentiles over rounds). "

@@ -129,4 +129,5 @@ def serve(app: str, host: str, port: int, reload: bool = False) -> None:
         reload=reload,
         ws=f"{__name__}:WebSocketProtocol",
         ws_per_message_deflate=False,
+        ws_ping_interval=None,  # the app closes silent websockets itself (channel/idle.py)
     )

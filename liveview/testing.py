@@ -112,8 +112,13 @@ class TestWebSocket:
         self.closed_code: int | None = None
 
     async def _serve(self, app: ASGIApp, scope: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
+            if message["type"] == "websocket.close":  # as servers do: the app's receive ends
+                await self._to_app.put({"type": "websocket.disconnect", "code": 1000})
+            await self._from_app.put(message)
+
         try:
-            await app(scope, self._to_app.get, self._from_app.put)
+            await app(scope, self._to_app.get, send)
         finally:
             await self._from_app.put({"type": "websocket.close", "code": 1006})
 

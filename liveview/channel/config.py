@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from liveview.channel.idle import IdleSweeper
+
 if TYPE_CHECKING:
     from liveview.pubsub import PubSub
     from liveview.session import TokenSigner
@@ -32,3 +34,9 @@ class ChannelConfig:
     """LiveViews the layout embeds by name (`live_render`); their tokens name `embed:<name>`."""
     mailbox_size: int = 10_000
     """Messages a LiveView may have waiting; beyond that it is failed rather than let grow."""
+    idle: IdleSweeper = field(default_factory=lambda: IdleSweeper(IDLE_TIMEOUT))
+    """Closes websockets silent for `idle.timeout` seconds (None: never)."""
+
+
+IDLE_TIMEOUT = 60.0
+"""Phoenix's websocket timeout: twice the official client's 30 s heartbeat interval."""

@@ -9,6 +9,7 @@ error reply where the client can match one, and never ends the connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from starlette.types import Message, Receive, Send
@@ -40,6 +41,9 @@ class Connection:
         self._root_path = root_path
         self._channels: dict[str, LiveChannel] = {}
         self._closed = False
+        self._loop = asyncio.get_running_loop()
+        self.last_seen = self._loop.time()
+        self._closing: asyncio.Task[None] | None = None
 
     @property
     def channels(self) -> dict[str, LiveChannel]:
@@ -55,12 +59,25 @@ class Connection:
             self._closed = True
             raise ConnectionError("websocket closed") from exc
 
+    def close_idle(self) -> None:
+        """The client has been silent too long (`idle`): close; the client will reconnect."""
+        if self._closing is None and not self._closed:
+            self._closing = self._loop.create_task(self._close())
+
+    async def _close(self) -> None:
+        self._closed = True
+        with contextlib.suppress(RuntimeError, OSError):  # already gone
+            await self._asgi_send({"type": "websocket.close", "code": 1000})
+
     async def run(self) -> None:
         receive = self._receive
+        idle = self._config.idle
+        idle.add(self)
         try:
             while await self._on_message(await receive()):
                 pass  # (one call per message: nothing of it stays referenced while we wait)
         finally:
+            idle.discard(self)
             self._closed = True
             channels = list(self._channels.values())
             self._channels.clear()
@@ -70,6 +87,7 @@ class Connection:
         """Handle one ASGI message; False once the websocket is gone."""
         if message["type"] == "websocket.disconnect":
             return False
+        self.last_seen = self._loop.time()
         text = message.get("text")
         if text is None:
             logger.warning("binary frame ignored: uploads are not supported yet")

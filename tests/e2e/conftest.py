@@ -131,6 +131,7 @@ def _start_server(app: str, env: dict[str, str] | None, log_dir: Path) -> LiveSe
             "--host", LOOPBACK, "--port", str(port), "--log-level", "warning",
             # as the README serves apps: our websocket protocol, no compression
             "--ws", "liveview.server:WebSocketProtocol", "--ws-per-message-deflate", "false",
+            "--ws-ping-interval", "0",
         ]  # fmt: skip
         with log.open("wb") as out:
             proc = subprocess.Popen(
