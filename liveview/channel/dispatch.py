@@ -33,9 +33,9 @@ class Mailbox(Protocol):
     context: contextvars.Context
     """The context its handlers run in (a copy of the one it was created in)."""
 
-    def drain(self) -> Coroutine[Any, Any, None]:
-        """Handle every waiting message and return once none is left; never raises but
-        ``CancelledError`` (when its running task is cancelled)."""
+    def drain(self, task: asyncio.Task[None]) -> Coroutine[Any, Any, None]:
+        """Handle every waiting message and return once none is left, running as ``task``;
+        never raises but ``CancelledError`` (when that task is cancelled)."""
 
 
 class _Watched:
@@ -109,7 +109,7 @@ class Dispatcher:
             while ready:
                 mailbox = ready.popleft()
                 try:
-                    await _Watched(mailbox.drain(), mailbox.context, self, task)
+                    await _Watched(mailbox.drain(task), mailbox.context, self, task)
                 except Exception:  # pragma: no cover - drain handles its errors itself
                     logger.exception("LiveView mailbox failed")
                 if self._task is not task:

@@ -142,11 +142,11 @@ class LiveChannel:
 
     # draining the mailbox ------------------------------------------------------------------
 
-    async def drain(self) -> None:
+    async def drain(self, task: asyncio.Task[Any]) -> None:
         """Handle the waiting messages in arrival order; the dispatcher calls this when mail
         arrives. Each message's reply or push is sent before the next message is read."""
         inbox = self._inbox
-        self._owner = asyncio.current_task()
+        self._owner = task
         crashed: bool | None = None  # None: the LiveView goes on; else it ends
         try:
             while crashed is None and (inbox or self._overflowed) and not self._ending:

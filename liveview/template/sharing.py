@@ -22,6 +22,7 @@ turn sharing off for that view (``LiveView.share_renders = False``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from operator import is_
 from typing import Any, Final
 
 import orjson
@@ -79,11 +80,13 @@ def _same(held: Any, value: Any) -> bool:
 class SharedRenders:
     """The recent renders of one template, by the prints they started from."""
 
-    __slots__ = ("_by_prints", "_reads")
+    __slots__ = ("_absent", "_by_prints", "_read_set", "_reads")
 
     def __init__(self, reads: frozenset[str] | None) -> None:
         # Sorted, so two templates' snapshots are never compared in different orders.
         self._reads: tuple[str, ...] | None = None if reads is None else tuple(sorted(reads))
+        self._read_set = reads
+        self._absent = (_ABSENT,) * len(reads or ())
         self._by_prints: dict[int, list[SharedRender]] = {}
 
     def key(
@@ -97,9 +100,10 @@ class SharedRenders:
             values: tuple[Any, ...] = (*names, _ABSENT, *[assigns[name] for name in names])
             marks = None if changed is None else frozenset(changed)
         else:
-            get = assigns.get
-            values = tuple([get(name, _ABSENT) for name in reads])
-            marks = None if changed is None else frozenset(changed).intersection(reads)
+            values = tuple(map(assigns.get, reads, self._absent))
+            read_set = self._read_set
+            assert read_set is not None
+            marks = None if changed is None else read_set.intersection(changed)
         return values, marks
 
     def find(
@@ -117,7 +121,7 @@ class SharedRenders:
                 render.before is before
                 and render.changed == changed
                 and len(render.values) == len(values)
-                and all(map(_same, render.values, values))
+                and (all(map(is_, render.values, values)) or all(map(_same, render.values, values)))
             ):
                 return render
         return None

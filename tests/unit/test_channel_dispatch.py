@@ -123,7 +123,8 @@ async def test_one_dispatcher_per_loop_and_it_ends_when_idle() -> None:
             self.number = number
             self.context = contextvars.copy_context()
 
-        async def drain(self) -> None:
+        async def drain(self, task: asyncio.Task[None]) -> None:
+            assert task is asyncio.current_task()
             ran.append(self.number)
 
     for number in range(3):
