@@ -25,11 +25,11 @@ logger = logging.getLogger("liveview")
 class Connection:
     """Drives one accepted websocket until it closes.
 
-    Frames are written with the server's own ASGI ``send`` (``asgi_send``), not through
-    Starlette's ``WebSocket.send``: a publish to N subscribers writes N frames, and the wrapper's
-    checks are the same every time. No lock either: a server writes each message whole (uvicorn
-    encodes and writes a frame without yielding once the transport is writable), and order only
-    matters within a channel, whose frames are sent one at a time by its own task.
+    Frames are written with the server's own ASGI ``send``, not through Starlette's
+    ``WebSocket.send``: a publish to N subscribers writes N frames, and the wrapper's checks are
+    the same every time. No lock either: a server writes each message whole (uvicorn encodes and
+    writes a frame without yielding once the transport is writable), and order only matters
+    within a channel, whose frames are sent one at a time as its mailbox is drained.
     """
 
     def __init__(self, receive: Receive, send: Send, config: ChannelConfig, root_path: str) -> None:
