@@ -4,7 +4,8 @@ mount subscribes to the topic; a click publishes count + 1; handle_info assigns 
 apps (pyview_app.py, liveviewjs_app.js) have the same shape and the same markup; the count is the
 first dynamic of the template, so every framework's diff carries it as "0".
 
-Served by uvicorn, one worker: `uvicorn bench.apps.ours:app --ws-per-message-deflate false`.
+Served by uvicorn, one worker, as the README serves apps: `uvicorn bench.apps.ours:app
+--ws liveview.server:WebSocketProtocol --ws-per-message-deflate false --ws-ping-interval 0`.
 """
 
 from typing import Any
