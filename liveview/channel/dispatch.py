@@ -26,6 +26,10 @@ from weakref import WeakKeyDictionary
 
 logger = logging.getLogger("liveview")
 
+BATCH = 256
+"""Mailboxes drained between two visits to the event loop (a publish to 10,000 LiveViews does
+not hold up every socket read until the last diff is written)."""
+
 
 class Mailbox(Protocol):
     """What the dispatcher runs: a mailbox with messages waiting."""
@@ -99,14 +103,25 @@ class Dispatcher:
         """Drain `mailbox` soon (once per call: the caller tracks whether it is scheduled)."""
         self._ready.append(mailbox)
         if self._task is None or self._task.done():  # done: cancelled before it ever ran
-            self._task = self._loop.create_task(self._run(), name="liveview dispatcher")
+            self._task = self._start()
+
+    def _start(self) -> asyncio.Task[None]:
+        # `Task` itself, not `loop.create_task`: a task factory could start it eagerly (3.12's
+        # eager_task_factory), before `_task` names it.
+        return asyncio.Task(self._run(), loop=self._loop, name="liveview dispatcher")
 
     async def _run(self) -> None:
         task = asyncio.current_task()
         assert task is not None
         ready = self._ready
+        drained = 0
         try:
             while ready:
+                drained += 1
+                if drained % BATCH == 0:
+                    await asyncio.sleep(0)  # let the loop read sockets and run timers meanwhile
+                    if not ready:
+                        break
                 mailbox = ready.popleft()
                 try:
                     await _Watched(mailbox.drain(task), mailbox.context, self, task)
@@ -123,7 +138,7 @@ class Dispatcher:
         if self._task is task:
             self._task = None
             if self._ready:
-                self._task = self._loop.create_task(self._run(), name="liveview dispatcher")
+                self._task = self._start()
 
 
 _dispatchers: WeakKeyDictionary[asyncio.AbstractEventLoop, Dispatcher] = WeakKeyDictionary()

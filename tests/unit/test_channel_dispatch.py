@@ -132,3 +132,26 @@ async def test_one_dispatcher_per_loop_and_it_ends_when_idle() -> None:
     while first._task is not None:
         await asyncio.sleep(0)
     assert ran == [0, 1, 2]
+
+
+async def test_a_long_run_lets_the_loop_in() -> None:
+    """Draining thousands of mailboxes visits the event loop every BATCH of them."""
+    from liveview.channel.dispatch import BATCH
+
+    events: list[str] = []
+
+    class Box:
+        def __init__(self) -> None:
+            self.context = contextvars.copy_context()
+
+        async def drain(self, task: asyncio.Task[None]) -> None:
+            events.append("drain")
+
+    loop_dispatcher = dispatcher()
+    for _ in range(3 * BATCH):
+        loop_dispatcher.schedule(Box())
+    asyncio.get_running_loop().call_soon(events.append, "loop")
+    while loop_dispatcher._task is not None:
+        await asyncio.sleep(0)
+    assert len(events) == 3 * BATCH + 1
+    assert events.index("loop") < BATCH  # not after all 768 drains
