@@ -16,7 +16,9 @@ differently; a list may change in place), they only cost a render.
 What this assumes is what change tracking already assumes: a template's output depends only
 on the assigns (and on pure globals and filters). A template that calls something impure of
 your own (a clock, a counter) may then show another LiveView's result from the same moment;
-turn sharing off for that view (``LiveView.share_renders = False``).
+so may one object shared by many LiveViews' assigns and changed in place between their renders
+(the later ones get the render of the object as it was at the first). Turn sharing off for such
+a view (``LiveView.share_renders = False``).
 """
 
 from __future__ import annotations
