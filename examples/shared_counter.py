@@ -40,9 +40,14 @@ class SharedCounter(LiveView):
     ) -> None:
         count = socket.assigns.count + (1 if event == "inc" else -1)
         try:
-            await socket.pubsub.publish(TOPIC, {"count": count})  # this LiveView gets it too
+            # every other LiveView on the topic; this one shows it now, so a second click
+            # arriving before any message counts from the new value
+            await socket.broadcast_from(TOPIC, {"count": count})
         except PubSubUnavailable:
             socket.assign(notice="Not counted: the other servers cannot be reached right now.")
+            return
+        CountStore.value = count
+        socket.assign(count=count, notice="")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
         if isinstance(info, PubSubGap):  # messages may have been missed: reload the count
