@@ -23,6 +23,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -103,7 +104,7 @@ def _log_tail(log: Path | None, limit: int = 4000) -> str:
 
 # Everything started here is stopped when the interpreter exits, even if a fixture's teardown
 # never ran (Ctrl-C, an internal error). Instances remove themselves when closed.
-_live: set[PrivateRedis | PrivatePostgres] = set()
+_live: set[_Service] = set()
 
 
 @atexit.register
@@ -113,10 +114,41 @@ def _close_all() -> None:
             service.close()
 
 
+class _Service(ABC):
+    """A server of our own in a temp dir: `with` starts it and closes it (stops it, deletes
+    the dir), and so does interpreter exit if a fixture's teardown never ran."""
+
+    dir: Path
+    _closed: bool
+
+    @abstractmethod
+    def start(self, timeout: float = ...) -> Self: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def _forget(self) -> None:
+        """What closing ends with, however the server stopped: no restart, no files left."""
+        self._closed = True
+        _live.discard(self)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
 # --- Redis --------------------------------------------------------------------------------
 
 
-class PrivateRedis:
+class PrivateRedis(_Service):
     """A redis-server of our own on a loopback port, no persistence, in a temp dir.
 
     `stop()` and `start()` keep the port, so clients can observe an outage and a recovery.
@@ -191,20 +223,7 @@ class PrivateRedis:
 
     def close(self) -> None:
         self.stop()
-        self._closed = True
-        _live.discard(self)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+        self._forget()
 
     def __repr__(self) -> str:
         return f"<PrivateRedis {self.url} running={self.running}>"
@@ -234,7 +253,7 @@ def find_postgres_binary(name: str) -> str:
     raise ServiceError(f"{name} not found; run `scripts/setup --services`")
 
 
-class PrivatePostgres:
+class PrivatePostgres(_Service):
     """A PostgreSQL cluster of our own: initdb in a temp dir, `pg_ctl start` on a loopback port.
 
     Trust authentication, superuser `postgres`, a database named `test`; fsync off. As root,
@@ -336,20 +355,7 @@ class PrivatePostgres:
                 with contextlib.suppress(ServiceError, subprocess.TimeoutExpired):
                     self.stop(mode="immediate")
         finally:
-            self._closed = True
-            _live.discard(self)
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+            self._forget()
 
     def __repr__(self) -> str:
         return f"<PrivatePostgres {self.dsn} running={self._started}>"

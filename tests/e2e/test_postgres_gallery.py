@@ -1,6 +1,7 @@
 """Two gallery servers (two uvicorn processes, two ports) sharing one PostgreSQL through
 LISTEN/NOTIFY, in a real Chromium: what happens on a page served by one shows on a page served by
-the other, and a database trigger's notification reaches pages too."""
+the other, and a database trigger's notification reaches pages too. The steps Redis shares are
+in `gallery_pair`."""
 
 from __future__ import annotations
 
@@ -9,23 +10,14 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.gallery_pair import (
+    chat_crosses_both_ways,
+    clicks_cross_both_ways,
+    open_live,
+    pages_keep_working_while_away,
+    two_servers,
+)
 from tests.services import PrivatePostgres, find_postgres_binary
-
-GALLERY = "examples.gallery:app"
-MAIN = "[data-phx-main]"
-
-
-def open_live(page: Page, url: str) -> Page:
-    page.goto(url)
-    expect(page.locator(MAIN)).to_contain_class("phx-connected")
-    return page
-
-
-def two_servers(live_server: Callable[..., str], postgres: PrivatePostgres) -> tuple[str, str]:
-    env = {"LIVEVIEW_PUBSUB_URL": postgres.dsn}
-    first, second = live_server(GALLERY, env=env), live_server(GALLERY, env=env)
-    assert first != second
-    return first, second
 
 
 def psql(dsn: str, statement: str) -> None:
@@ -43,17 +35,10 @@ def test_a_click_on_one_server_updates_the_page_of_the_other(
     new_page: Callable[[], Page],
 ) -> None:
     postgres = start_private_postgres()  # our own: no other test's notifications
-    one, two = two_servers(live_server, postgres)
+    one, two = two_servers(live_server, postgres.dsn)
     a = open_live(new_page(), one + "/shared-counter")
     b = open_live(new_page(), two + "/shared-counter")
-    a.click("#inc")
-    expect(a.locator("#count")).to_have_text("1")
-    expect(b.locator("#count")).to_have_text("1")
-    b.click("#inc")
-    expect(b.locator("#count")).to_have_text("2")
-    expect(a.locator("#count")).to_have_text("2")
-    a.click("#dec")
-    expect(b.locator("#count")).to_have_text("1")
+    clicks_cross_both_ways(a, b)
     # an outside program (here psql) publishes in the documented format; both pages follow
     psql(postgres.dsn, """SELECT pg_notify('liveview:shared-counter', '{"count": 42}')""")
     expect(a.locator("#count")).to_have_text("42")
@@ -65,19 +50,10 @@ def test_a_chat_message_crosses_both_ways(
     start_private_postgres: Callable[[], PrivatePostgres],
     new_page: Callable[[], Page],
 ) -> None:
-    one, two = two_servers(live_server, start_private_postgres())
+    one, two = two_servers(live_server, start_private_postgres().dsn)
     ann = open_live(new_page(), one + "/chat")
     bob = open_live(new_page(), two + "/chat")
-    ann.fill("#name", "Ann")
-    ann.fill("#text", "héllo from one 'quoted'")
-    ann.click("#send")
-    expect(bob.locator("#messages li")).to_have_text(["Ann: héllo from one 'quoted'"])
-    bob.fill("#name", "Bob")
-    bob.fill("#text", "hello from two")
-    bob.press("#text", "Enter")
-    expected = ["Ann: héllo from one 'quoted'", "Bob: hello from two"]
-    expect(ann.locator("#messages li")).to_have_text(expected)
-    expect(bob.locator("#messages li")).to_have_text(expected)  # each message once
+    chat_crosses_both_ways(ann, bob, "héllo from one 'quoted'")
 
 
 def test_pages_keep_working_while_postgres_restarts(
@@ -86,31 +62,7 @@ def test_pages_keep_working_while_postgres_restarts(
     new_page: Callable[[], Page],
 ) -> None:
     postgres = start_private_postgres()
-    one, two = two_servers(live_server, postgres)
-    a = open_live(new_page(), one + "/shared-counter")
-    b = open_live(new_page(), two + "/shared-counter")
-    a.click("#inc")
-    expect(b.locator("#count")).to_have_text("1")
-
-    postgres.stop()
-    late = open_live(new_page(), two + "/shared-counter")  # served and joined meanwhile
-    expect(late.locator("#count")).to_have_text("1")
-    a.click("#inc")  # the click is answered, with a notice instead of a crash
-    expect(a.locator("#notice")).to_contain_text("cannot be reached")
-    expect(a.locator("#count")).to_have_text("1")
-
-    postgres.start()
-    # Both servers reconnect within about a second; clicks then reach the other server again.
-    for _ in range(20):
-        a.click("#inc")
-        count = a.locator("#count")
-        expect(count).not_to_have_text("1")
-        try:
-            expect(b.locator("#count")).to_have_text(count.inner_text(), timeout=500)
-            break
-        except AssertionError:
-            continue
-    else:
-        raise AssertionError("the servers did not hear each other again after the restart")
-    expect(late.locator("#count")).to_have_text(a.locator("#count").inner_text())
-    expect(a.locator("#notice")).to_have_count(0)
+    one, two = two_servers(live_server, postgres.dsn)
+    pages_keep_working_while_away(
+        one, two, new_page, postgres.stop, postgres.start, back="the restart"
+    )

@@ -6,14 +6,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-GALLERY = "examples.gallery:app"
-MAIN = "[data-phx-main]"
-
-
-def open_live(page: Page, url: str) -> Page:
-    page.goto(url)
-    expect(page.locator(MAIN)).to_contain_class("phx-connected")
-    return page
+from tests.e2e.gallery_pair import GALLERY, MAIN, open_live
 
 
 def test_two_counter_pages_stay_in_step(

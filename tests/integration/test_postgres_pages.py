@@ -4,59 +4,39 @@ pages; PostgreSQL restarts are survived; connections do not leak.
 Pages are driven in-process by `liveview.testing.LiveViewTestClient`; PostgreSQL is real, and
 `psql` is the real binary. Tests that restart PostgreSQL, create tables and functions, or count
 its connections use a server of their own (`start_private_postgres`).
+The `Feed` page and the steps Redis shares are in `feed_pages`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
 import sys
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import psycopg
 import pytest
 
-from liveview import (
-    LiveView,
-    LiveViewApp,
-    LiveViewSocket,
-    PostgresPubSub,
-    PubSubGap,
-    PubSubUnavailable,
-)
+from liveview import LiveView, LiveViewApp, LiveViewSocket, PostgresPubSub, PubSubGap
 from liveview.testing import LiveViewTestClient
+from tests.integration.broker_cases import TIMEOUT
+from tests.integration.feed_pages import (
+    ROOT,
+    Feed,
+    a_script_reaches_a_page,
+    pages_survive_an_outage,
+    run,
+    the_publish_command,
+    the_publish_command_fails,
+    topic,
+)
+from tests.integration.feed_pages import feed_app as plain_feed_app
 from tests.services import PrivatePostgres, find_postgres_binary
-
-ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 5.0
-
-
-class Feed(LiveView):
-    """Shows what arrives on the topic named in the URL, and the gap notices it gets."""
-
-    template = """
-    <p id="status">{{ status }}</p>
-    <ul>{% for text in lines %}<li>{{ text }}</li>{% endfor %}</ul>
-    """
-
-    async def mount(
-        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
-    ) -> None:
-        await socket.subscribe(params["topic"])
-        socket.assign(lines=[], status="live")
-
-    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        if isinstance(info, PubSubGap):
-            socket.assign(status=f"gap on {info.topic}: reloaded")
-        else:
-            socket.assign(lines=[*socket.assigns.lines, info["text"]])
 
 
 class Orders(LiveView):
@@ -76,32 +56,11 @@ class Orders(LiveView):
 
 
 def feed_app(pubsub: PostgresPubSub) -> LiveViewApp:
-    return LiveViewApp(
-        routes={"/feed/{topic}": Feed, "/feed": Feed, "/orders": Orders}, secret="s", pubsub=pubsub
-    )
-
-
-def topic() -> str:
-    return f"news-{uuid.uuid4().hex[:8]}"
+    return plain_feed_app(pubsub, {"/feed": Feed, "/orders": Orders})
 
 
 def fresh_prefix() -> str:
     return f"t{uuid.uuid4().hex[:10]}:"
-
-
-async def run(*command: str, env: dict[str, str] | None = None) -> str:
-    """Run a program to completion; its stdout, or a failure showing its output."""
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=None if env is None else {**os.environ, **env},
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
-    text = output.decode(errors="replace")
-    assert process.returncode == 0, f"{command} exited with {process.returncode}:\n{text}"
-    return text
 
 
 def psql() -> str:
@@ -199,20 +158,9 @@ async def test_the_sql_channel_function_and_the_channel_command_name_odd_topics(
 async def test_a_python_script_publishing_with_postgres_pubsub_reaches_a_page(
     postgres_dsn: str,
 ) -> None:
-    prefix, name = fresh_prefix(), topic()
-    script = (
-        "import asyncio, sys\n"
-        "from liveview import PostgresPubSub\n"
-        "async def main():\n"
-        "    async with PostgresPubSub(sys.argv[1], channel_prefix=sys.argv[2]) as pubsub:\n"
-        "        await pubsub.publish(sys.argv[3], {'text': 'from a script'})\n"
-        "asyncio.run(main())\n"
-    )
-    pubsub = PostgresPubSub(postgres_dsn, channel_prefix=prefix)
-    async with LiveViewTestClient(feed_app(pubsub)) as client:
-        view = await client.live(f"/feed/{name}")
-        await run(sys.executable, "-c", script, postgres_dsn, prefix, name)
-        await view.wait_for(lambda html: "<li>from a script</li>" in html)
+    prefix = fresh_prefix()
+    app = feed_app(PostgresPubSub(postgres_dsn, channel_prefix=prefix))
+    await a_script_reaches_a_page(app, PostgresPubSub, postgres_dsn, "channel_prefix", prefix)
 
 
 async def test_the_liveview_publish_command_reaches_a_page(postgres_dsn: str) -> None:
@@ -220,15 +168,11 @@ async def test_the_liveview_publish_command_reaches_a_page(postgres_dsn: str) ->
     pubsub = PostgresPubSub(postgres_dsn, channel_prefix=prefix)
     async with LiveViewTestClient(feed_app(pubsub)) as client:
         view = await client.live(f"/feed/{name}")
-        await run(
-            sys.executable, "-m", "liveview.cli", "publish", name, '{"text": "from the CLI"}',
-            "--postgres", postgres_dsn, "--prefix", prefix,
-        )  # fmt: skip
+        message = '{"text": "from the CLI"}'
+        await the_publish_command(name, message, "--postgres", postgres_dsn, "--prefix", prefix)
         await view.wait_for(lambda html: "<li>from the CLI</li>" in html)
-        await run(
-            sys.executable, "-m", "liveview.cli", "publish", name, '{"text": "from the env"}',
-            "--prefix", prefix, env={"LIVEVIEW_PUBSUB_URL": postgres_dsn},
-        )  # fmt: skip
+        message, env = '{"text": "from the env"}', {"LIVEVIEW_PUBSUB_URL": postgres_dsn}
+        await the_publish_command(name, message, "--prefix", prefix, env=env)
         await view.wait_for(lambda html: "<li>from the env</li>" in html)
 
 
@@ -255,14 +199,7 @@ async def test_the_liveview_publish_command_explains_failures(
 ) -> None:
     monkeypatch.delenv("LIVEVIEW_PUBSUB_URL", raising=False)
     arguments = [a.replace("{dsn}", postgres_dsn) for a in arguments]
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "liveview.cli", "publish", *arguments,
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, errors = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == code, errors.decode()
-    assert says in errors.decode()
-    assert "Traceback" not in errors.decode()
+    await the_publish_command_fails(arguments, code, says)
 
 
 # -- PostgreSQL restarted --------------------------------------------------------------------------
@@ -274,41 +211,7 @@ async def test_pages_survive_a_postgres_restart_and_hear_of_the_gap(
     server = start_private_postgres()
     app = feed_app(PostgresPubSub(server.dsn))
     outside = PostgresPubSub(server.dsn)  # another process, as far as PostgreSQL can tell
-    async with LiveViewTestClient(app) as client, outside:
-        view = await client.live("/feed/news")
-        await outside.publish("news", {"text": "one"})
-        await view.wait_for(lambda html: "<li>one</li>" in html)
-
-        server.stop()
-        await asyncio.sleep(0.1)  # the event loop sees the connections close
-        for publisher in (outside, app.pubsub):
-            began = time.monotonic()
-            with pytest.raises(PubSubUnavailable):
-                await publisher.publish("news", {"text": "lost"})
-            assert time.monotonic() - began < 2.0
-        # pages are still served and joined meanwhile; their subscriptions wait for PostgreSQL
-        assert (await client.get("/feed/news")).status_code == 200
-        later = await client.live("/feed/news")
-        assert 'id="status">live<' in later.html.replace("\n", "")
-
-        await asyncio.sleep(1.5)  # long enough for the reconnection to back off fully
-        server.start()
-        back = time.monotonic()
-        for page in (view, later):
-            await page.wait_for(lambda html: "gap on news: reloaded" in html, timeout=3.0)
-        assert time.monotonic() - back < 3.0
-
-        deadline = time.monotonic() + TIMEOUT
-        while True:  # the publisher's connection comes back on its next publish
-            try:
-                await outside.publish("news", {"text": "two"})
-                break
-            except PubSubUnavailable:
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.05)
-        for page in (view, later):
-            await page.wait_for(lambda html: "<li>two</li>" in html)
-        assert "lost" not in view.html
+    await pages_survive_an_outage(app, outside, server.stop, server.start, back_within=3.0)
 
 
 # -- no leaks ------------------------------------------------------------------------------------

@@ -3,18 +3,19 @@ and what happens when Redis goes away and comes back.
 
 Tests on the shared Redis (`redis_url`) use a fresh channel prefix each, so they neither see nor
 disturb anyone else's messages; tests that stop Redis or count its clients start their own.
+What PostgresPubSub does alike is written once in `broker_cases`; `RedisBroker` runs it here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
@@ -23,19 +24,57 @@ import redis.asyncio as redis
 
 from liveview import PubSubGap, PubSubUnavailable, RedisPubSub
 from liveview.pubsub import PubSub, SingleProcessPubSub, from_url
-from tests.pubsub_contract import Inbox, PubSubContract, marker
+from tests.integration.broker_cases import (
+    TIMEOUT,
+    Broker,
+    BrokerCases,
+    Payload,
+    inbox,
+    publish_soon,
+    survive_an_outage,
+)
+from tests.pubsub_contract import PubSubContract
 from tests.services import PrivateRedis
 
-TIMEOUT = 5.0
+
+class RedisBroker(Broker[RedisPubSub]):
+    """How the shared cases in `broker_cases` reach Redis."""
+
+    name, prefix_option = "Redis", "prefix"
+
+    @staticmethod
+    def fresh_prefix() -> str:
+        return f"test-{uuid.uuid4().hex[:12]}:"
+
+    def make(self, url: str, **options: Any) -> RedisPubSub:
+        return RedisPubSub(url, **options)
+
+    @asynccontextmanager
+    async def outside(self, url: str | None = None) -> AsyncIterator[RedisOutside]:
+        async with redis.Redis.from_url(url or self.shared_url) as connection:
+            yield RedisOutside(connection)
 
 
-def fresh_prefix() -> str:
-    return f"test-{uuid.uuid4().hex[:12]}:"
+class RedisOutside:
+    """An outside program on a Redis, as the shared cases drive one."""
+
+    def __init__(self, connection: redis.Redis) -> None:
+        self.connection = connection
+
+    async def send(self, channel: str, payload: Payload) -> None:
+        await self.connection.publish(channel, payload)
+
+    async def cut_listener(self) -> None:
+        await self.connection.client_kill_filter(_type="pubsub")
 
 
 @pytest.fixture
-def prefix() -> str:
-    return fresh_prefix()
+async def broker(
+    redis_url: str, start_private_redis: Callable[[], PrivateRedis]
+) -> AsyncIterator[RedisBroker]:
+    broker = RedisBroker(redis_url, lambda: start_private_redis().url)
+    yield broker
+    await broker.close()
 
 
 @pytest.fixture
@@ -44,52 +83,6 @@ async def client(redis_url: str) -> AsyncIterator[redis.Redis]:
     connection = redis.Redis.from_url(redis_url)
     yield connection
     await connection.aclose()
-
-
-@pytest.fixture
-async def open_redis_pubsub() -> AsyncIterator[Callable[..., Any]]:
-    opened: list[RedisPubSub] = []
-
-    async def open_(url: str, **options: Any) -> RedisPubSub:
-        pubsub = RedisPubSub(url, **options)
-        opened.append(pubsub)
-        await pubsub.start()
-        return pubsub
-
-    yield open_
-    for pubsub in opened:
-        await pubsub.close()
-
-
-def inbox() -> Inbox:
-    return Inbox(TIMEOUT)
-
-
-async def eventually(check: Callable[[], Any], timeout: float = TIMEOUT) -> None:
-    """Wait until check() (sync or async) is truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.02)
-
-
-async def publish_soon(pubsub: PubSub, topic: str, message: Any) -> None:
-    """Publish, retrying while the broker is still unavailable (bounded)."""
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        try:
-            await pubsub.publish(topic, message)
-            return
-        except PubSubUnavailable:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)
 
 
 async def clients(url: str) -> list[dict[str, Any]]:
@@ -106,35 +99,15 @@ async def clients(url: str) -> list[dict[str, Any]]:
 class TestRedisPubSubContract(PubSubContract):
     @pytest.fixture
     def make_pubsub(self, redis_url: str) -> Callable[[], PubSub]:
-        prefix = fresh_prefix()
+        prefix = RedisBroker.fresh_prefix()
         return lambda: RedisPubSub(redis_url, prefix=prefix)
 
 
-# -- the wire format --------------------------------------------------------------------------
+# -- what PostgreSQL does alike ---------------------------------------------------------------
 
 
-async def test_publish_sends_an_envelope_on_the_prefixed_channel(
-    open_redis_pubsub: Any, redis_url: str, client: redis.Redis, prefix: str
-) -> None:
-    pubsub = await open_redis_pubsub(redis_url, prefix=prefix)
-    raw = client.pubsub()
-    await raw.subscribe(f"{prefix}room:1")
-    await raw.get_message(timeout=TIMEOUT)  # the subscribe confirmation
-    await pubsub.publish("room:1", {"a": (1, 2)}, exclude="x.1")
-    received = await raw.get_message(timeout=TIMEOUT)
-    await raw.aclose()
-    assert received is not None and received["channel"] == f"{prefix}room:1".encode()
-    assert orjson.loads(received["data"]) == {
-        "topic": "room:1",
-        "message": {"a": [1, 2]},
-        "origin": pubsub.node_id,
-        "exclude": "x.1",
-    }
-
-
-@pytest.mark.parametrize(
-    ("payload", "expected"),
-    [
+class TestRedisBroker(BrokerCases):
+    outside_payloads = (
         (b'{"type": "inc", "by": 2}', {"type": "inc", "by": 2}),  # a bare message
         (b'{"topic": "t", "message": {"type": "inc"}}', {"type": "inc"}),  # an envelope
         (b'{"topic": "t", "message": 1, "origin": null, "exclude": "x"}', 1),
@@ -155,104 +128,47 @@ async def test_publish_sends_an_envelope_on_the_prefixed_channel(
             b'{"topic": "t", "message": {"topic": "t", "message": "inner"}}',
             {"topic": "t", "message": "inner"},
         ),
-    ],
-)
-async def test_outside_publishers_send_bare_messages_or_envelopes(
-    open_redis_pubsub: Any,
-    redis_url: str,
-    client: redis.Redis,
-    prefix: str,
-    payload: bytes,
-    expected: Any,
-) -> None:
-    pubsub = await open_redis_pubsub(redis_url, prefix=prefix)
-    received = inbox()
-    await pubsub.subscribe("t", received)
-    await client.publish(f"{prefix}t", payload)
-    assert await received.wait_for(1) == [expected]
-
-
-@pytest.mark.parametrize(
-    ("payload", "logged"),
-    [
+    )
+    unreadable_payloads = (
         (b"not json", "not JSON"),
         (b"", "not JSON"),
         (b"\xff\xfe", "not JSON"),
         (b'{"a": 1', "not JSON"),
         (b"18446744073709551615", "outside the signed 64-bit range"),
         (b'{"topic": "t", "message": 1, "origin": 7}', "'origin' is neither a string nor null"),
-    ],
-)
-async def test_unreadable_payloads_are_logged_and_dropped(
-    open_redis_pubsub: Any,
-    redis_url: str,
-    client: redis.Redis,
-    prefix: str,
-    payload: bytes,
-    logged: str,
-    caplog: pytest.LogCaptureFixture,
+    )
+
+
+# -- the wire format --------------------------------------------------------------------------
+
+
+async def test_publish_sends_an_envelope_on_the_prefixed_channel(
+    broker: RedisBroker, client: redis.Redis
 ) -> None:
-    pubsub = await open_redis_pubsub(redis_url, prefix=prefix)
-    received = inbox()
-    await pubsub.subscribe("t", received)
-    with caplog.at_level(logging.WARNING, logger="liveview.pubsub"):
-        await client.publish(f"{prefix}t", payload)
-        last = marker()
-        await client.publish(f"{prefix}t", b'{"marker": "%s"}' % last["marker"].encode())
-        assert await received.wait_until(last) == []  # dropped; the connection carries on
-    (record,) = [r for r in caplog.records if r.name == "liveview.pubsub"]
-    assert logged in record.getMessage()
-    assert f"Redis channel '{prefix}t'" in record.getMessage()
-
-
-async def test_the_prefix_keeps_apps_apart(
-    open_redis_pubsub: Any, redis_url: str, prefix: str
-) -> None:
-    ours = await open_redis_pubsub(redis_url, prefix=prefix)
-    theirs = await open_redis_pubsub(redis_url, prefix=fresh_prefix())
-    here, there = inbox(), inbox()
-    await ours.subscribe("t", here)
-    await theirs.subscribe("t", there)
-    await theirs.publish("t", "theirs")
-    last = marker()
-    await ours.publish("t", last)
-    assert await here.wait_until(last) == []
-    assert await there.wait_for(1) == ["theirs"]
-
-
-# -- the local fast path ------------------------------------------------------------------------
-
-
-async def test_local_subscribers_get_it_during_publish_and_only_once(
-    open_redis_pubsub: Any, redis_url: str, client: redis.Redis, prefix: str
-) -> None:
-    pubsub = await open_redis_pubsub(redis_url, prefix=prefix)
-    other = await open_redis_pubsub(redis_url, prefix=prefix)
-    seen: list[Any] = []
-    await pubsub.subscribe("t", seen.append)
-    there = inbox()
-    await other.subscribe("t", there)
-    publishing = asyncio.create_task(pubsub.publish("t", "fast"))
-    await asyncio.sleep(0)  # publish ran up to its first wait for Redis
-    assert seen == ["fast"]
-    await publishing
-    # our own copy comes back from Redis and is skipped: another instance's later message
-    # arrives, and "fast" is still there once
-    await other.publish("t", "later")
-    await eventually(lambda: "later" in seen)
-    assert seen == ["fast", "later"]
-    # `other` got "later" locally at once and "fast" through Redis: both, once, in either order
-    assert sorted(await there.wait_for(2)) == ["fast", "later"]
+    pubsub = await broker.open()
+    raw = client.pubsub()
+    await raw.subscribe(f"{broker.prefix}room:1")
+    await raw.get_message(timeout=TIMEOUT)  # the subscribe confirmation
+    await pubsub.publish("room:1", {"a": (1, 2)}, exclude="x.1")
+    received = await raw.get_message(timeout=TIMEOUT)
+    await raw.aclose()
+    assert received is not None and received["channel"] == f"{broker.prefix}room:1".encode()
+    assert orjson.loads(received["data"]) == {
+        "topic": "room:1",
+        "message": {"a": [1, 2]},
+        "origin": pubsub.node_id,
+        "exclude": "x.1",
+    }
 
 
 # -- connections --------------------------------------------------------------------------------
 
 
 async def test_one_listening_and_one_publishing_connection_for_all_subscriptions(
-    open_redis_pubsub: Any, start_private_redis: Callable[[], PrivateRedis]
+    broker: RedisBroker, start_private_redis: Callable[[], PrivateRedis]
 ) -> None:
     server = start_private_redis()
-    pubsub = await open_redis_pubsub(server.url)
+    pubsub = await broker.open(server.url)
     received = inbox()
     for n in range(300):
         await pubsub.subscribe(f"topic-{n % 30}", received)
@@ -265,10 +181,10 @@ async def test_one_listening_and_one_publishing_connection_for_all_subscriptions
 
 
 async def test_topics_are_subscribed_at_redis_on_first_and_dropped_on_last(
-    open_redis_pubsub: Any, redis_url: str, client: redis.Redis, prefix: str
+    broker: RedisBroker, client: redis.Redis
 ) -> None:
-    pubsub = await open_redis_pubsub(redis_url, prefix=prefix)
-    channel = f"{prefix}t"
+    pubsub = await broker.open()
+    channel = f"{broker.prefix}t"
 
     async def subscribers() -> int:
         ((_, count),) = await client.pubsub_numsub(channel)
@@ -287,55 +203,16 @@ async def test_topics_are_subscribed_at_redis_on_first_and_dropped_on_last(
     assert await subscribers() == 1
 
 
-async def test_resubscribing_a_topic_right_after_leaving_it_keeps_it(
-    open_redis_pubsub: Any, redis_url: str, prefix: str
-) -> None:
-    pubsub = await open_redis_pubsub(redis_url, prefix=prefix)
-    other = await open_redis_pubsub(redis_url, prefix=prefix)
-    for _ in range(20):
-        leaving = await pubsub.subscribe("t", inbox())
-        received = inbox()
-        await asyncio.gather(pubsub.unsubscribe("t", leaving), pubsub.subscribe("t", received))
-        await other.publish("t", "still here")
-        assert await received.wait_for(1) == ["still here"]
-        await pubsub.close()
-        await pubsub.start()
-
-
 async def test_concurrent_first_subscribers_all_wait_for_the_confirmation(
-    open_redis_pubsub: Any, redis_url: str, prefix: str
+    broker: RedisBroker,
 ) -> None:
-    pubsub = await open_redis_pubsub(redis_url, prefix=prefix)
-    other = await open_redis_pubsub(redis_url, prefix=prefix)
+    pubsub = await broker.open()
+    other = await broker.open()
     inboxes = [inbox() for _ in range(20)]
     await asyncio.gather(*(pubsub.subscribe("t", i) for i in inboxes))
     await other.publish("t", "all")
     for received in inboxes:
         assert await received.wait_for(1) == ["all"]
-
-
-async def test_a_cancelled_subscribe_leaves_nothing_behind(
-    open_redis_pubsub: Any, redis_url: str, prefix: str
-) -> None:
-    pubsub = await open_redis_pubsub(redis_url, prefix=prefix)
-    task = asyncio.create_task(pubsub.subscribe("t", inbox()))
-    await asyncio.sleep(0)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert pubsub.subscription_count == 0
-
-
-async def test_publish_and_subscribe_need_start(redis_url: str) -> None:
-    pubsub = RedisPubSub(redis_url, prefix=fresh_prefix())
-    with pytest.raises(RuntimeError, match="not started"):
-        await pubsub.publish("t", 1)
-    with pytest.raises(RuntimeError, match="not started"):
-        await pubsub.subscribe("t", inbox())
-    async with pubsub:
-        await pubsub.publish("t", 1)
-    with pytest.raises(RuntimeError, match="not started"):
-        await pubsub.publish("t", 1)
 
 
 async def test_start_fails_fast_when_redis_is_not_there(
@@ -386,93 +263,22 @@ def test_from_url_picks_the_backend() -> None:
 
 @pytest.mark.parametrize("crash", [False, True], ids=["shutdown", "crash"])
 async def test_redis_going_away_and_coming_back(
-    open_redis_pubsub: Any,
+    broker: RedisBroker,
     start_private_redis: Callable[[], PrivateRedis],
     crash: bool,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     server = start_private_redis()
-    pubsub = await open_redis_pubsub(server.url)
-    other = await open_redis_pubsub(server.url)
-    before = inbox()
-    await pubsub.subscribe("kept", before)
-    await other.publish("kept", "before")
-    assert await before.wait_for(1) == ["before"]
-
-    server.stop(kill=crash)
-    await asyncio.sleep(0.1)  # the loop sees the connections close (a server's loop runs on)
-    # publishing fails fast with our error, from either instance, before local delivery
-    for instance in (pubsub, other):
-        began = time.monotonic()
-        with pytest.raises(PubSubUnavailable, match="cannot publish to Redis at"):
-            await instance.publish("kept", "lost")
-        assert time.monotonic() - began < 2.0
-    # subscribing while Redis is away returns at once; the subscription waits for it
-    during = inbox()
-    began = time.monotonic()
-    await pubsub.subscribe("new", during)
-    assert time.monotonic() - began < 1.0
-    await asyncio.sleep(1.5)  # let the reconnection back off to its longest delay
-
-    server.start()
-    back = time.monotonic()
-    await before.wait_for(2)
-    await during.wait_for(1)
-    assert time.monotonic() - back < 2.0, "subscriptions must be back within 2 s"
-    assert before.messages == ["before", PubSubGap("kept")]
-    assert during.messages == [PubSubGap("new")]
-
-    await publish_soon(other, "kept", "after")  # publish works again
-    await other.publish("new", "after")
-    assert await before.wait_for(3) == ["before", PubSubGap("kept"), "after"]
-    assert await during.wait_for(2) == [PubSubGap("new"), "after"]
-    assert "lost the connection to Redis" in caplog.text
-    assert "reconnected to Redis" in caplog.text
-
-
-async def test_gaps_go_to_every_subscription_and_before_later_messages(
-    open_redis_pubsub: Any, start_private_redis: Callable[[], PrivateRedis]
-) -> None:
-    server = start_private_redis()
-    pubsub = await open_redis_pubsub(server.url)
-    inboxes = {(topic, n): inbox() for topic in ("a", "b") for n in range(3)}
-    for (topic, _), received in inboxes.items():
-        await pubsub.subscribe(topic, received)
-    # Kill only the listening connection: Redis stays up, so a publisher keeps publishing
-    # while the listener reconnects.
-    async with redis.Redis.from_url(server.url) as admin:
-        stop = asyncio.Event()
-
-        async def publish_all_along() -> None:
-            n = 0
-            while not stop.is_set():
-                await admin.publish("liveview:a", str(n))
-                n += 1
-                await asyncio.sleep(0.001)
-
-        publisher = asyncio.create_task(publish_all_along())
-        await asyncio.sleep(0.05)
-        await admin.client_kill_filter(_type="pubsub")
-        for (topic, _), received in inboxes.items():
-            await received.wait_until(PubSubGap(topic))
-        await asyncio.sleep(0.05)
-        stop.set()
-        await publisher
-    for (topic, _), received in inboxes.items():
-        gaps = [m for m in received.messages if isinstance(m, PubSubGap)]
-        assert gaps == [PubSubGap(topic)]
-        if topic == "a":
-            after = received.messages[received.messages.index(PubSubGap("a")) + 1 :]
-            assert after, "messages keep arriving after the gap"
-            numbers = [int(m) for m in received.messages if not isinstance(m, PubSubGap)]
-            assert numbers == sorted(numbers)
+    await survive_an_outage(
+        broker, lambda: server.stop(kill=crash), server.start, server.url, caplog
+    )
 
 
 async def test_publish_gives_up_in_bounded_time_when_redis_hangs(
-    open_redis_pubsub: Any, start_private_redis: Callable[[], PrivateRedis]
+    broker: RedisBroker, start_private_redis: Callable[[], PrivateRedis]
 ) -> None:
     server = start_private_redis()
-    pubsub = await open_redis_pubsub(server.url, publish_timeout=0.5)
+    pubsub = await broker.open(server.url, publish_timeout=0.5)
     async with redis.Redis.from_url(server.url) as admin:
         await admin.execute_command("CLIENT", "PAUSE", "3000", "ALL")
         began = time.monotonic()
@@ -487,12 +293,12 @@ async def test_publish_gives_up_in_bounded_time_when_redis_hangs(
 
 
 async def test_an_unanswered_listener_is_replaced(
-    open_redis_pubsub: Any,
+    broker: RedisBroker,
     start_private_redis: Callable[[], PrivateRedis],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     server = start_private_redis()
-    pubsub = await open_redis_pubsub(server.url, health_check_interval=0.2)
+    pubsub = await broker.open(server.url, health_check_interval=0.2)
     received = inbox()
     await pubsub.subscribe("t", received)
     # A frozen server: connections stay open, nothing closes them, nobody answers.

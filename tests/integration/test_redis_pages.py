@@ -3,78 +3,34 @@ and connections do not leak.
 
 Pages are driven in-process by `liveview.testing.LiveViewTestClient`; Redis is real. Tests that
 stop Redis or count its clients use a redis-server of their own (`start_private_redis`).
+The page and the steps PostgreSQL shares are in `feed_pages`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import shutil
-import sys
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 import redis.asyncio as redis
 
-from liveview import (
-    LiveView,
-    LiveViewApp,
-    LiveViewSocket,
-    PubSubGap,
-    PubSubUnavailable,
-    RedisPubSub,
-)
+from liveview import RedisPubSub
 from liveview.testing import LiveViewTestClient
+from tests.integration.broker_cases import TIMEOUT
+from tests.integration.feed_pages import (
+    a_script_reaches_a_page,
+    feed_app,
+    pages_survive_an_outage,
+    run,
+    the_publish_command,
+    the_publish_command_fails,
+    topic,
+)
 from tests.services import PrivateRedis
-
-ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 5.0
-
-
-class Feed(LiveView):
-    """Shows what arrives on the topic named in the URL, and the gap notices it gets."""
-
-    template = """
-    <p id="status">{{ status }}</p>
-    <ul>{% for text in lines %}<li>{{ text }}</li>{% endfor %}</ul>
-    """
-
-    async def mount(
-        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
-    ) -> None:
-        await socket.subscribe(params["topic"])
-        socket.assign(lines=[], status="live")
-
-    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        if isinstance(info, PubSubGap):
-            socket.assign(status=f"gap on {info.topic}: reloaded")
-        else:
-            socket.assign(lines=[*socket.assigns.lines, info["text"]])
-
-
-def feed_app(pubsub: RedisPubSub) -> LiveViewApp:
-    return LiveViewApp(routes={"/feed/{topic}": Feed}, secret="s", pubsub=pubsub)
-
-
-def topic() -> str:
-    return f"news-{uuid.uuid4().hex[:8]}"
-
-
-async def run(*command: str) -> str:
-    """Run a program to completion; its stdout, or a failure showing its output."""
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
-    text = output.decode(errors="replace")
-    assert process.returncode == 0, f"{command} exited with {process.returncode}:\n{text}"
-    return text
 
 
 def redis_cli() -> str:
@@ -116,29 +72,17 @@ async def test_redis_cli_publish_in_the_documented_format_reaches_a_page(
 async def test_a_python_script_publishing_with_redis_pubsub_reaches_a_page(
     redis_url: str,
 ) -> None:
-    prefix, name = f"test-{uuid.uuid4().hex[:8]}:", topic()
-    script = (
-        "import asyncio, sys\n"
-        "from liveview import RedisPubSub\n"
-        "async def main():\n"
-        "    async with RedisPubSub(sys.argv[1], prefix=sys.argv[2]) as pubsub:\n"
-        "        await pubsub.publish(sys.argv[3], {'text': 'from a script'})\n"
-        "asyncio.run(main())\n"
-    )
-    async with LiveViewTestClient(feed_app(RedisPubSub(redis_url, prefix=prefix))) as client:
-        view = await client.live(f"/feed/{name}")
-        await run(sys.executable, "-c", script, redis_url, prefix, name)
-        await view.wait_for(lambda html: "<li>from a script</li>" in html)
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
+    app = feed_app(RedisPubSub(redis_url, prefix=prefix))
+    await a_script_reaches_a_page(app, RedisPubSub, redis_url, "prefix", prefix)
 
 
 async def test_the_liveview_publish_command_reaches_a_page(redis_url: str) -> None:
     prefix, name = f"test-{uuid.uuid4().hex[:8]}:", topic()
     async with LiveViewTestClient(feed_app(RedisPubSub(redis_url, prefix=prefix))) as client:
         view = await client.live(f"/feed/{name}")
-        await run(
-            sys.executable, "-m", "liveview.cli", "publish", name, '{"text": "from the CLI"}',
-            "--redis", redis_url, "--prefix", prefix,
-        )  # fmt: skip
+        message = '{"text": "from the CLI"}'
+        await the_publish_command(name, message, "--redis", redis_url, "--prefix", prefix)
         await view.wait_for(lambda html: "<li>from the CLI</li>" in html)
 
 
@@ -157,14 +101,7 @@ async def test_the_liveview_publish_command_explains_failures(
     arguments: list[str], code: int, says: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("LIVEVIEW_PUBSUB_URL", raising=False)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "liveview.cli", "publish", *arguments,
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, errors = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == code
-    assert says in errors.decode()
-    assert "Traceback" not in errors.decode()
+    await the_publish_command_fails(arguments, code, says)
 
 
 # -- Redis going away ----------------------------------------------------------------------------
@@ -176,41 +113,7 @@ async def test_pages_survive_redis_going_away_and_hear_of_the_gap(
     server = start_private_redis()
     app = feed_app(RedisPubSub(server.url))
     outside = RedisPubSub(server.url)  # another process, as far as Redis can tell
-    async with LiveViewTestClient(app) as client, outside:
-        view = await client.live("/feed/news")
-        await outside.publish("news", {"text": "one"})
-        await view.wait_for(lambda html: "<li>one</li>" in html)
-
-        server.stop()
-        await asyncio.sleep(0.1)  # a server's event loop sees the connections close
-        for publisher in (outside, app.pubsub):
-            began = time.monotonic()
-            with pytest.raises(PubSubUnavailable):
-                await publisher.publish("news", {"text": "lost"})
-            assert time.monotonic() - began < 2.0
-        # pages are still served and joined meanwhile; their subscriptions wait for Redis
-        assert (await client.get("/feed/news")).status_code == 200
-        later = await client.live("/feed/news")
-        assert 'id="status">live<' in later.html.replace("\n", "")
-
-        await asyncio.sleep(1.5)  # long enough for the reconnection to back off fully
-        server.start()
-        back = time.monotonic()
-        for page in (view, later):
-            await page.wait_for(lambda html: "gap on news: reloaded" in html, timeout=2.0)
-        assert time.monotonic() - back < 2.0
-
-        deadline = time.monotonic() + TIMEOUT
-        while True:  # the publisher's connection comes back on its next publish
-            try:
-                await outside.publish("news", {"text": "two"})
-                break
-            except PubSubUnavailable:
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.05)
-        for page in (view, later):
-            await page.wait_for(lambda html: "<li>two</li>" in html)
-        assert "lost" not in view.html
+    await pages_survive_an_outage(app, outside, server.stop, server.start, back_within=2.0)
 
 
 # -- no leaks ------------------------------------------------------------------------------------
