@@ -8,11 +8,11 @@ a `Dispatcher` (one per event loop) runs the ready mailboxes one after another i
 Each mailbox is drained *as* the task that runs it, in the mailbox's own `contextvars` context,
 as if it had a task of its own for as long as the drain lasts: `asyncio.current_task()` does not
 change while one handler runs, so timeouts and cancel scopes work across its awaits (keeping
-that task to cancel it later is what a handler must not do: it moves on to other mailboxes). When a drain suspends
-(awaits I/O, a slow socket), the dispatcher task stays with that mailbox until it is empty, and
-a new dispatcher task takes over the other ready mailboxes; so a slow handler holds up only its
-own LiveView, as with a task each. A drain that never suspends — the usual `handle_info` that
-assigns, renders and writes a frame — costs no task switch at all.
+that task to cancel it later is what a handler must not do: it moves on to other mailboxes).
+When a drain suspends (awaits I/O, a slow socket), the dispatcher task stays with that mailbox
+until it is empty, and a new dispatcher task takes over the other ready mailboxes; so a slow
+handler holds up only its own LiveView, as with a task each. A drain that never suspends — the
+usual `handle_info` that assigns, renders and writes a frame — costs no task switch at all.
 """
 
 from __future__ import annotations
