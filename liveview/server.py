@@ -17,8 +17,8 @@ liveview.server:WebSocketProtocol --ws-per-message-deflate false --ws-ping-inter
 Compression is off by default (`--ws-per-message-deflate false`): browsers offer
 permessage-deflate, and accepting it keeps a zlib compressor and decompressor per connection
 and costs CPU per frame, to shrink diffs that are already small (the fan-out bench at 1,000
-LiveViews: 59.6 KB per LiveView with it, 13.2 KB without; 37.6 µs of CPU per diff against
-25.7). Turn it on for slow links with few connections.
+LiveViews: 59.6 KB per LiveView with it, 13.3 KB without; 37.6 µs of CPU per diff against
+22.4). Turn it on for slow links with few connections.
 
 Websocket pings are left to the app (`--ws-ping-interval 0`): it closes websockets whose client
 has been silent for 60 s, as Phoenix does (`liveview.channel.idle`), without a timer per
