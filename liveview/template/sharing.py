@@ -138,6 +138,3 @@ class SharedRenders:
             del renders[0]
         while len(by_prints) > LIMIT:
             by_prints.pop(next(iter(by_prints)), None)
-
-    def clear(self) -> None:
-        self._by_prints.clear()
