@@ -17,6 +17,7 @@ from starlette.types import Message, Receive, Send
 from liveview.channel import frames
 from liveview.channel.config import ChannelConfig
 from liveview.channel.frames import Frame, MalformedFrame
+from liveview.channel.idle import CLOSE_CODE
 from liveview.channel.live import LiveChannel
 
 logger = logging.getLogger("liveview")
@@ -67,7 +68,7 @@ class Connection:
     async def _close(self) -> None:
         self._closed = True
         with contextlib.suppress(RuntimeError, OSError):  # already gone
-            await self._asgi_send({"type": "websocket.close", "code": 1000})
+            await self._asgi_send({"type": "websocket.close", "code": CLOSE_CODE})
 
     async def run(self) -> None:
         receive = self._receive

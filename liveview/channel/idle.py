@@ -15,6 +15,11 @@ from typing import Protocol
 
 logger = logging.getLogger("liveview")
 
+CLOSE_CODE = 4000
+"""The close code of an idle websocket. Not 1000: on a 1000 close (a deploy) the official client
+reloads the page; on any other it reconnects and rejoins its LiveViews, which is what a tab that
+was only throttled needs."""
+
 
 class Watched(Protocol):
     last_seen: float

@@ -90,3 +90,23 @@ def test_crashed_view_recovers_while_the_other_keeps_working(
     # the other view on the same websocket never noticed: same state, still live
     page.click("#side-inc")
     expect(page.locator("#side-count")).to_have_text("2")
+
+
+def test_a_websocket_closed_as_idle_reconnects_and_works(
+    live_server: Callable[..., str], page: Page
+) -> None:
+    """The server closes a websocket silent for the idle timeout (1 s here; the client's
+    heartbeat is every 30 s): the official client reconnects and rejoins — without reloading the
+    page, which it does on a 1000 close — the LiveView mounts again and events work."""
+    url = live_server(APP, env={"E2E_IDLE_TIMEOUT": "1.0"})
+    page.goto(url + "/counter")
+    expect(page.locator(MAIN)).to_contain_class("phx-connected")
+    page.evaluate("window.notReloaded = true")
+    page.click("#inc")
+    expect(page.locator("#count")).to_have_text("1")
+    # closed within 1.25 s of silence, then a rejoin and a fresh mount: the count starts again
+    expect(page.locator("#count")).to_have_text("0", timeout=5_000)
+    assert page.evaluate("window.notReloaded === true")
+    expect(page.locator(MAIN)).to_contain_class("phx-connected")
+    page.click("#inc")
+    expect(page.locator("#count")).to_have_text("1")

@@ -3,6 +3,7 @@ views on one websocket where one of them crashes on demand."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from examples.counter import Counter
@@ -62,3 +63,6 @@ app = LiveViewApp(
     layout=LAYOUT,
     secret="e2e-secret",
 )
+
+if "E2E_IDLE_TIMEOUT" in os.environ:  # the idle-timeout test: close silent websockets sooner
+    app.channel_config.idle.timeout = float(os.environ["E2E_IDLE_TIMEOUT"])
