@@ -13,7 +13,12 @@ LiveView whose client holds the same tree, and a render that raises leaves the o
 * node print: ``[block, p0, p1, ...]`` where ``p_i`` is the slot's last sent string, or the
   print of the node / comprehension in it;
 * comprehension print: ``[for_slot, [entry print, ...]]``, an entry print being the node print
-  of the loop body (entries are index-keyed, so entry *i* is always diffed against entry *i*).
+  of the loop body (entries are index-keyed: entry *i* is diffed against entry *i*; then
+  ``moves.with_moves`` may send a changed entry as a move of another old entry instead).
+
+A print holds all the client holds, so it can be turned back into the complete node
+(``wire``) or diffed against another print of the same node (``Block.diff_prints``); moves use
+both.
 
 Emitted statics are the block's own ``statics`` list, shared by every tree and diff built
 from it: never mutate a rendered tree's ``"s"``.
@@ -29,6 +34,7 @@ from jinja2.runtime import Context, LoopContext
 
 from .codegen import Evaluator
 from .escape import to_text
+from .moves import with_moves
 
 Deps = frozenset[str] | None
 """The assign names a step reads; ``None`` means "always evaluate" (unknowable reads)."""
@@ -148,6 +154,29 @@ class Block:
                 out[step.key], prints[position] = result
         return None if out is None else (out, prints)
 
+    def tree(self, prints: Prints, entry: bool = False) -> Out:
+        """The complete node a print stands for (what the client holds)."""
+        out: Out = {} if entry else {"s": self.statics}
+        names = keys(len(prints))
+        for position in range(1, len(prints)):
+            out[names[position - 1]] = wire(prints[position])
+        return out
+
+    def diff_prints(self, old: Prints, new: Prints) -> Out | None:
+        """The diff from one print of this node to another; ``None`` if they are equal."""
+        out: Out | None = None
+        names = keys(len(new))
+        for position in range(1, len(new)):
+            before, after = old[position], new[position]
+            if before is after:
+                continue
+            value = _print_diff(before, after)
+            if value is not _SAME:
+                if out is None:
+                    out = {}
+                out[names[position - 1]] = value
+        return out
+
     def html(self, ctx: Context, parts: list[str]) -> None:
         """Append this block's HTML to ``parts``."""
         statics = self.statics
@@ -159,6 +188,26 @@ class Block:
         """Execute a silent block's steps (sets) for their bindings."""
         for step in self.steps:
             step.html(ctx, [], self.statics)
+
+
+def wire(printed: Any) -> Any:
+    """The wire value of a slot's print: its string, or the complete node or comprehension."""
+    if type(printed) is not list:
+        return printed
+    head: Block | ForSlot = printed[0]
+    return head.tree(printed)
+
+
+def _print_diff(before: Any, after: Any) -> Any:
+    """What a slot emits when its print goes from ``before`` to ``after`` (``_SAME``: nothing),
+    exactly as the step's own ``diff`` would have."""
+    if type(after) is not list:
+        return _SAME if type(before) is not list and before == after else after
+    head: Block | ForSlot = after[0]
+    if type(before) is list and before[0] is head:
+        changes = head.diff_prints(before, after)
+        return _SAME if changes is None else changes
+    return head.tree(after)
 
 
 class ExprSlot(Step):
@@ -457,8 +506,39 @@ class ForSlot(Step):
                 printed = entries[:count]
         elif diff is None:
             return _SAME
+        if len(diff) > 1 and known:
+            with_moves(diff, entries, printed, body)
         diff["kc"] = count
         return {"k": diff}, [self, printed]
+
+    def tree(self, printed: Prints) -> Out:
+        """The complete comprehension a print ``[self, entries]`` stands for."""
+        body = self.body
+        entries: list[Prints] = printed[1]
+        names = keys(len(entries))
+        out: Out = {names[index]: body.tree(entry, True) for index, entry in enumerate(entries)}
+        out["kc"] = len(entries)
+        return {"s": body.statics, "k": out}
+
+    def diff_prints(self, old: Prints, new: Prints) -> Out | None:
+        """The index-keyed diff from one comprehension print to another (``None``: equal)."""
+        body = self.body
+        before: list[Prints] = old[1]
+        after: list[Prints] = new[1]
+        known = len(before)
+        names = keys(len(after))
+        out: Out = {}
+        for index, entry in enumerate(after):
+            if index >= known:
+                out[names[index]] = body.tree(entry, True)
+            elif before[index] is not entry:
+                changes = body.diff_prints(before[index], entry)
+                if changes is not None:
+                    out[names[index]] = changes
+        if not out and len(after) == known:
+            return None
+        out["kc"] = len(after)
+        return {"k": out}
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])

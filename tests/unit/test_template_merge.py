@@ -8,6 +8,7 @@ Every diff also goes through JSON, as on the wire.
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -50,10 +51,22 @@ def _merge_node(target: dict[str, Any], source: dict[str, Any]) -> None:
 def _merge_keyed(target: dict[str, Any], source: dict[str, Any]) -> None:
     entries, changes = target["k"], source["k"]
     assert "kc" in changes, "k without kc"
-    assert "km" not in changes, "index-keyed loops never move entries"
+    moves = [e for i, e in changes.items() if i not in ("kc", "km") and not isinstance(e, dict)]
+    assert bool(moves) == ("km" in changes), "km exactly when some entry moves"
+    snapshot = copy.deepcopy(entries)  # moves read the entries as they were before this diff
+    sources = [e if isinstance(e, int) else e[0] for e in moves]
+    assert len(sources) == len(set(sources)), "two entries moved from one old entry"
     for index, entry in changes.items():
-        if index == "kc":
+        if index in ("kc", "km"):
             continue
+        if isinstance(entry, int):
+            assert 0 <= entry < snapshot["kc"], "move from outside the old count"
+            entries[index] = copy.deepcopy(snapshot[str(entry)])
+            continue
+        if isinstance(entry, list):
+            source_index, entry = entry
+            assert 0 <= source_index < snapshot["kc"], "move from outside the old count"
+            entries[index] = copy.deepcopy(snapshot[str(source_index)])
         assert isinstance(entry, dict)
         if index not in entries:
             assert int(index) >= entries["kc"], "unseen entry inside the old count"

@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from liveview.template import RenderState, Template, to_html
+from liveview.testing import merge_diff
 
 
 class Calls:
@@ -277,32 +278,10 @@ class Tracked:
     def set(self, **changes: Any) -> Any:
         self.assigns = {**self.assigns, **changes}
         diff = self.state.render(self.template, self.assigns, set(changes))
-        _merge(self.tree, diff)
+        self.tree = merge_diff(self.tree, diff)
         fresh = RenderState().render(self.template, self.assigns)
         assert to_html(self.tree) == to_html(fresh) == self.template.render_html(self.assigns)
         return diff
-
-
-def _merge(tree: dict[str, Any], diff: dict[str, Any]) -> None:
-    """The client's merge, enough for these tests (index-keyed comprehensions, full nodes)."""
-    if "k" in diff:
-        entries = tree["k"]
-        for key, entry in diff["k"].items():
-            if key == "kc":
-                continue
-            if key in entries and int(key) < entries["kc"]:
-                _merge(entries[key], entry)
-            else:
-                entries[key] = entry
-        for key in [key for key in entries if key != "kc" and int(key) >= diff["k"]["kc"]]:
-            del entries[key]
-        entries["kc"] = diff["k"]["kc"]
-        return
-    for key, value in diff.items():
-        if isinstance(value, dict) and "s" not in value:
-            _merge(tree[key], value)
-        else:
-            tree[key] = value
 
 
 def test_joiner_in_a_growing_loop_is_called_as_in_a_full_render() -> None:

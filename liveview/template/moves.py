@@ -1,0 +1,146 @@
+"""Moves in a comprehension diff: send "take old entry j" instead of re-sending an entry.
+
+Loops are index-keyed (entry *i* is diffed against entry *i*), so one item put at the front
+of a list changes every entry after it. The client can build an entry from any old entry: a
+number ``j`` copies old entry ``j``, ``[j, diff]`` copies it and merges ``diff`` (``"km": true``
+announces moves). ``with_moves`` rewrites the entries of an index-keyed diff as such moves
+where they are smaller on the wire, so a prepend to a list costs one entry and a few numbers,
+as in a list keyed by hand, without the template naming keys.
+
+Which old entry: one equal to the new entry (found through a table of frozen prints), else
+the old entry at the same offset as the previous move (an insertion or removal shifts a run of
+entries by one offset), else the neighbours ``i ± 1``. Each old entry is a source at most once:
+the client copies moved entries by reference from one snapshot, so two entries moved from the
+same source would share one object and a later diff to one would change both.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import orjson
+
+Out = dict[str, Any]
+Prints = list[Any]
+
+GUESSES = 2
+"""Neighbour guesses that did not pay off after which a diff stops guessing."""
+
+_FLAG_COST = len(',"km":true')
+
+
+class EntryBody(Protocol):
+    def diff_prints(self, old: Prints, new: Prints) -> Out | None: ...
+
+
+def _freeze(printed: Prints) -> tuple[Any, ...]:
+    """A hashable copy of a print (nested prints are lists too)."""
+    return tuple(_freeze(part) if type(part) is list else part for part in printed)
+
+
+def _key(printed: Prints) -> tuple[Any, ...]:
+    """``_freeze`` with a fast path for the common entry print of strings only."""
+    key = tuple(printed)
+    try:
+        hash(key)
+    except TypeError:
+        return _freeze(printed)
+    return key
+
+
+def _size(value: Any) -> int:
+    return len(orjson.dumps(value))
+
+
+def _smaller(move: list[Any], current: Out) -> bool:
+    """Whether ``move`` (``[j, changes]``) encodes shorter than the entry diff ``current``."""
+    return len(move[1]) <= len(current) and _size(move) < _size(current)
+
+
+def _may_move(
+    index: int, current: Out, old: list[Prints], new: list[Prints], body: EntryBody
+) -> bool:
+    """Whether entry ``index`` could be a move: it equals an old entry, or is closer to a
+    neighbour than to the old entry in its place. Probed on the first and the last changed
+    entry (an insertion, a removal or a rotation moves one of them), so that a diff whose entries
+    all changed in place (a ticker) gives up at once."""
+    entry = new[index]
+    for at in (index - 1, index + 1):
+        if 0 <= at < len(old):
+            changes = body.diff_prints(old[at], entry)
+            if changes is None or _smaller([at, changes], current):
+                return True
+    return entry in old
+
+
+def with_moves(diff: Out, old: list[Prints], new: list[Prints], body: EntryBody) -> None:
+    """Rewrite the entries in ``diff`` (the ``"k"`` object of an index-keyed diff from prints
+    ``old`` to ``new``) as moves where that makes the diff smaller; adds ``"km"`` if any."""
+    known = len(old)
+    changed = list(diff)  # in index order
+    if not any(
+        _may_move(int(name), diff[name], old, new, body) for name in {changed[0], changed[-1]}
+    ):
+        return
+    table: dict[tuple[Any, ...], list[int]] | None = None
+    used: set[int] = set()
+    shift: int | None = None
+    guesses = 0
+    saved = 0
+    replaced: list[tuple[str, Any]] = []
+    for name in changed:
+        index = int(name)
+        current = diff[name]
+        entry = new[index]
+        source: int | None = None
+        if shift is not None:
+            at = index + shift
+            if 0 <= at < known and at not in used and old[at] == entry:
+                source = at
+        if source is None:
+            if table is None:
+                table = {}
+                for at, printed in enumerate(old):
+                    table.setdefault(_key(printed), []).append(at)
+            for at in table.get(_key(entry), ()):
+                if at not in used:
+                    source = at
+                    break
+        if source is not None:
+            best: Any = source
+        else:
+            if shift is None:
+                if guesses >= GUESSES:
+                    continue
+                guesses += 1
+                candidates: tuple[int, ...] = (index + 1, index - 1)
+            else:
+                candidates = (index + shift,)
+            best = None
+            for at in candidates:
+                if at == index or not 0 <= at < known or at in used:
+                    continue
+                changes = body.diff_prints(old[at], entry)
+                if changes is not None and len(changes) > len(current):
+                    continue  # more slots than in place, plus the move: not smaller
+                candidate = at if changes is None else [at, changes]
+                if best is None or _size(candidate) < _size(best):
+                    best, source = candidate, at
+            if best is None:
+                continue
+        assert source is not None
+        gain = _size(current) - (len(str(best)) if type(best) is int else _size(best))
+        if gain <= 0:
+            continue
+        saved += gain
+        replaced.append((name, current))
+        diff[name] = best
+        used.add(source)
+        shift = source - index
+    if not replaced:
+        return
+    if saved > _FLAG_COST:
+        diff["km"] = True
+    else:  # the flag would cost more than the moves save
+        for name, current in replaced:
+            diff[name] = current
