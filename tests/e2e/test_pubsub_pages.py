@@ -44,6 +44,29 @@ def test_chat_message_reaches_the_other_page_as_text(
     expect(ann.locator("#messages li")).to_have_text(["Ann: <b>hi</b> & bye", "Bob: second"])
 
 
+def test_a_full_chat_list_shifts_by_moves_and_stays_in_order(
+    live_server: Callable[..., str], new_page: Callable[[], Page]
+) -> None:
+    # The chat keeps the last 50 messages: once full, each message shifts every entry, which
+    # the diff sends as moves of the browser's own entries ("km"); the official client applies
+    # them and the list stays right.
+    url = live_server(GALLERY) + "/chat"
+    ann = open_live(new_page(), url)
+    frames: list[str] = []
+    bob = new_page()
+    bob.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+    open_live(bob, url)
+    ann.fill("#name", "Ann")
+    for n in range(1, 53):
+        ann.fill("#text", f"m{n}")
+        ann.press("#text", "Enter")
+        expect(ann.locator("#messages li").last).to_have_text(f"Ann: m{n}")
+    expected = [f"Ann: m{n}" for n in range(3, 53)]
+    expect(bob.locator("#messages li")).to_have_text(expected)
+    expect(ann.locator("#messages li")).to_have_text(expected)
+    assert any('"km":true' in frame for frame in frames)
+
+
 def test_control_page_drives_display_page(
     live_server: Callable[..., str], new_page: Callable[[], Page]
 ) -> None:
