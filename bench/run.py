@@ -49,6 +49,13 @@ LIVEVIEWJS_PACKAGES = [
 # uvicorn flags shared by ours and pyview: one worker, uvloop and httptools (the defaults), no
 # compression (added per run); ours also names its websocket protocol (server_command).
 UVICORN_FLAGS = ["--no-access-log", "--log-level", "warning"]
+SHAPES = {
+    "list": "the issue's: a 10-item list where every entry changes every round (its class and "
+    "its value depend on the count)",
+    "feed": "the last ten counts, newest first: each round one entry comes in at the top and "
+    "the other nine shift down unchanged (a feed or a chat)",
+}
+SHAPE = "list"  # set from --shape; the apps read it from BENCH_SHAPE
 OTHER_LOAD = 0.10  # cores used by other processes during the rounds above which a row says so
 CLIENT_BOUND = 0.85  # load client CPU busy share during fan-out above which a row is marked
 
@@ -127,6 +134,7 @@ def server_command(
     name: str, port: int, peers: dict[str, Any], frame_size: int, deflate: bool = False
 ) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
+    env["BENCH_SHAPE"] = SHAPE
     uvicorn = ["--host", "127.0.0.1", "--port", str(port), *UVICORN_FLAGS]
     uvicorn += ["--ws-per-message-deflate", "true" if deflate else "false"]
     if name == "ours":
@@ -559,6 +567,8 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     s = meta["settings"]
     out += [
         "",
+        f"List shape (`--shape {s.get('shape', 'list')}`): {SHAPES[s.get('shape', 'list')]}.",
+        "",
         f"Settings: {s['rounds']} rounds per row, {s['clicks']} single-client clicks, joins "
         f"{s['join_concurrency']} at a time. Servers: ours and pyview on uvicorn, one worker, "
         "uvloop and httptools; pyview with uvicorn's default websocket implementation "
@@ -642,6 +652,12 @@ def main() -> int:
         help="the client offers permessage-deflate as browsers do, and every server accepts it "
         "(default: not offered, no server compresses)",
     )
+    parser.add_argument(
+        "--shape",
+        choices=sorted(SHAPES),
+        default="list",
+        help="the apps' list: " + "; ".join(f"{k}: {v}" for k, v in SHAPES.items()),
+    )
     parser.add_argument("--no-rtt", action="store_true", help="skip the single-client round trip")
     parser.add_argument("--settle", type=float, default=2.0)
     parser.add_argument("--run-timeout", type=float, default=900.0, help="per server and N (s)")
@@ -664,6 +680,8 @@ def main() -> int:
     parser.add_argument("--name", help="results file name (default: today's date)")
     args = parser.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
+    global SHAPE
+    SHAPE = args.shape
     servers = [s for s in args.servers.split(",") if s]
     unknown = set(servers) - set(SERVERS)
     if unknown:
@@ -705,6 +723,7 @@ def main() -> int:
                     "client_core": args.client_core,
                     "servers": servers,
                     "deflate": args.deflate,
+                    "shape": args.shape,
                 },
             },
             "runs": [],
@@ -726,7 +745,9 @@ def main() -> int:
         fanout_runs = [r for r in results["runs"] if r["phase"] == "fanout"]
         results["targets"] = compute_targets(fanout_runs, max(sizes))
         args.out.mkdir(parents=True, exist_ok=True)
-        stem = args.name or (f"{date}-deflate" if args.deflate else date)
+        stem = args.name or date + ("-deflate" if args.deflate else "") + (
+            "" if args.shape == "list" else f"-{args.shape}"
+        )
         json_path, md_path = args.out / f"{stem}.json", args.out / f"{stem}.md"
         json_path.write_text(json.dumps(results, indent=1) + "\n")
         write_report(results, md_path)

@@ -34,8 +34,16 @@ const TOPIC = "bench";
 events.EventEmitter.defaultMaxListeners = 0;
 const pubSub = new SingleProcessPubSub();
 
+const SHAPE = process.env.BENCH_SHAPE || "list"; // as in ours.py
+
 function items(count) {
   const out = [];
+  if (SHAPE === "feed") {
+    for (let v = count; v > count - 10; v--) {
+      out.push({ cls: v % 2 === 0 ? "even" : "odd", n: v, value: v * 10 });
+    }
+    return out;
+  }
   for (let i = 0; i < 10; i++) {
     out.push({ cls: (count + i) % 2 === 0 ? "even" : "odd", n: i + 1, value: count * 10 + i });
   }

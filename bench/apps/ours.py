@@ -8,18 +8,30 @@ Served by uvicorn, one worker, as the README serves apps: `uvicorn bench.apps.ou
 --ws liveview.server:WebSocketProtocol --ws-per-message-deflate false --ws-ping-interval 0`.
 """
 
+import os
 from typing import Any
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket, SingleProcessPubSub
 
 TOPIC = "bench"
 
+SHAPE = os.environ.get("BENCH_SHAPE", "list")
+"""run.py --shape: "list" (the issue's: every entry changes every round) or "feed" (the last
+ten counts, newest first: each round one entry comes in at the top and the others shift down)."""
 
 _LIST = (
-    "{% for i in range(10) %}"
-    "<li class=\"{{ 'even' if (count + i) % 2 == 0 else 'odd' }}\">"
-    "Item {{ i + 1 }}: {{ count * 10 + i }}</li>"
-    "{% endfor %}"
+    (
+        "{% for i in range(10) %}"
+        "<li class=\"{{ 'even' if (count + i) % 2 == 0 else 'odd' }}\">"
+        "Item {{ i + 1 }}: {{ count * 10 + i }}</li>"
+        "{% endfor %}"
+    )
+    if SHAPE == "list"
+    else (
+        "{% for v in range(count, count - 10, -1) %}"
+        "<li class=\"{{ 'even' if v % 2 == 0 else 'odd' }}\">Item {{ v }}: {{ v * 10 }}</li>"
+        "{% endfor %}"
+    )
 )
 
 

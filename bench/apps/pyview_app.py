@@ -9,6 +9,7 @@ Runs only in the temporary venv run.py makes (pyview is never installed in the p
 `uvicorn pyview_app:app --app-dir bench/apps --ws-per-message-deflate false`.
 """
 
+import os
 from typing import Any
 
 from pyview import LiveView, PyView, is_connected
@@ -17,6 +18,7 @@ from pyview.template import LiveRender, LiveTemplate
 from pyview.vendor.ibis import Template
 
 TOPIC = "bench"
+SHAPE = os.environ.get("BENCH_SHAPE", "list")  # as in ours.py
 
 TEMPLATE = LiveTemplate(
     Template(
@@ -56,6 +58,11 @@ TEMPLATE = LiveTemplate(
 
 
 def items(count: int) -> list[dict[str, Any]]:
+    if SHAPE == "feed":
+        return [
+            {"cls": "even" if v % 2 == 0 else "odd", "n": v, "value": v * 10}
+            for v in range(count, count - 10, -1)
+        ]
     return [
         {"cls": "even" if (count + i) % 2 == 0 else "odd", "n": i + 1, "value": count * 10 + i}
         for i in range(10)

@@ -57,90 +57,94 @@ def _smaller(move: list[Any], current: Out) -> bool:
     return len(move[1]) <= len(current) and _size(move) < _size(current)
 
 
-def _may_move(
-    index: int, current: Out, old: list[Prints], new: list[Prints], body: EntryBody
-) -> bool:
+def _may_move(index: int, diff: Out, old: list[Prints], new: list[Prints], body: EntryBody) -> bool:
     """Whether entry ``index`` could be a move: it equals an old entry, or is closer to a
     neighbour than to the old entry in its place. Probed on the first and the last changed
     entry (an insertion, a removal or a rotation moves one of them), so that a diff whose entries
     all changed in place (a ticker) gives up at once."""
-    entry = new[index]
+    entry, current = new[index], diff[str(index)]
+    if entry in old:
+        return True
     for at in (index - 1, index + 1):
         if 0 <= at < len(old):
             changes = body.diff_prints(old[at], entry)
-            if changes is None or _smaller([at, changes], current):
+            if changes is not None and _smaller([at, changes], current):
                 return True
-    return entry in old
+    return False
 
 
 def with_moves(diff: Out, old: list[Prints], new: list[Prints], body: EntryBody) -> None:
     """Rewrite the entries in ``diff`` (the ``"k"`` object of an index-keyed diff from prints
     ``old`` to ``new``) as moves where that makes the diff smaller; adds ``"km"`` if any."""
-    known = len(old)
-    changed = list(diff)  # in index order
-    if not any(
-        _may_move(int(name), diff[name], old, new, body) for name in {changed[0], changed[-1]}
-    ):
+    changed = [int(name) for name in diff]  # in index order
+    if not any(_may_move(index, diff, old, new, body) for index in {changed[0], changed[-1]}):
         return
-    table: dict[tuple[Any, ...], list[int]] | None = None
-    used: set[int] = set()
+    sources = _exact_sources(changed, old, new)
+    used = set(sources.values())
+    moves: dict[int, Any] = dict(sources)
     shift: int | None = None
     guesses = 0
+    for index in changed:  # entries with no equal old entry: an old one with fewer differences
+        if index in sources:
+            shift = sources[index] - index
+            continue
+        if shift is None:
+            if guesses >= GUESSES:
+                continue
+            guesses += 1
+            candidates: tuple[int, ...] = (index + 1, index - 1)
+        else:
+            candidates = (index + shift,)
+        current = diff[str(index)]
+        best: list[Any] | None = None
+        for at in candidates:
+            if at == index or not 0 <= at < len(old) or at in used:
+                continue
+            changes = body.diff_prints(old[at], new[index])
+            if changes is None:  # equal after all (its equal twin was taken): plain move
+                continue
+            move = [at, changes]
+            if _smaller(move, current) and (best is None or _size(move) < _size(best)):
+                best = move
+        if best is not None:
+            moves[index] = best
+            used.add(best[0])
+            shift = best[0] - index
     saved = 0
-    replaced: list[tuple[str, Any]] = []
-    for name in changed:
-        index = int(name)
-        current = diff[name]
+    for index, move in moves.items():  # the flag must cost less than the moves save
+        size = len(str(move)) if type(move) is int else _size(move)
+        saved += _size(diff[str(index)]) - size
+        if saved > _FLAG_COST:
+            break
+    else:
+        return
+    for index, move in moves.items():
+        diff[str(index)] = move
+    diff["km"] = True
+
+
+def _exact_sources(changed: list[int], old: list[Prints], new: list[Prints]) -> dict[int, int]:
+    """For each changed entry equal to an old entry, that old entry's index (each used once):
+    first the one at the offset of the previous match, else any (through a table)."""
+    sources: dict[int, int] = {}
+    used: set[int] = set()
+    table: dict[tuple[Any, ...], list[int]] | None = None
+    shift: int | None = None
+    for index in changed:
         entry = new[index]
         source: int | None = None
         if shift is not None:
             at = index + shift
-            if 0 <= at < known and at not in used and old[at] == entry:
+            if 0 <= at < len(old) and at not in used and old[at] == entry:
                 source = at
         if source is None:
             if table is None:
                 table = {}
                 for at, printed in enumerate(old):
                     table.setdefault(_key(printed), []).append(at)
-            for at in table.get(_key(entry), ()):
-                if at not in used:
-                    source = at
-                    break
+            source = next((at for at in table.get(_key(entry), ()) if at not in used), None)
         if source is not None:
-            best: Any = source
-        else:
-            if shift is None:
-                if guesses >= GUESSES:
-                    continue
-                guesses += 1
-                candidates: tuple[int, ...] = (index + 1, index - 1)
-            else:
-                candidates = (index + shift,)
-            best = None
-            for at in candidates:
-                if at == index or not 0 <= at < known or at in used:
-                    continue
-                changes = body.diff_prints(old[at], entry)
-                if changes is not None and len(changes) > len(current):
-                    continue  # more slots than in place, plus the move: not smaller
-                candidate = at if changes is None else [at, changes]
-                if best is None or _size(candidate) < _size(best):
-                    best, source = candidate, at
-            if best is None:
-                continue
-        assert source is not None
-        gain = _size(current) - (len(str(best)) if type(best) is int else _size(best))
-        if gain <= 0:
-            continue
-        saved += gain
-        replaced.append((name, current))
-        diff[name] = best
-        used.add(source)
-        shift = source - index
-    if not replaced:
-        return
-    if saved > _FLAG_COST:
-        diff["km"] = True
-    else:  # the flag would cost more than the moves save
-        for name, current in replaced:
-            diff[name] = current
+            sources[index] = source
+            used.add(source)
+            shift = source - index
+    return sources
