@@ -24,7 +24,8 @@ Out = dict[str, Any]
 Prints = list[Any]
 
 GUESSES = 2
-"""Neighbour guesses that did not pay off after which a diff stops guessing."""
+"""Entries whose neighbours were tried in vain (with no move before them to follow) after
+which a diff stops trying neighbours."""
 
 _FLAG_COST = len(',"km":true')
 
@@ -83,15 +84,14 @@ def with_moves(diff: Out, old: list[Prints], new: list[Prints], body: EntryBody)
     used = set(sources.values())
     moves: dict[int, Any] = dict(sources)
     shift: int | None = None
-    guesses = 0
+    misses = 0
     for index in changed:  # entries with no equal old entry: an old one with fewer differences
         if index in sources:
             shift = sources[index] - index
             continue
         if shift is None:
-            if guesses >= GUESSES:
+            if misses >= GUESSES:
                 continue
-            guesses += 1
             candidates: tuple[int, ...] = (index + 1, index - 1)
         else:
             candidates = (index + shift,)
@@ -101,7 +101,7 @@ def with_moves(diff: Out, old: list[Prints], new: list[Prints], body: EntryBody)
             if at == index or not 0 <= at < len(old) or at in used:
                 continue
             changes = body.diff_prints(old[at], new[index])
-            if changes is None:  # equal after all (its equal twin was taken): plain move
+            if changes is None:  # equal: had it been free, _exact_sources would have taken it
                 continue
             move = [at, changes]
             if _smaller(move, current) and (best is None or _size(move) < _size(best)):
@@ -110,6 +110,8 @@ def with_moves(diff: Out, old: list[Prints], new: list[Prints], body: EntryBody)
             moves[index] = best
             used.add(best[0])
             shift = best[0] - index
+        elif shift is None:
+            misses += 1
     saved = 0
     for index, move in moves.items():  # the flag must cost less than the moves save
         size = len(str(move)) if type(move) is int else _size(move)
