@@ -629,6 +629,8 @@ def write_report(results: dict[str, Any], path: Path) -> None:
             )
     biggest = max(meta["settings"]["sizes"])
     out += ["", f"## Targets at N = {biggest} (issue 7), from this run", ""]
+    if s.get("shape", "list") != "list":
+        out += ["The issue's targets are set for the default list shape; here for comparison.", ""]
     out += targets_markdown(results["targets"])
     if results.get("notes"):
         out += ["", "## Notes", ""] + [f"- {note}" for note in results["notes"]]
