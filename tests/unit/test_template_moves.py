@@ -3,54 +3,34 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liveview.template import RenderState, Template, slots, to_html
-from liveview.testing import merge_diff
+from liveview.template import RenderState, Template, slots
+from tests.template_client import ClientView
 
 LIST = "<ul>{% for x in xs %}<li>{{ x }}</li>{% endfor %}</ul>"
 
 
-class View:
-    """A template, its render state and the tree the client holds after each diff."""
-
-    def __init__(self, source: str, **assigns: Any) -> None:
-        self.template = Template(source)
-        self.state = RenderState()
-        self.assigns = assigns
-        self.tree = self.state.render(self.template, assigns)
-
-    def set(self, **changes: Any) -> dict[str, Any]:
-        self.assigns = {**self.assigns, **changes}
-        diff = self.state.render(self.template, self.assigns, set(changes))
-        wire = orjson.loads(orjson.dumps(diff))
-        self.tree = merge_diff(self.tree, wire)
-        fresh = RenderState().render(self.template, self.assigns)
-        assert to_html(self.tree) == to_html(fresh) == self.template.render_html(self.assigns)
-        return wire
-
-
 def test_prepending_sends_the_new_entry_and_moves_the_others() -> None:
-    view = View(LIST, xs=["a", "b", "c"])
+    view = ClientView(LIST, xs=["a", "b", "c"])
     assert view.set(xs=["z", "a", "b", "c"]) == {
         "0": {"k": {"0": {"0": "z"}, "1": 0, "2": 1, "3": 2, "kc": 4, "km": True}}
     }
 
 
 def test_removing_the_first_entry_moves_the_rest_up() -> None:
-    view = View(LIST, xs=["a", "b", "c", "d"])
+    view = ClientView(LIST, xs=["a", "b", "c", "d"])
     diff = view.set(xs=["b", "c", "d"])
     assert diff == {"0": {"k": {"0": 1, "1": 2, "2": 3, "kc": 3, "km": True}}}
 
 
 def test_a_moved_entry_carries_the_slots_that_differ() -> None:
     # the row number changes for every row after an insertion; the rest moves with the row
-    view = View(
+    view = ClientView(
         '{% for x in xs %}<li id="r{{ loop.index }}">{{ x }}</li>{% endfor %}',
         xs=["first entry", "second entry", "third entry"],
     )
@@ -69,12 +49,12 @@ def test_a_moved_entry_carries_the_slots_that_differ() -> None:
 
 
 def test_moves_are_left_out_when_the_flag_costs_more_than_they_save() -> None:
-    view = View(LIST, xs=["a", "b"])
+    view = ClientView(LIST, xs=["a", "b"])
     assert view.set(xs=["b", "x"]) == {"0": {"k": {"0": {"0": "b"}, "1": {"0": "x"}, "kc": 2}}}
 
 
 def test_one_old_entry_is_the_source_of_at_most_one_move() -> None:
-    view = View(LIST, xs=["a", "bbbbbbbbbbbb", "c", "d"])
+    view = ClientView(LIST, xs=["a", "bbbbbbbbbbbb", "c", "d"])
     diff = view.set(xs=["bbbbbbbbbbbb", "bbbbbbbbbbbb", "bbbbbbbbbbbb", "c", "d"])
     entries = diff["0"]["k"]
     moves = [e for e in entries.values() if type(e) in (int, list)]
@@ -87,7 +67,7 @@ def test_moves_inside_moved_rows_of_a_nested_loop() -> None:
     source = (
         "{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}"
     )
-    view = View(source, rows=[["a", "b"], ["c", "d"]])
+    view = ClientView(source, rows=[["a", "b"], ["c", "d"]])
     diff = view.set(rows=[["x"], ["a", "b"], ["c", "d"]])
     entries = diff["0"]["k"]
     assert entries["1"] == 0 and entries["2"] == 1 and entries["km"] is True
@@ -99,7 +79,7 @@ def test_no_move_when_the_shifted_entry_differs_as_much() -> None:
         "{% for i in range(3) %}<li class=\"{{ 'even' if (count + i) % 2 == 0 else 'odd' }}\">"
         "Item {{ i + 1 }}: {{ count * 10 + i }}</li>{% endfor %}"
     )
-    view = View(source, count=5)
+    view = ClientView(source, count=5)
     assert view.set(count=6) == {
         "0": {
             "k": {
@@ -141,7 +121,7 @@ def test_moves_keep_the_client_tree_right_and_never_grow_a_diff(
     source: str, lists: list[list[str]]
 ) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
-        view = View(source, xs=lists[0])  # View.set checks the merged tree against a full render
+        view = ClientView(source, xs=lists[0])  # set() checks the merged tree against a full render
         for before, after in itertools.pairwise(lists):
             diff = view.set(xs=after)
             plain = _size_without_moves(monkeypatch, source, before, after)

@@ -7,8 +7,8 @@ from typing import Any
 
 import jinja2
 
-from liveview.template import RenderState, Template, to_html
-from liveview.testing import merge_diff
+from liveview.template import RenderState, Template
+from tests.template_client import ClientView
 
 
 class Calls:
@@ -266,26 +266,8 @@ def test_namespace_readers_see_updates_made_in_loops() -> None:
 # -- stateful helpers: Jinja semantics win over change tracking --------------------------------
 
 
-class Tracked:
-    """One template rendered by one state; each diff is checked against a fresh full render."""
-
-    def __init__(self, source: str, **assigns: Any) -> None:
-        self.template = Template(source)
-        self.state = RenderState()
-        self.assigns = assigns
-        self.tree = self.state.render(self.template, assigns)
-
-    def set(self, **changes: Any) -> Any:
-        self.assigns = {**self.assigns, **changes}
-        diff = self.state.render(self.template, self.assigns, set(changes))
-        self.tree = merge_diff(self.tree, diff)
-        fresh = RenderState().render(self.template, self.assigns)
-        assert to_html(self.tree) == to_html(fresh) == self.template.render_html(self.assigns)
-        return diff
-
-
 def test_joiner_in_a_growing_loop_is_called_as_in_a_full_render() -> None:
-    view = Tracked(
+    view = ClientView(
         '{% set j = joiner(", ") %}{% for w in ws %}{{ j() }}{{ w }}{% endfor %}', ws=["a"]
     )
     assert view.set(ws=["a", "b"]) == {"0": {"k": {"1": {"0": ", ", "1": "b"}, "kc": 2}}}
@@ -293,7 +275,7 @@ def test_joiner_in_a_growing_loop_is_called_as_in_a_full_render() -> None:
 
 
 def test_cycler_calls_before_a_changed_slot_are_made_again() -> None:
-    view = Tracked(
+    view = ClientView(
         '{% set c = cycler("o", "e") %}{{ c.next() }}{{ c.next() ~ a }}{{ b }}', a="x", b=1
     )
     assert view.set(a="y") == {"1": "ey"}  # only what differs is sent
@@ -301,7 +283,7 @@ def test_cycler_calls_before_a_changed_slot_are_made_again() -> None:
 
 
 def test_loop_changed_sees_every_earlier_call() -> None:
-    view = Tracked(
+    view = ClientView(
         "{% for x in xs %}{% if loop.changed(x.g) %}<h>{{ x.g }}</h>{% endif %}{{ x.n }}"
         "{% if loop.changed(a) %}*{% endif %}{% endfor %}",
         xs=[{"g": 1, "n": 1}, {"g": 1, "n": 2}],
@@ -315,7 +297,7 @@ def test_loop_changed_sees_every_earlier_call() -> None:
 
 
 def test_loop_changed_two_calls_per_entry_and_an_unrelated_change() -> None:
-    view = Tracked(
+    view = ClientView(
         "{% for x in xs %}{{ loop.changed(n) }}|{{ loop.changed(n) ~ a }};{% endfor %}",
         xs=[1, 2],
         n=1,
@@ -326,7 +308,7 @@ def test_loop_changed_two_calls_per_entry_and_an_unrelated_change() -> None:
 
 
 def test_loop_changed_through_an_alias_in_an_inner_loop() -> None:
-    view = Tracked(
+    view = ClientView(
         "{% for x in xs %}{% set outer = loop %}{% for y in x %}"
         "{{ outer.changed(y) }}{{ outer.changed(y) ~ a }}{% endfor %}{% endfor %}",
         xs=[[1], [1, 2]],
@@ -337,7 +319,7 @@ def test_loop_changed_through_an_alias_in_an_inner_loop() -> None:
 
 
 def test_a_set_calling_a_stateful_object_counts_even_when_its_name_is_unread() -> None:
-    view = Tracked(
+    view = ClientView(
         '{% set c = cycler("a", "b", "c") %}{% set unused = c.next() %}{{ c.next() }}{{ n }}'
         "{% if f %}{% set unused2 = c.next() %}{% endif %}{{ c.current }}",
         n=1,
@@ -348,7 +330,7 @@ def test_a_set_calling_a_stateful_object_counts_even_when_its_name_is_unread() -
 
 
 def test_in_place_mutation_of_a_template_list() -> None:
-    view = Tracked(
+    view = ClientView(
         "{% set seen = [] %}{% for x in xs %}{% set _ = seen.append(x) %}{% endfor %}"
         "{{ seen|join(',') }}|{{ n }}",
         xs=[1],
@@ -359,7 +341,7 @@ def test_in_place_mutation_of_a_template_list() -> None:
 
 
 def test_namespace_created_in_the_template_and_read_in_a_loop() -> None:
-    view = Tracked(
+    view = ClientView(
         "{% set ns = namespace(c=0) %}{% for x in xs %}{% set ns.c = ns.c + 1 %}"
         "{{ ns.c }}{{ x }}{% endfor %}{{ a }}",
         xs=["p", "q"],
