@@ -17,13 +17,12 @@ from examples.dashboard import Dashboard, metrics_publisher
 from examples.form import SignupForm
 from examples.shared_counter import SharedCounter
 from liveview import LiveViewApp
-from liveview.app import DEFAULT_LAYOUT
 from liveview.pubsub import from_url
 
 # The default layout with a way back to the index on every example page.
-LAYOUT = DEFAULT_LAYOUT.read_text().replace(
-    "{{ inner_content }}", '<nav><a href="/">&larr; gallery</a></nav>\n{{ inner_content }}'
-)
+LAYOUT = """{% extends "liveview/layout.html" %}
+{% block body %}<nav><a href="/">&larr; gallery</a></nav>
+{{ super() }}{% endblock %}"""
 
 EXAMPLES = [
     ("/counter", Counter, "Counter", "a count per tab: click events and assigns"),

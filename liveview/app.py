@@ -1,9 +1,9 @@
-"""`LiveViewApp`: the ASGI app — routes, the dead render, the websocket endpoint, client assets.
+"""`LiveViewApp`: the ASGI app — routes, lifecycle, the websocket endpoint, client assets.
 
-An HTTP GET of a LiveView route mounts the view (not connected) and renders it inside the
-layout, with the signed tokens the official client sends back when it joins over
-`<live_path>/websocket`. The app can be served alone or mounted inside a Starlette or FastAPI
-app (`Mount("/prefix", app=live_app)`); its URLs follow the mount point.
+An HTTP GET of a LiveView route is the dead render (`liveview.static`); the official client
+then joins over `<live_path>/websocket`, where a `Connection` carries every LiveView of the
+tab. The app can be served alone or mounted inside a Starlette or FastAPI app
+(`Mount("/prefix", app=live_app)`); its URLs follow the mount point.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -29,27 +28,34 @@ from starlette.websockets import WebSocket
 
 from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.connection import Connection
+from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
 from liveview.pubsub import PubSub, SingleProcessPubSub
-from liveview.session import (
-    CSRF_COOKIE,
-    InvalidToken,
-    SessionToken,
-    TokenSigner,
-    new_view_id,
-    resolve_secret,
-)
-from liveview.socket import LiveViewSocket
-from liveview.view import LiveView, template_of
+from liveview.session import CSRF_COOKIE, InvalidToken, TokenSigner, resolve_secret
+from liveview.static import DeadRender, load_layout
+from liveview.view import LiveView
 
 logger = logging.getLogger("liveview")
 
-PACKAGE_DIR = Path(__file__).parent
-STATIC_DIR = PACKAGE_DIR / "static"
-DEFAULT_LAYOUT = PACKAGE_DIR / "templates" / "layout.html"
+STATIC_DIR = Path(__file__).parent / "static"
 
 
 class LiveViewApp:
-    """An ASGI app serving LiveViews at the given paths (Starlette path syntax)."""
+    """An ASGI app serving LiveViews at the given paths (Starlette path syntax)::
+
+        app = LiveViewApp({"/": Counter, "/users/{id:int}": UserPage}, pubsub=RedisPubSub(url))
+
+    Parameters:
+
+    - `routes`: path -> LiveView class; path params reach `mount` and `handle_params`.
+    - `embedded`: name -> LiveView class, for the layout's `live_render(name)`.
+    - `pubsub`: the backend (default: `SingleProcessPubSub()`, one process only).
+    - `secret`: signs the tokens; default `$LIVEVIEW_SECRET`, else random per process.
+    - `layout`: Jinja source or a `Path` (it may extend `"liveview/layout.html"`); `title` is
+      the default page title, `head` markup added to the default layout's head.
+    - `check_origin`: True (same host only), False, or a list of allowed origins.
+    - `live_path`, `assets_path`: where the websocket and the client's assets are served.
+    - `extra_routes`, `middleware`, `lifespan`, `debug`: as Starlette's; `lifespan` gets the app.
+    """
 
     def __init__(
         self,
@@ -76,7 +82,6 @@ class LiveViewApp:
         self.check_origin = check_origin
         self.live_path = live_path.rstrip("/")
         self.assets_path = assets_path.rstrip("/")
-        self._layout = _load_layout(layout)
         self._live_routes = [
             Route(path, endpoint=self._dead_render_endpoint(view), methods=["GET"], name=path)
             for path, view in routes.items()
@@ -85,9 +90,21 @@ class LiveViewApp:
             route.path: view for route, view in zip(self._live_routes, routes.values(), strict=True)
         }
         self._embedded = dict(embedded or {})
+        self._dead_render = DeadRender(
+            signer=self.signer,
+            pubsub=self.pubsub,
+            layout=load_layout(layout),
+            title=title,
+            head=self.head,
+            live_path=self.live_path,
+            assets_path=self.assets_path,
+            embedded=self._embedded,
+        )
         self.channel_config = ChannelConfig(
             signer=self.signer, pubsub=self.pubsub, resolve=self.resolve, embedded=self._embedded
         )
+        self.idle_sweeper = IdleSweeper(IDLE_TIMEOUT)
+        """Closes websockets whose client has been silent for `idle_sweeper.timeout` seconds."""
         self._user_lifespan = lifespan
         self._started = False
         self._start_lock = asyncio.Lock()
@@ -170,80 +187,10 @@ class LiveViewApp:
 
     def _dead_render_endpoint(self, view_class: type[LiveView]) -> Any:
         async def endpoint(request: Request) -> Response:
-            return await self._dead_render(request, view_class)
+            return await self._dead_render.page(request, view_class)
 
         endpoint.__name__ = view_class.__name__
         return endpoint
-
-    async def _dead_render(self, request: Request, view_class: type[LiveView]) -> Response:
-        session = dict(request.session) if "session" in request.scope else {}
-        params = {**request.query_params, **request.path_params}
-        route = request.scope["route"].path
-        socket, container = await self._render_container(
-            view_class, route, session, params, str(request.url), main=True
-        )
-        if socket._navigation is not None:
-            return RedirectResponse(socket._navigation.to, status_code=302)
-
-        async def live_render(name: str) -> Markup:
-            """Embed another root LiveView in the layout (it joins on the same websocket)."""
-            embedded = self._embedded.get(name)
-            if embedded is None:
-                raise KeyError(f"no embedded LiveView named {name!r} (see LiveViewApp(embedded=))")
-            _, html = await self._render_container(
-                embedded, f"embed:{name}", session, {}, str(request.url), main=False
-            )
-            return html
-
-        csrf_secret = request.cookies.get(CSRF_COOKIE)
-        new_cookie = not csrf_secret
-        if not csrf_secret:
-            csrf_secret = self.signer.new_csrf_secret()
-        root = request.scope.get("root_path", "").rstrip("/")
-        html = await self._layout.render_async(
-            inner_content=container,
-            live_render=live_render,
-            csrf_token=self.signer.sign_csrf(csrf_secret),
-            socket_path=root + self.live_path,
-            assets=root + self.assets_path,
-            page_title=socket.page_title,
-            default_title=self.title,
-            head=self.head,
-        )
-        response = HTMLResponse(html)
-        if new_cookie:
-            response.set_cookie(
-                CSRF_COOKIE, csrf_secret, httponly=True, samesite="lax", path=root or "/"
-            )
-        return response
-
-    async def _render_container(
-        self,
-        view_class: type[LiveView],
-        route: str,
-        session: dict[str, Any],
-        params: dict[str, Any],
-        url: str,
-        *,
-        main: bool,
-    ) -> tuple[LiveViewSocket, Markup]:
-        """Mount a view (not connected) and render it inside the container the client joins."""
-        view = view_class()
-        view_id = new_view_id()
-        socket = LiveViewSocket(view_id=view_id, pubsub=self.pubsub, connected=False)
-        await view.mount(socket, session, params)
-        await view.handle_params(url, params, socket)
-        if socket._navigation is not None:
-            return socket, Markup("")
-        inner = template_of(view, socket.assigns).render_html(socket._data)
-        session_token = self.signer.sign_session(SessionToken(view_id, route, session))
-        static_token = self.signer.sign_static(view_id)
-        main_attr = " data-phx-main" if main else ""
-        container = Markup(
-            f'<div id="{view_id}"{main_attr} data-phx-session="{escape(session_token)}" '
-            f'data-phx-static="{escape(static_token)}">{inner}</div>'
-        )
-        return socket, container
 
     # websocket -----------------------------------------------------------------------------
 
@@ -260,7 +207,8 @@ class LiveViewApp:
         del websocket  # its parsed headers, query and cookies are not needed again
         if owns_scope:  # no middleware holds the scope: drop the headers, checked above
             scope["headers"] = []
-        await Connection(receive, send, self.channel_config, str(scope.get("root_path", ""))).run()
+        root_path = str(scope.get("root_path", ""))
+        await Connection(receive, send, self.channel_config, root_path, self.idle_sweeper).run()
 
     def _refusal(self, websocket: WebSocket) -> str | None:
         origin = websocket.headers.get("origin")
@@ -292,12 +240,3 @@ class _WebSocketEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._app._serve_websocket(scope, receive, send)
-
-
-def _load_layout(layout: str | Path | None) -> jinja2.Template:
-    environment = jinja2.Environment(autoescape=True, enable_async=True)
-    if layout is None:
-        return environment.from_string(DEFAULT_LAYOUT.read_text())
-    if isinstance(layout, Path):
-        return environment.from_string(layout.read_text())
-    return environment.from_string(layout)

@@ -37,7 +37,10 @@ class SessionToken:
 
     view_id: str
     route: str
+    """The route the view was rendered at: a path pattern, or an embedded LiveView's name."""
     session: dict[str, Any] = field(default_factory=dict)
+    embedded: bool = False
+    """True for a LiveView the layout embeds (`live_render`): `route` is its name."""
 
 
 def resolve_secret(secret: str | None) -> str:
@@ -67,14 +70,20 @@ class TokenSigner:
     # session token -----------------------------------------------------------------------
 
     def sign_session(self, token: SessionToken) -> str:
-        return self._session.dumps({"id": token.view_id, "r": token.route, "s": token.session})
+        data: dict[str, Any] = {"id": token.view_id, "r": token.route, "s": token.session}
+        if token.embedded:
+            data["e"] = 1
+        return self._session.dumps(data)
 
     def verify_session(self, value: object) -> SessionToken:
         data = self._load(self._session, value)
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             raise InvalidToken("session token has the wrong shape")
         return SessionToken(
-            view_id=data["id"], route=str(data.get("r")), session=data.get("s") or {}
+            view_id=data["id"],
+            route=str(data.get("r")),
+            session=data.get("s") or {},
+            embedded=bool(data.get("e")),
         )
 
     # static token ------------------------------------------------------------------------

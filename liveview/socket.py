@@ -1,9 +1,10 @@
 """The socket handed to every LiveView callback: assigns, subscriptions, timers and pushes.
 
-It records what a callback did (assigns changed, events pushed, title set, navigation asked
-for) and the channel turns that record into one reply or push after the callback returns.
-In the dead render (`connected` is False) subscriptions and timers do nothing, so `mount` can
-set them up unconditionally.
+A callback changes the socket; the socket keeps a record of what changed (assigns, pushed
+events, the title, a navigation) and the channel takes that record as one `Effects` value after
+the callback returns (`take_effects`), turning it into one reply or push. Nothing outside this
+module reads the socket's private fields. In the dead render (`connected` is False)
+subscriptions and timers do nothing, so `mount` can set them up unconditionally.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from liveview.pubsub import PubSub
@@ -19,19 +20,42 @@ if TYPE_CHECKING:
 _IMMUTABLE = (str, int, float, bool, bytes, type(None))
 
 
+class _MappingMethod:
+    """`keys`, `values`, `items`, `get` on `Assigns`: the assign of that name when there is one
+    (`assigns.items` is the assign `items`), else the mapping method."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+        self._method = getattr(Mapping, name)
+
+    def __get__(self, assigns: Assigns | None, owner: type) -> Any:
+        if assigns is None:
+            return self._method
+        data = assigns._data
+        if self._name in data:
+            return data[self._name]
+        return self._method.__get__(assigns, owner)
+
+
 class Assigns(Mapping[str, Any]):
-    """Read-only view of a socket's assigns with attribute access (`assigns.count`)."""
+    """Read-only view of a socket's assigns with attribute access (`assigns.count`).
+
+    An assign wins over a mapping method of the same name: with an assign `items`,
+    `assigns.items` is that assign (use `assigns["items"]` or `Mapping.items(assigns)` for the
+    method's job)."""
 
     __slots__ = ("_data",)
+
+    keys = _MappingMethod()
+    values = _MappingMethod()
+    items = _MappingMethod()
+    get = _MappingMethod()
 
     def __init__(self, data: dict[str, Any]) -> None:
         self._data = data
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._data.get(key, default)
 
     def __contains__(self, key: object) -> bool:
         return key in self._data
@@ -52,10 +76,14 @@ class Assigns(Mapping[str, Any]):
         return f"Assigns({self._data!r})"
 
 
-class Mailbox(Protocol):
-    """Where the socket drops infos for its LiveView (the channel's one-at-a-time queue)."""
+class InfoSink(Protocol):
+    """Where the socket drops infos for its LiveView's `handle_info` (the channel's mailbox)."""
 
     def deliver(self, info: Any) -> None: ...
+
+
+PushedEvent = tuple[str, dict[str, Any]]
+"""An event for the browser: its name and payload (`[name, payload]` on the wire)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +93,30 @@ class Navigation:
     kind: Literal["redirect", "navigate", "patch"]
     to: str
     replace: bool = False
+
+
+class Effects(NamedTuple):
+    """What callbacks did since the channel last asked, taken in one piece (`take_effects`).
+
+    Components, uploads and streams add their fields here as they come."""
+
+    changed: dict[str, None]
+    """Names assigned (a dict's keys, in assignment order): the slots that re-render."""
+    events: tuple[PushedEvent, ...]
+    """Events pushed with `push_event`, in order."""
+    title: str | None
+    """The new page title, if it changed (`""` when it was cleared); None when it did not."""
+    navigation: Navigation | None
+    """The last navigation asked for, if any."""
+
+    def then(self, later: Effects) -> Effects:
+        """These effects followed by `later` ones (a patch's `handle_params` after an event)."""
+        return Effects(
+            {**self.changed, **later.changed},
+            self.events + later.events,
+            later.title if later.title is not None else self.title,
+            later.navigation,
+        )
 
 
 class Timer:
@@ -108,7 +160,7 @@ class LiveViewSocket:
         view_id: str,
         pubsub: PubSub,
         connected: bool,
-        mailbox: Mailbox | None = None,
+        mailbox: InfoSink | None = None,
     ) -> None:
         self.id = view_id
         self.pubsub = pubsub
@@ -118,7 +170,7 @@ class LiveViewSocket:
         self.assigns = Assigns(self._data)
         # dicts used as sets: an empty dict is 64 bytes, an empty set 216, times every LiveView
         self._changed: dict[str, None] = {}
-        self._events: list[list[Any]] = []
+        self._events: list[PushedEvent] = []
         self._title: str | None = None
         self._title_changed = False
         self._navigation: Navigation | None = None
@@ -143,6 +195,7 @@ class LiveViewSocket:
 
     @property
     def page_title(self) -> str | None:
+        """The page's `<title>`; setting it updates the browser's after this callback."""
         return self._title
 
     @page_title.setter
@@ -153,7 +206,7 @@ class LiveViewSocket:
 
     def push_event(self, name: str, payload: Mapping[str, Any] | None = None) -> None:
         """Dispatch `phx:<name>` in the browser (and to hooks' handleEvent) after the next patch."""
-        self._events.append([name, dict(payload or {})])
+        self._events.append((name, dict(payload or {})))
 
     def put_flash(self, kind: str, message: str) -> None:
         """Set a flash message, rendered from the `flash` assign."""
@@ -162,6 +215,7 @@ class LiveViewSocket:
         self.assign(flash=flash)
 
     def clear_flash(self, kind: str | None = None) -> None:
+        """Remove the flash message of `kind`, or every one."""
         flash = dict(self._data.get("flash") or {})
         if kind is None:
             flash.clear()
@@ -194,6 +248,7 @@ class LiveViewSocket:
         self._subscriptions[topic] = await self.pubsub.subscribe(topic, self._mailbox.deliver)
 
     async def unsubscribe(self, topic: str) -> None:
+        """Stop receiving `topic`; does nothing if not subscribed."""
         subscription = self._subscriptions.pop(topic, None)
         if subscription is not None:
             await self.pubsub.unsubscribe(topic, subscription)
@@ -223,18 +278,35 @@ class LiveViewSocket:
 
     @property
     def subscriptions(self) -> frozenset[str]:
+        """The topics this LiveView receives."""
         return frozenset(self._subscriptions)
 
-    async def _close(self) -> None:
-        """End every subscription and timer of this LiveView."""
+    # for the framework -----------------------------------------------------------------------
+
+    @property
+    def render_input(self) -> dict[str, Any]:
+        """The assigns as the plain dict templates read (never to be changed by the reader)."""
+        return self._data
+
+    def take_effects(self) -> Effects:
+        """What callbacks did since the last call, and a clean record for the next ones."""
+        changed, self._changed = self._changed, {}
+        events: tuple[PushedEvent, ...] = ()
+        if self._events:
+            events = tuple(self._events)
+            self._events.clear()
+        title = None
+        if self._title_changed:
+            self._title_changed = False
+            title = self._title or ""
+        navigation, self._navigation = self._navigation, None
+        return Effects(changed, events, title, navigation)
+
+    async def end(self) -> None:
+        """End every subscription and timer of this LiveView (it has ended)."""
         self._mailbox = None
         for timer in list(self._timers):
             timer.cancel()
         subscriptions, self._subscriptions = self._subscriptions, {}
         for topic, subscription in subscriptions.items():
             await self.pubsub.unsubscribe(topic, subscription)
-
-    def _take_changes(self) -> dict[str, None]:
-        """The names assigned since the last call (a dict's keys, in assignment order)."""
-        changed, self._changed = self._changed, {}
-        return changed

@@ -95,3 +95,16 @@ def template_of(view: LiveView, assigns: Assigns) -> Template:
     """What `view.render` returned, as a compiled Template (source strings compiled once)."""
     result = view.render(assigns)
     return _template_from_source(result) if isinstance(result, str) else result
+
+
+async def start_view(
+    view: LiveView,
+    socket: LiveViewSocket,
+    session: dict[str, Any],
+    params: dict[str, Any],
+    url: str,
+) -> None:
+    """How every LiveView starts, in the dead render and when it joins: `mount`, then
+    `handle_params` with the same params."""
+    await view.mount(socket, session, params)
+    await view.handle_params(url, params, socket)

@@ -17,8 +17,18 @@ from starlette.types import Message, Receive, Send
 from liveview.channel import frames
 from liveview.channel.config import ChannelConfig
 from liveview.channel.frames import Frame, MalformedFrame
-from liveview.channel.idle import CLOSE_CODE
+from liveview.channel.idle import CLOSE_CODE, IdleSweeper
 from liveview.channel.live import LiveChannel
+from liveview.channel.protocol import (
+    CLOSE,
+    FAILED,
+    HEARTBEAT,
+    JOIN,
+    LEAVE,
+    LIVEVIEW_TOPIC_PREFIX,
+    OK,
+    PHOENIX_TOPIC,
+)
 
 logger = logging.getLogger("liveview")
 
@@ -33,22 +43,26 @@ class Connection:
     within a channel, whose frames are sent one at a time as its mailbox is drained.
     """
 
-    def __init__(self, receive: Receive, send: Send, config: ChannelConfig, root_path: str) -> None:
+    def __init__(
+        self,
+        receive: Receive,
+        send: Send,
+        config: ChannelConfig,
+        root_path: str,
+        idle: IdleSweeper,
+    ) -> None:
         # Only the ASGI callables: a Starlette WebSocket would keep its parsed headers, query
         # and cookies for the connection's lifetime (~2 KB each).
         self._receive = receive
         self._asgi_send = send
         self._config = config
         self._root_path = root_path
+        self._idle = idle
         self._channels: dict[str, LiveChannel] = {}
         self._closed = False
         self._loop = asyncio.get_running_loop()
         self.last_seen = self._loop.time()
         self._closing: asyncio.Task[None] | None = None
-
-    @property
-    def channels(self) -> dict[str, LiveChannel]:
-        return self._channels
 
     async def send(self, text: str) -> None:
         """Write one frame; ConnectionError once the websocket is gone."""
@@ -72,7 +86,7 @@ class Connection:
 
     async def run(self) -> None:
         receive = self._receive
-        idle = self._config.idle
+        idle = self._idle
         idle.add(self)
         try:
             while await self._on_message(await receive()):
@@ -93,32 +107,32 @@ class Connection:
         if text is None:
             logger.warning("binary frame ignored: uploads are not supported yet")
         else:
-            await self._dispatch(text)
+            await self._route_frame(text)
         return True
 
-    async def _dispatch(self, text: str) -> None:
+    async def _route_frame(self, text: str) -> None:
         try:
             frame = frames.decode(text)
         except MalformedFrame as exc:
             logger.warning("malformed frame: %s", exc.reason)
             if exc.ref is not None and exc.topic is not None:
                 await self.send(
-                    frames.reply(None, exc.ref, exc.topic, "error", {"reason": exc.reason})
+                    frames.reply(None, exc.ref, exc.topic, FAILED, {"reason": exc.reason})
                 )
             return
 
-        if frame.topic == "phoenix":
-            status = "ok" if frame.event == "heartbeat" else "error"
-            await self.send(frames.reply(None, frame.ref, "phoenix", status, {}))
+        if frame.topic == PHOENIX_TOPIC:
+            status = OK if frame.event == HEARTBEAT else FAILED
+            await self.send(frames.reply(None, frame.ref, PHOENIX_TOPIC, status, {}))
             return
-        if frame.event == "phx_join":
+        if frame.event == JOIN:
             await self._join(frame)
             return
 
         channel = self._channels.get(frame.topic)
         if channel is None:
-            if frame.event == "phx_leave":  # already gone: let the client finish its teardown
-                await self.send(frames.reply(frame.join_ref, frame.ref, frame.topic, "ok", {}))
+            if frame.event == LEAVE:  # already gone: let the client finish its teardown
+                await self.send(frames.reply(frame.join_ref, frame.ref, frame.topic, OK, {}))
             else:
                 await self._unmatched(frame)
             return
@@ -128,14 +142,14 @@ class Connection:
         channel.push_frame(frame)
 
     async def _join(self, frame: Frame) -> None:
-        if not frame.topic.startswith("lv:") or frame.join_ref is None:
+        if not frame.topic.startswith(LIVEVIEW_TOPIC_PREFIX) or frame.join_ref is None:
             await self._unmatched(frame)
             return
         old = self._channels.pop(frame.topic, None)
         if old is not None:
             # A rejoin or a live navigation on the same topic replaces the running LiveView.
             await old.stop()
-            await self.send(frames.encode(old.join_ref, old.join_ref, old.topic, "phx_close", {}))
+            await self.send(frames.encode(old.join_ref, old.join_ref, old.topic, CLOSE, {}))
         self._channels[frame.topic] = LiveChannel(
             topic=frame.topic,
             join=frame,
@@ -151,5 +165,5 @@ class Connection:
 
     async def _unmatched(self, frame: Frame) -> None:
         await self.send(
-            frames.reply(None, frame.ref, frame.topic, "error", {"reason": "unmatched topic"})
+            frames.reply(None, frame.ref, frame.topic, FAILED, {"reason": "unmatched topic"})
         )

@@ -13,6 +13,20 @@ When a drain suspends (awaits I/O, a slow socket), the dispatcher task stays wit
 until it is empty, and a new dispatcher task takes over the other ready mailboxes; so a slow
 handler holds up only its own LiveView, as with a task each. A drain that never suspends — the
 usual `handle_info` that assigns, renders and writes a frame — costs no task switch at all.
+
+A timeline. Mailboxes A, B and C are ready; task T1 runs the dispatcher:
+
+    T1: drain A ... A's handler awaits a slow socket (first suspension: `_hand_off`)
+    T2: started by the hand-off; drain B, drain C, nothing ready: T2 ends
+    T1: (the socket is writable) ... A is empty: T1 sees it is no longer the dispatcher's
+        task and ends
+    D arrives: no task runs the dispatcher, so `schedule` starts T3 for it
+
+The rules that timeline keeps, each pinned by a test in `tests/unit/test_channel_dispatch.py`:
+a handler's context variables stay with its LiveView; a handler keeps its task across its
+awaits (timeouts work); a waiting handler holds up only its own LiveView; closing a socket
+cancels a waiting handler; one dispatcher per loop, with no task while nothing is ready; a long
+run lets the loop in every `DRAINS_PER_YIELD` mailboxes.
 """
 
 from __future__ import annotations
@@ -27,13 +41,13 @@ from weakref import WeakKeyDictionary
 
 logger = logging.getLogger("liveview")
 
-BATCH = 256
+DRAINS_PER_YIELD = 256
 """Mailboxes drained between two visits to the event loop (a publish to 10,000 LiveViews does
 not hold up every socket read until the last diff is written)."""
 
 
-class Mailbox(Protocol):
-    """What the dispatcher runs: a mailbox with messages waiting."""
+class Drainable(Protocol):
+    """What the dispatcher runs: a mailbox with messages waiting (`mailbox.Mailbox`)."""
 
     context: contextvars.Context
     """The context its handlers run in (a copy of the one it was created in)."""
@@ -43,7 +57,7 @@ class Mailbox(Protocol):
         never raises but ``CancelledError`` (when that task is cancelled)."""
 
 
-class _Watched:
+class _RunAsTask:
     """Await a coroutine in a given context; tell the dispatcher the first time it suspends.
 
     This is what ``await coro`` does (every value the coroutine yields goes up to the task,
@@ -97,10 +111,10 @@ class Dispatcher:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._ready: collections.deque[Mailbox] = collections.deque()
+        self._ready: collections.deque[Drainable] = collections.deque()
         self._task: asyncio.Task[None] | None = None
 
-    def schedule(self, mailbox: Mailbox) -> None:
+    def schedule(self, mailbox: Drainable) -> None:
         """Drain `mailbox` soon (once per call: the caller tracks whether it is scheduled)."""
         self._ready.append(mailbox)
         if self._task is None or self._task.done():  # done: cancelled before it ever ran
@@ -119,13 +133,13 @@ class Dispatcher:
         try:
             while ready:
                 drained += 1
-                if drained % BATCH == 0:
+                if drained % DRAINS_PER_YIELD == 0:
                     await asyncio.sleep(0)  # let the loop read sockets and run timers meanwhile
                     if not ready:
                         break
                 mailbox = ready.popleft()
                 try:
-                    await _Watched(mailbox.drain(task), mailbox.context, self, task)
+                    await _RunAsTask(mailbox.drain(task), mailbox.context, self, task)
                 except Exception:  # pragma: no cover - drain handles its errors itself
                     logger.exception("LiveView mailbox failed")
                 if self._task is not task:

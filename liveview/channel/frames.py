@@ -10,6 +10,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from liveview.channel.protocol import REPLY
+
 
 class MalformedFrame(ValueError):
     """A text frame that is not a valid V2 message; `ref`/`topic` are kept when readable."""
@@ -55,7 +57,7 @@ def encode(join_ref: str | None, ref: str | None, topic: str, event: str, payloa
 
 
 def reply(join_ref: str | None, ref: str | None, topic: str, status: str, response: Any) -> str:
-    return encode(join_ref, ref, topic, "phx_reply", {"status": status, "response": response})
+    return encode(join_ref, ref, topic, REPLY, {"status": status, "response": response})
 
 
 def push_prefix(join_ref: str | None, topic: str, event: str) -> str:

@@ -15,13 +15,16 @@ from typing import Protocol
 
 logger = logging.getLogger("liveview")
 
+IDLE_TIMEOUT = 60.0
+"""Phoenix's websocket timeout: twice the official client's 30 s heartbeat interval."""
+
 CLOSE_CODE = 4000
 """The close code of an idle websocket. Not 1000: on a 1000 close (a deploy) the official client
 reloads the page; on any other it reconnects and rejoins its LiveViews, which is what a tab that
 was only throttled needs."""
 
 
-class Watched(Protocol):
+class IdleWatched(Protocol):
     last_seen: float
     """`loop.time()` when the client last sent anything."""
 
@@ -34,10 +37,10 @@ class IdleSweeper:
 
     def __init__(self, timeout: float | None) -> None:
         self.timeout = timeout
-        self._connections: set[Watched] = set()
+        self._connections: set[IdleWatched] = set()
         self._task: asyncio.Task[None] | None = None
 
-    def add(self, connection: Watched) -> None:
+    def add(self, connection: IdleWatched) -> None:
         if self.timeout is None:
             return
         self._connections.add(connection)
@@ -46,7 +49,7 @@ class IdleSweeper:
                 self._sweep(self.timeout), name="liveview idle sweeper"
             )
 
-    def discard(self, connection: Watched) -> None:
+    def discard(self, connection: IdleWatched) -> None:
         self._connections.discard(connection)
 
     async def _sweep(self, timeout: float) -> None:

@@ -1,10 +1,16 @@
-"""One joined LiveView: its mailbox, how it is drained, and its replies and pushes.
+"""One joined LiveView: the LiveView protocol on top of its mailbox.
 
 Everything for one LiveView — the join, client events, pub/sub deliveries, timers, patches —
-goes through one bounded mailbox and is handled one message at a time, in arrival order
-(Phoenix's process semantics), by the loop's dispatcher (`dispatch`): an idle LiveView has no
-task. Each message's reply or push is sent before the next message is read, so diffs reach the
-client in the order they were computed.
+goes through its `Mailbox` and is handled one message at a time, in arrival order (Phoenix's
+process semantics). This module says what each message means:
+
+- the first message is the join: verify the tokens, resolve the route, `mount` and
+  `handle_params`, reply with the full render;
+- a client `event` runs `handle_event`, a `live_patch` runs `handle_params`, an info runs
+  `handle_info`;
+- after every callback the socket's `Effects` go through one funnel (`_finish`): patches are
+  followed (capped, as Phoenix caps them), a navigation away ends the LiveView, otherwise the
+  diff goes out as the reply to the client's message or as a push.
 
 An exception in user code fails this LiveView only: it is logged with its traceback, the client
 gets `phx_error` (it then rejoins, which mounts a fresh LiveView), and the websocket and the
@@ -13,28 +19,54 @@ other LiveViews on it carry on.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from liveview.channel import frames
-from liveview.channel.config import LIVEVIEW_VERSION, ChannelConfig, RouteMatch
-from liveview.channel.dispatch import dispatcher
+from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.frames import Frame
+from liveview.channel.mailbox import Mailbox, MailboxOverflow, Outcome
 from liveview.channel.params import form_payload
-from liveview.session import InvalidToken
-from liveview.socket import LiveViewSocket, Navigation
+from liveview.channel.protocol import (
+    CIDS_DESTROYED,
+    CIDS_WILL_DESTROY,
+    CLEAR_FLASH,
+    CLOSE,
+    DIFF,
+    ERROR,
+    EVENT,
+    FAILED,
+    LEAVE,
+    LIVE_PATCH,
+    LIVE_REDIRECT,
+    LIVEVIEW_VERSION,
+    OK,
+    REDIRECT,
+    RESERVED_EVENT_PREFIX,
+    view_id_of,
+)
+from liveview.session import InvalidToken, SessionToken
+from liveview.socket import Effects, LiveViewSocket, Navigation
 from liveview.template import RenderState
 from liveview.template.sharing import SharedRender
-from liveview.view import LiveView, UnknownEvent, template_of
+from liveview.template.wire import EVENTS, REPLY, TITLE
+from liveview.view import LiveView, UnknownEvent, start_view, template_of
 
 logger = logging.getLogger("liveview")
 
 Send = Callable[[str], Awaitable[None]]
+
+MAX_PATCH_REDIRECTS = 20
+"""Patches in a row a LiveView may ask for (each runs `handle_params`, which may patch again)
+before it is failed, as Phoenix does: a `handle_params` that always patches is a bug, and
+following it forever would hold the event loop."""
+
+
+class TooManyPatchRedirects(RuntimeError):
+    """`handle_params` asked for a patch `MAX_PATCH_REDIRECTS` times in a row."""
 
 
 class _JoinRefused(Exception):
@@ -43,26 +75,13 @@ class _JoinRefused(Exception):
         self.response = response
 
 
-class _MountCrashed(Exception):
-    """User code raised during the join; the client got `join crashed`."""
-
-
-class _Overflowed(Exception):
-    """More messages waited than the mailbox holds: the LiveView fails (client rejoins)."""
-
-
 class _Info(NamedTuple):
     """An info that is itself a `Frame`, wrapped so the mailbox cannot take it for one."""
 
     info: Frame
 
 
-def _url_params(url: str) -> tuple[str, dict[str, Any]]:
-    parts = urlsplit(url)
-    return parts.path or "/", dict(parse_qsl(parts.query, keep_blank_values=True))
-
-
-class LiveChannel:
+class LiveChannel(Mailbox):
     """The server side of one `lv:<id>` topic on one websocket."""
 
     def __init__(
@@ -77,139 +96,62 @@ class LiveChannel:
     ) -> None:
         self.topic = topic
         self.join_ref = join.join_ref
-        self.view_id = topic[3:]
+        self.view_id = view_id_of(topic)
         self._config = config
         self._send = send
         self._root_path = root_path.rstrip("/")
         self._on_end = on_end
-        # A list, not a deque (an empty deque is 760 bytes): mailboxes are short.
-        self._inbox: list[Any] = [join]
         self.view: LiveView | None = None
         self.socket: LiveViewSocket | None = None
-        self._state = RenderState()
+        self._render_state = RenderState()
         self._route: RouteMatch | None = None
-        self._url = ""
-        self._diff_prefix = frames.push_prefix(self.join_ref, topic, "diff")
-        # No task of its own: the loop's dispatcher drains the mailbox when mail arrives.
-        self.context = contextvars.copy_context()
-        self._dispatcher = dispatcher()
-        self._joined = False
-        self._scheduled = True
-        self._owner: asyncio.Task[Any] | None = None  # the task in `drain`, while it runs
-        self._overflowed = False
-        self._ending = False
-        self._dispatcher.schedule(self)
+        self._diff_prefix = frames.push_prefix(self.join_ref, topic, DIFF)
+        super().__init__(join, size=config.mailbox_size)  # last: this schedules the join
 
-    # the mailbox ---------------------------------------------------------------------------
+    # what arrives --------------------------------------------------------------------------
 
     def deliver(self, info: Any) -> None:
         """Queue an info (pub/sub message, timer, send_info) for `handle_info`."""
-        self._put(_Info(info) if type(info) is Frame else info)
+        self.put(_Info(info) if type(info) is Frame else info)
 
     def push_frame(self, frame: Frame) -> None:
         """Queue a client message for this LiveView."""
-        self._put(frame)
+        self.put(frame)
 
-    def _put(self, item: Any) -> None:
-        if self._ending or self._overflowed:
-            return
-        if len(self._inbox) >= self._config.mailbox_size:
+    async def handle(self, message: Any) -> Outcome:
+        if self.view is None:  # the first message is the join
+            return await self._join(message)
+        if type(message) is Frame:
+            return await self._on_frame(message)
+        return await self._on_info(message.info if type(message) is _Info else message)
+
+    async def failed(self, error: BaseException) -> Outcome:
+        if isinstance(error, ConnectionError):
+            return Outcome.END  # the websocket went away mid-send: end quietly, as on a close
+        if isinstance(error, MailboxOverflow):
             logger.error("LiveView %s: mailbox overflow; failing it", self.topic)
-            self._overflowed = True
-            self._inbox.clear()
-            owner = self._owner
-            if owner is not None and owner is not asyncio.current_task():
-                owner.cancel(msg="mailbox overflow")  # it waits in a handler: stop it there
-            elif not self._scheduled:
-                self._scheduled = True
-                self._dispatcher.schedule(self)
-            return
-        self._inbox.append(item)
-        if not self._scheduled:
-            self._scheduled = True
-            self._dispatcher.schedule(self)
+        else:
+            logger.error("LiveView %s crashed", self.topic, exc_info=error)
+        with contextlib.suppress(Exception):  # the websocket may be gone: nothing to tell
+            await self._send(frames.encode(self.join_ref, self.join_ref, self.topic, ERROR, {}))
+        return Outcome.CRASH
 
-    async def stop(self) -> None:
-        """End this LiveView (socket closed, duplicate join): shutdown runs, subscriptions end."""
-        if self._ending:
-            return
-        owner = self._owner
-        if owner is not None and owner is not asyncio.current_task():
-            self._ending = True  # what the cancelled drain does not handle is dropped
-            owner.cancel()
-            await asyncio.gather(owner, return_exceptions=True)
-        await self._end(crashed=False)
-
-    # draining the mailbox ------------------------------------------------------------------
-
-    async def drain(self, task: asyncio.Task[Any]) -> None:
-        """Handle the waiting messages in arrival order; the dispatcher calls this when mail
-        arrives. Each message's reply or push is sent before the next message is read."""
-        inbox = self._inbox
-        self._owner = task
-        crashed: bool | None = None  # None: the LiveView goes on; else it ends
-        try:
-            while crashed is None and (inbox or self._overflowed) and not self._ending:
-                if self._overflowed:
-                    raise _Overflowed
-                item = inbox.pop(0)
-                if not self._joined:
-                    self._joined = True
-                    if not await self._join(item):
-                        crashed = False
-                elif type(item) is Frame:
-                    if await self._on_frame(item):
-                        crashed = False
-                elif await self._on_info(item.info if type(item) is _Info else item):
-                    crashed = False
-        except asyncio.CancelledError:
-            if not self._overflowed:
-                raise  # stop(): it ends the LiveView
-            crashed = True
-            await self._send_error()
-        except _Overflowed:
-            crashed = True
-            await self._send_error()
-        except ConnectionError:
-            crashed = False  # the websocket went away mid-send: end quietly, as on a close
-        except _MountCrashed:
-            crashed = True
-        except Exception:
-            crashed = True
-            logger.exception("LiveView %s crashed", self.topic)
-            await self._send_error()
-        finally:
-            self._owner = None
-        if crashed is not None:
-            await self._end(crashed)
-        self._scheduled = False
-
-    async def _end(self, crashed: bool) -> None:
-        """Runs once: take the LiveView off its connection, run shutdown (unless it crashed),
-        end its subscriptions and timers."""
-        if self._ended:
-            return
-        self._ended = self._ending = True
-        self._inbox.clear()
+    async def ended(self, outcome: Outcome) -> None:
+        """Take the LiveView off its connection, run `shutdown` (unless it crashed), end its
+        subscriptions and timers."""
         self._on_end(self)
         socket, view = self.socket, self.view
         if socket is None or view is None:
             return
         try:
-            if not crashed:
+            if outcome is Outcome.END:
                 await view.shutdown(socket)
         except Exception:
             logger.exception("LiveView %s: shutdown failed", self.topic)
         finally:
-            await socket._close()
+            await socket.end()
 
-    _ended = False
-
-    async def _send_error(self) -> None:
-        with contextlib.suppress(Exception):  # the websocket may be gone: nothing to tell
-            await self._send(
-                frames.encode(self.join_ref, self.join_ref, self.topic, "phx_error", {})
-            )
+    # what goes out -------------------------------------------------------------------------
 
     async def _reply(self, ref: str | None, status: str, response: Any) -> None:
         await self._send(frames.reply(self.join_ref, ref, self.topic, status, response))
@@ -219,20 +161,20 @@ class LiveChannel:
 
     # join ----------------------------------------------------------------------------------
 
-    async def _join(self, join: Frame) -> bool:
+    async def _join(self, join: Frame) -> Outcome:
         try:
             reply = await self._mount(join.payload)
         except _JoinRefused as refused:
-            await self._reply(join.ref, "error", refused.response)
-            return False
+            await self._reply(join.ref, FAILED, refused.response)
+            return Outcome.END
         except Exception:
             # Phoenix's answer to a join whose process died: the client shows the error and
             # retries the join with backoff.
             logger.exception("LiveView %s crashed while joining", self.topic)
-            await self._reply(join.ref, "error", {"reason": "join crashed"})
-            raise _MountCrashed from None
-        await self._reply(join.ref, "ok", reply)
-        return True
+            await self._reply(join.ref, FAILED, {"reason": "join crashed"})
+            return Outcome.CRASH
+        await self._reply(join.ref, OK, reply)
+        return Outcome.CONTINUE
 
     async def _mount(self, payload: dict[str, Any]) -> dict[str, Any]:
         signer = self._config.signer
@@ -245,22 +187,15 @@ class LiveChannel:
             logger.info("LiveView %s: join refused as stale: %s", self.topic, exc)
             raise _JoinRefused({"reason": "stale"}) from None
 
-        navigation = payload.get("redirect")
+        navigation = payload.get("redirect")  # a live navigation: the new page's URL
         url = navigation if isinstance(navigation, str) else payload.get("url")
         if not isinstance(url, str):
             raise _JoinRefused({"reason": "stale"})
-        if token.route.startswith("embed:"):
-            embedded = self._config.embedded.get(token.route[6:])
-            if embedded is None:
-                raise _JoinRefused({"reason": "unauthorized"})
-            match: RouteMatch | None = RouteMatch(token.route, embedded, {})
-        else:
-            match = self._resolve(url)
+        match = self._match(token, url)
         if match is None or (navigation is None and match.route != token.route):
             raise _JoinRefused({"reason": "unauthorized"})
 
         self._route = match
-        self._url = url
         view = match.view()
         socket = LiveViewSocket(
             view_id=self.view_id, pubsub=self._config.pubsub, connected=True, mailbox=self
@@ -268,26 +203,25 @@ class LiveChannel:
         self.view, self.socket = view, socket
         if flash:
             socket.assign(flash=flash)
-        params = self._params(url, match)
-        await view.mount(socket, dict(token.session), params)
-        await view.handle_params(url, params, socket)
+        await start_view(view, socket, dict(token.session), self._params(url, match), url)
 
+        effects, patch = await self._follow_patches(socket.take_effects(), announce=False)
+        nav = effects.navigation
+        if nav is not None:  # mount sent the browser elsewhere: the join fails with where to
+            key, where = _navigation_message(nav)
+            raise _JoinRefused({key: where, "events": effects.events})
         reply: dict[str, Any] = {}
-        nav = socket._navigation
-        if nav is not None:
-            socket._navigation = None
-            if nav.kind == "redirect":
-                raise _JoinRefused({"redirect": {"to": nav.to}, "events": socket._events})
-            if nav.kind == "navigate":
-                raise _JoinRefused(
-                    {"live_redirect": self._nav_payload(nav), "events": socket._events}
-                )
-            await self._patch_params(nav.to)
-            reply["live_patch"] = self._nav_payload(nav)
-
-        reply["rendered"], _ = self._render(full=True)
+        if patch is not None:
+            reply[LIVE_PATCH] = _navigation_message(patch)[1]
+        reply["rendered"], _ = self._diff(effects, full=True)
         reply["liveview_version"] = LIVEVIEW_VERSION
         return reply
+
+    def _match(self, token: SessionToken, url: str) -> RouteMatch | None:
+        if token.embedded:
+            embedded = self._config.embedded.get(token.route)
+            return None if embedded is None else RouteMatch(token.route, embedded, {}, True)
+        return self._resolve(url)
 
     def _resolve(self, url: str) -> RouteMatch | None:
         path = unquote(urlsplit(url).path) or "/"  # routes match decoded paths, as over HTTP
@@ -297,83 +231,143 @@ class LiveChannel:
 
     @staticmethod
     def _params(url: str, match: RouteMatch) -> dict[str, Any]:
-        if match.route.startswith("embed:"):
+        if match.embedded:
             return {}
-        _, query = _url_params(url)
+        query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
         return {**query, **match.path_params}
 
-    @staticmethod
-    def _nav_payload(nav: Navigation) -> dict[str, Any]:
-        return {"to": nav.to, "kind": "replace" if nav.replace else "push"}
+    # after every callback: one funnel ------------------------------------------------------
 
-    # rendering -----------------------------------------------------------------------------
+    async def _finish(
+        self, effects: Effects, reply_to: Frame | None = None, hook_reply: Any = None
+    ) -> Outcome:
+        """Turn what a callback did into one reply (to the client's `reply_to`) or one push (an
+        info): follow its patches, leave on a navigation away, else send its diff."""
+        if effects.navigation is not None:
+            effects, _ = await self._follow_patches(effects, announce=True)
+            nav = effects.navigation
+            if nav is not None:
+                if effects.events:  # events go out before the view leaves
+                    await self._push(DIFF, {EVENTS: effects.events})
+                key, where = _navigation_message(nav)
+                if reply_to is not None:
+                    await self._reply(reply_to.ref, OK, {key: where})
+                else:
+                    await self._push(key, where)
+                await self._push(CLOSE, {})
+                return Outcome.END
+        diff, shared = self._diff(effects)
+        if reply_to is not None:
+            if isinstance(hook_reply, dict):
+                diff = {**diff, REPLY: hook_reply}
+            await self._reply(reply_to.ref, OK, {DIFF: diff} if diff else {})
+        elif shared is not None and diff:
+            await self._send(self._diff_prefix + shared.json + "]")
+        elif diff:
+            await self._push(DIFF, diff)
+        return Outcome.CONTINUE
 
-    def _render(self, *, full: bool = False) -> tuple[dict[str, Any], SharedRender | None]:
-        """The diff (full tree if `full`) to send, and the shared render it is, if it is one
-        unchanged (then it is read-only, and its JSON is encoded once for every recipient)."""
+    async def _follow_patches(
+        self, effects: Effects, *, announce: bool
+    ) -> tuple[Effects, Navigation | None]:
+        """Apply the patches asked for (`handle_params` again; it may patch again), pushing
+        `live_patch` for each if `announce`; returns the effects of them all (ending with no
+        navigation or one away from this LiveView) and the last patch."""
+        socket = self.socket
+        assert socket is not None
+        patch = None
+        for _ in range(MAX_PATCH_REDIRECTS):
+            nav = effects.navigation
+            if nav is None or nav.kind != "patch":
+                return effects, patch
+            patch = nav
+            await self._patch_params(nav.to)
+            if announce:
+                await self._push(LIVE_PATCH, _navigation_message(nav)[1])
+            effects = effects.then(socket.take_effects())
+        if effects.navigation is None or effects.navigation.kind != "patch":
+            return effects, patch
+        raise TooManyPatchRedirects(
+            f"LiveView {type(self.view).__name__} asked for more than {MAX_PATCH_REDIRECTS} "
+            "patches in a row: check its handle_params for a push_patch loop"
+        )
+
+    async def _patch_params(self, url: str, match: RouteMatch | None = None) -> None:
         view, socket = self.view, self.socket
         assert view is not None and socket is not None
-        changed = socket._take_changes()
+        match = match or self._resolve(url)
+        if match is None:
+            return
+        self._route = match
+        await view.handle_params(url, self._params(url, match), socket)
+
+    def _diff(
+        self, effects: Effects, *, full: bool = False
+    ) -> tuple[dict[str, Any], SharedRender | None]:
+        """The diff (full tree if `full`) of `effects`, and the shared render it is, if it is
+        one unchanged (then it is read-only, and its JSON is encoded once for every
+        recipient)."""
+        view, socket = self.view, self.socket
+        assert view is not None and socket is not None
+        changed = effects.changed
         if full:
-            self._state.reset()
+            self._render_state.reset()
         diff: dict[str, Any]
         shared: SharedRender | None = None
         if full or changed:
             template = template_of(view, socket.assigns)
-            # the plain dict: templates read it on every slot evaluation
+            data = socket.render_input
             if view.share_renders:
-                shared = self._state.render_shared(
-                    template, socket._data, None if full else changed
+                shared = self._render_state.render_shared(
+                    template, data, None if full else changed
                 )
                 diff = shared.diff
             else:
-                diff = self._state.render(template, socket._data, None if full else changed)
+                diff = self._render_state.render(template, data, None if full else changed)
         else:
             diff = {}
-        if socket._title_changed or socket._events:
+        if effects.title is not None or effects.events:
             diff, shared = dict(diff), None
-            if socket._title_changed:
-                socket._title_changed = False
-                diff["t"] = socket._title or ""
-            if socket._events:
-                diff["e"], socket._events = socket._events, []
+            if effects.title is not None:
+                diff[TITLE] = effects.title
+            if effects.events:
+                diff[EVENTS] = effects.events
         return diff, shared
 
     # client messages -----------------------------------------------------------------------
 
-    async def _on_frame(self, frame: Frame) -> bool:
-        """Handle one client message; True when the LiveView should end."""
+    async def _on_frame(self, frame: Frame) -> Outcome:
         event = frame.event
-        if event == "event":
+        if event == EVENT:
             return await self._on_event(frame)
-        if event == "phx_leave":
-            await self._reply(frame.ref, "ok", {})
-            await self._push("phx_close", {})
-            return True
-        if event == "live_patch":
+        if event == LEAVE:
+            await self._reply(frame.ref, OK, {})
+            await self._push(CLOSE, {})
+            return Outcome.END
+        if event == LIVE_PATCH:
             return await self._on_live_patch(frame)
-        if event == "cids_will_destroy":
-            await self._reply(frame.ref, "ok", {})
-            return False
-        if event == "cids_destroyed":
+        if event == CIDS_WILL_DESTROY:
+            await self._reply(frame.ref, OK, {})
+            return Outcome.CONTINUE
+        if event == CIDS_DESTROYED:
             cids = frame.payload.get("cids")
-            await self._reply(frame.ref, "ok", {"cids": cids if isinstance(cids, list) else []})
-            return False
-        await self._reply(frame.ref, "error", {"reason": f"unknown message {event!r}"})
-        return False
+            await self._reply(frame.ref, OK, {"cids": cids if isinstance(cids, list) else []})
+            return Outcome.CONTINUE
+        await self._reply(frame.ref, FAILED, {"reason": f"unknown message {event!r}"})
+        return Outcome.CONTINUE
 
-    async def _on_event(self, frame: Frame) -> bool:
+    async def _on_event(self, frame: Frame) -> Outcome:
         view, socket = self.view, self.socket
         assert view is not None and socket is not None
         payload = frame.payload
         name = payload.get("event")
         if not isinstance(name, str):
-            await self._reply(frame.ref, "error", {"reason": "event name missing"})
-            return False
+            await self._reply(frame.ref, FAILED, {"reason": "event name missing"})
+            return Outcome.CONTINUE
         if "cid" in payload and payload["cid"] is not None:
             # No LiveComponents yet: an event for a component that does not exist gets ok {}.
-            await self._reply(frame.ref, "ok", {})
-            return False
+            await self._reply(frame.ref, OK, {})
+            return Outcome.CONTINUE
         value = payload.get("value")
         if payload.get("type") == "form":
             args = form_payload(value, payload.get("meta"))
@@ -383,93 +377,48 @@ class LiveChannel:
             args = {"value": value}
 
         result: Any = None
-        if name == "lv:clear-flash":
+        if name == CLEAR_FLASH:
             key = args.get("key")
             socket.clear_flash(key if isinstance(key, str) else None)
-        elif name.startswith("lv:"):
-            await self._reply(frame.ref, "error", {"reason": f"unknown event {name!r}"})
-            return False
+        elif name.startswith(RESERVED_EVENT_PREFIX):
+            await self._reply(frame.ref, FAILED, {"reason": f"unknown event {name!r}"})
+            return Outcome.CONTINUE
         else:
             try:
                 result = await view.handle_event(name, args, socket)
             except UnknownEvent as exc:
                 logger.warning("LiveView %s: %s", self.topic, exc)
-                await self._reply(frame.ref, "error", {"reason": str(exc)})
-                return False
-        return await self._respond(frame.ref, result)
+                await self._reply(frame.ref, FAILED, {"reason": str(exc)})
+                return Outcome.CONTINUE
+        return await self._finish(socket.take_effects(), frame, result)
 
-    async def _on_live_patch(self, frame: Frame) -> bool:
+    async def _on_live_patch(self, frame: Frame) -> Outcome:
+        socket = self.socket
+        assert socket is not None
         url = frame.payload.get("url")
         if not isinstance(url, str):
-            await self._reply(frame.ref, "error", {"reason": "url missing"})
-            return False
+            await self._reply(frame.ref, FAILED, {"reason": "url missing"})
+            return Outcome.CONTINUE
         match = self._resolve(url)
         if match is None or self._route is None or match.view is not self._route.view:
-            await self._reply(frame.ref, "ok", {"link_redirect": True})
-            return False
+            await self._reply(frame.ref, OK, {"link_redirect": True})
+            return Outcome.CONTINUE
         await self._patch_params(url, match)
-        return await self._respond(frame.ref, None)
-
-    async def _patch_params(self, url: str, match: RouteMatch | None = None) -> None:
-        view, socket = self.view, self.socket
-        assert view is not None and socket is not None
-        match = match or self._resolve(url)
-        if match is None:
-            return
-        self._route, self._url = match, url
-        await view.handle_params(url, self._params(url, match), socket)
-
-    async def _respond(self, ref: str | None, hook_reply: Any) -> bool:
-        """Reply to a client message with the render it caused (and any navigation)."""
-        socket = self.socket
-        assert socket is not None
-        nav = await self._take_navigation()
-        if nav is not None and nav.kind != "patch":
-            await self._reply(ref, "ok", {self._nav_key(nav): self._nav_reply(nav)})
-            await self._push("phx_close", {})
-            return True
-        diff, _ = self._render()
-        if isinstance(hook_reply, dict):
-            diff = {**diff, "r": hook_reply}
-        await self._reply(ref, "ok", {"diff": diff} if diff else {})
-        return False
-
-    async def _take_navigation(self) -> Navigation | None:
-        """Pop the pending navigation; a patch is applied here (params, then `live_patch` push)."""
-        socket = self.socket
-        assert socket is not None
-        while (nav := socket._navigation) is not None:
-            socket._navigation = None
-            if nav.kind != "patch":
-                if socket._events:  # events go out before the view leaves
-                    await self._push("diff", {"e": socket._events})
-                    socket._events = []
-                return nav
-            await self._patch_params(nav.to)
-            await self._push("live_patch", self._nav_payload(nav))
-        return None
-
-    @staticmethod
-    def _nav_key(nav: Navigation) -> str:
-        return "redirect" if nav.kind == "redirect" else "live_redirect"
-
-    def _nav_reply(self, nav: Navigation) -> dict[str, Any]:
-        return {"to": nav.to} if nav.kind == "redirect" else self._nav_payload(nav)
+        return await self._finish(socket.take_effects(), frame)
 
     # infos ---------------------------------------------------------------------------------
 
-    async def _on_info(self, info: Any) -> bool:
+    async def _on_info(self, info: Any) -> Outcome:
         view, socket = self.view, self.socket
         assert view is not None and socket is not None
         await view.handle_info(info, socket)
-        nav = None if socket._navigation is None else await self._take_navigation()
-        if nav is not None and nav.kind != "patch":
-            await self._push(self._nav_key(nav), self._nav_reply(nav))
-            await self._push("phx_close", {})
-            return True
-        diff, shared = self._render()
-        if shared is not None and diff:
-            await self._send(self._diff_prefix + shared.json + "]")
-        elif diff:
-            await self._push("diff", diff)
-        return False
+        return await self._finish(socket.take_effects())
+
+
+def _navigation_message(nav: Navigation) -> tuple[str, dict[str, Any]]:
+    """How the client is told of a navigation: the key (a reply's) or event (a push's), and
+    its payload."""
+    if nav.kind == "redirect":
+        return REDIRECT, {"to": nav.to}
+    kind = "replace" if nav.replace else "push"
+    return (LIVE_PATCH if nav.kind == "patch" else LIVE_REDIRECT), {"to": nav.to, "kind": kind}

@@ -135,8 +135,8 @@ async def test_one_dispatcher_per_loop_and_it_ends_when_idle() -> None:
 
 
 async def test_a_long_run_lets_the_loop_in() -> None:
-    """Draining thousands of mailboxes visits the event loop every BATCH of them."""
-    from liveview.channel.dispatch import BATCH
+    """Draining thousands of mailboxes visits the event loop every DRAINS_PER_YIELD of them."""
+    from liveview.channel.dispatch import DRAINS_PER_YIELD as BATCH
 
     events: list[str] = []
 

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket, SingleProcessPubSub
-from liveview.channel.config import IDLE_TIMEOUT
-from liveview.channel.idle import CLOSE_CODE
+from liveview.channel.idle import CLOSE_CODE, IDLE_TIMEOUT
 from liveview.testing import LiveViewTestClient, WebSocketClosed
 
 
@@ -25,13 +24,13 @@ class Quiet(LiveView):
 
 def make_app(timeout: float | None) -> LiveViewApp:
     app = LiveViewApp(routes={"/quiet": Quiet}, secret="s", pubsub=SingleProcessPubSub())
-    app.channel_config.idle.timeout = timeout
+    app.idle_sweeper.timeout = timeout
     return app
 
 
 def test_the_default_is_phoenixs() -> None:
     assert IDLE_TIMEOUT == 60.0
-    assert LiveViewApp(routes={}, secret="s").channel_config.idle.timeout == 60.0
+    assert LiveViewApp(routes={}, secret="s").idle_sweeper.timeout == 60.0
 
 
 async def test_a_silent_websocket_is_closed_and_its_liveviews_end() -> None:

@@ -9,7 +9,6 @@ from typing import Any
 from examples.counter import Counter
 from examples.form import SignupForm
 from liveview import LiveView, LiveViewApp, LiveViewSocket
-from liveview.app import DEFAULT_LAYOUT
 
 
 class Crashy(LiveView):
@@ -53,9 +52,9 @@ class Sidebar(LiveView):
 
 
 # The default layout with a second, independent LiveView embedded beside the page's own.
-LAYOUT = DEFAULT_LAYOUT.read_text().replace(
-    "{{ inner_content }}", '{{ live_render("sidebar") }}\n{{ inner_content }}'
-)
+LAYOUT = """{% extends "liveview/layout.html" %}
+{% block body %}{{ live_render("sidebar") }}
+{{ super() }}{% endblock %}"""
 
 app = LiveViewApp(
     routes={"/counter": Counter, "/form": SignupForm, "/crash": Crashy},
@@ -65,4 +64,4 @@ app = LiveViewApp(
 )
 
 if "E2E_IDLE_TIMEOUT" in os.environ:  # the idle-timeout test: close silent websockets sooner
-    app.channel_config.idle.timeout = float(os.environ["E2E_IDLE_TIMEOUT"])
+    app.idle_sweeper.timeout = float(os.environ["E2E_IDLE_TIMEOUT"])
