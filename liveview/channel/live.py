@@ -318,9 +318,7 @@ class LiveChannel(Mailbox):
             template = template_of(view, socket.assigns)
             data = socket.render_input
             if view.share_renders:
-                shared = self._render_state.render_shared(
-                    template, data, None if full else changed
-                )
+                shared = self._render_state.render_shared(template, data, None if full else changed)
                 diff = shared.diff
             else:
                 diff = self._render_state.render(template, data, None if full else changed)
