@@ -15,6 +15,7 @@ import websockets
 
 from liveview.channel.live import MAX_PATCH_REDIRECTS
 from liveview.static import CONTAINER
+from tests.e2e.conftest import AsyncRunner
 
 APP = "tests.e2e.apps.patch_loop:app"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
@@ -71,10 +72,13 @@ class Tab:
         return await self.request("event", {"type": "click", "event": "go", "value": {}})
 
 
-async def test_a_patch_loop_fails_its_view_and_the_server_keeps_serving(
-    live_server: Callable[..., str],
+def test_a_patch_loop_fails_its_view_and_the_server_keeps_serving(
+    live_server: Callable[..., str], run_async: AsyncRunner
 ) -> None:
-    base = live_server(APP)
+    run_async(patch_loop_beside_a_busy_tab(live_server(APP)))
+
+
+async def patch_loop_beside_a_busy_tab(base: str) -> None:
     looping, other = Tab(base, "/patch-loop"), Tab(base, "/counter")
     await looping.open()
     await other.open()
