@@ -68,8 +68,8 @@ class Tab:
             if frame[1] == ref and frame[3] == "phx_reply":
                 return list(frame)
 
-    async def click(self) -> list[Any]:
-        return await self.request("event", {"type": "click", "event": "go", "value": {}})
+    async def click(self, value: dict[str, Any]) -> list[Any]:
+        return await self.request("event", {"type": "click", "event": "go", "value": value})
 
 
 def test_a_patch_loop_fails_its_view_and_the_server_keeps_serving(
@@ -79,18 +79,18 @@ def test_a_patch_loop_fails_its_view_and_the_server_keeps_serving(
 
 
 async def patch_loop_beside_a_busy_tab(base: str) -> None:
-    looping, other = Tab(base, "/patch-loop"), Tab(base, "/counter")
+    looping, other = Tab(base, "/patching"), Tab(base, "/counter")
     await looping.open()
     await other.open()
 
     async def other_tab_clicks() -> None:  # on the same server, answered as before
         for count in range(1, 11):
-            reply = await asyncio.wait_for(other.click(), 2)
+            reply = await asyncio.wait_for(other.click({}), 2)
             assert reply[4]["status"] == "ok"
             assert reply[4]["response"]["diff"] == {"0": str(count)}
 
     clicking = asyncio.create_task(other_tab_clicks())
-    await looping.send("event", {"type": "click", "event": "go", "value": {}})
+    await looping.send("event", {"type": "click", "event": "go", "value": {"hops": -1}})
     patches, event = 0, ""
     while event != "phx_error" and patches <= MAX_PATCH_REDIRECTS:
         frame = json.loads(await asyncio.wait_for(looping.ws.recv(), 5))
