@@ -23,16 +23,39 @@ LiveViews: 59.6 KB per LiveView with it, 13.3 KB without; 37.6 µs of CPU per di
 Websocket pings are left to the app (`--ws-ping-interval 0`): it closes websockets whose client
 has been silent for 60 s, as Phoenix does (`liveview.channel.idle`), without a timer per
 connection.
+
+This relies on attributes uvicorn's protocol sets on itself (`UVICORN_ATTRIBUTES`), not on an
+API: the version it was written against is pinned (`UVICORN_VERSION`), another version gets a
+warning, and a protocol without those attributes refuses to start with a message naming the
+fallback (`--ws websockets-sansio`, uvicorn's own).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 from typing import Any
 
+import uvicorn
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+UVICORN_VERSION = "0.54.0"
+"""The uvicorn `WebSocketProtocol` was written against (and `pyproject.toml` pins)."""
+
+UVICORN_ATTRIBUTES = ("queue", "writable", "handshake_complete")
+"""What `WebSocketProtocol` replaces or reads on uvicorn's protocol: instance attributes set in
+`WebSocketsSansIOProtocol.__init__`, checked when a connection starts. It also clears
+`request` and `response`, which uvicorn sets in `handle_connect`."""
+
+if uvicorn.__version__ != UVICORN_VERSION:
+    logging.getLogger("liveview").warning(
+        "liveview.server.WebSocketProtocol was written for uvicorn %s, not %s; if websockets "
+        "misbehave, serve with uvicorn's own: --ws websockets-sansio",
+        UVICORN_VERSION,
+        uvicorn.__version__,
+    )
 
 
 class _Inbox:
@@ -104,6 +127,12 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        missing = [name for name in UVICORN_ATTRIBUTES if not hasattr(self, name)]
+        if missing:
+            raise RuntimeError(
+                f"uvicorn {uvicorn.__version__}'s websocket protocol has no {missing}: serve "
+                "with uvicorn's own (--ws websockets-sansio) or pin uvicorn " + UVICORN_VERSION
+            )
         self.queue = _Inbox()  # type: ignore[assignment]
         self.writable = _Writable()  # type: ignore[assignment]
 
@@ -123,8 +152,6 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
 def serve(app: str, host: str, port: int, reload: bool = False) -> None:
     """Run `app` ("module:attribute") with uvicorn as we recommend: our websocket protocol, no
     compression."""
-    import uvicorn
-
     sys.path.insert(0, os.getcwd())
     uvicorn.run(
         app,

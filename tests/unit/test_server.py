@@ -101,3 +101,26 @@ async def test_a_liveview_over_a_real_socket(server: int) -> None:
             reply = orjson.loads(await ws.recv())
             assert reply[1] == str(ref)
             assert reply[4]["response"]["diff"] == {"0": str(ref) * 1000}
+
+
+async def test_the_uvicorn_attributes_it_relies_on_are_there_in_the_pinned_version() -> None:
+    from liveview.server import UVICORN_ATTRIBUTES, UVICORN_VERSION
+
+    assert uvicorn.__version__ == UVICORN_VERSION
+    config = uvicorn.Config(LiveViewApp(routes={}, secret="s"), ws=WebSocketProtocol)
+    config.load()
+    protocol = WebSocketProtocol(config, uvicorn.server.ServerState(), {})
+    assert all(hasattr(protocol, name) for name in UVICORN_ATTRIBUTES)
+    assert protocol.queue.empty() and protocol.writable.is_set()
+
+
+async def test_a_uvicorn_without_those_attributes_is_refused_with_the_fallback_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import liveview.server
+
+    monkeypatch.setattr(liveview.server, "UVICORN_ATTRIBUTES", ("queue", "no_such_attribute"))
+    config = uvicorn.Config(LiveViewApp(routes={}, secret="s"), ws=WebSocketProtocol)
+    config.load()
+    with pytest.raises(RuntimeError, match="--ws websockets-sansio"):
+        WebSocketProtocol(config, uvicorn.server.ServerState(), {})
