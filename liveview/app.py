@@ -133,7 +133,7 @@ class LiveViewApp:
             await self.start()  # servers that send no lifespan events (or a mounted app)
             if scope["type"] == "websocket" and self._direct_websocket and self._is_socket(scope):
                 # Without middleware to run, skip Starlette's stack: its frames would stay
-                # suspended for the websocket's lifetime (~3 KB per connection).
+                # suspended for the websocket's lifetime (bench/README.md: memory per connection).
                 await self._serve_websocket(scope, receive, send, owns_scope=True)
                 return
         await self._app(scope, receive, send)

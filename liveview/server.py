@@ -2,12 +2,13 @@
 
 A LiveView keeps its websocket open for as long as the tab lives, so what the server keeps per
 connection is paid a thousand times over. `WebSocketProtocol` is uvicorn's websockets-sansio
-protocol (uvicorn's default) with the same behaviour and about 6 KB less per connection:
+protocol (uvicorn's default) with the same behaviour and less kept per connection (the figures
+are in bench/README.md, "What changed"):
 
 - its receive queue is a list and one future, not an `asyncio.Queue` (three deques and an
-  Event, ~3.3 KB);
+  Event);
 - "the transport is writable" is a flag, with futures made only while it is paused, not an
-  `asyncio.Event` (~0.9 KB);
+  `asyncio.Event`;
 - the handshake request and response are released once answered (uvicorn keeps both, and the
   websockets parser keeps the request's headers; they are copied into the ASGI scope first).
 
@@ -16,9 +17,8 @@ liveview.server:WebSocketProtocol --ws-per-message-deflate false --ws-ping-inter
 
 Compression is off by default (`--ws-per-message-deflate false`): browsers offer
 permessage-deflate, and accepting it keeps a zlib compressor and decompressor per connection
-and costs CPU per frame, to shrink diffs that are already small (the fan-out bench at 1,000
-LiveViews: 59.6 KB per LiveView with it, 13.3 KB without; 37.6 µs of CPU per diff against
-22.4). Turn it on for slow links with few connections.
+and costs CPU per frame, to shrink diffs that are already small (bench/README.md has the
+figures: several times the memory per LiveView). Turn it on for slow links with few connections.
 
 Websocket pings are left to the app (`--ws-ping-interval 0`): it closes websockets whose client
 has been silent for 60 s, as Phoenix does (`liveview.channel.idle`), without a timer per

@@ -52,7 +52,7 @@ class Connection:
         idle: IdleSweeper,
     ) -> None:
         # Only the ASGI callables: a Starlette WebSocket would keep its parsed headers, query
-        # and cookies for the connection's lifetime (~2 KB each).
+        # and cookies for the connection's lifetime (bench/README.md: memory per connection).
         self._receive = receive
         self._asgi_send = send
         self._config = config
