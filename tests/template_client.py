@@ -7,8 +7,9 @@ from typing import Any
 
 import orjson
 
-from liveview.template import RenderState, Template, to_html
+from liveview.template import RenderState, Template
 from liveview.testing import merge_diff
+from liveview.testing.tree import to_html
 
 
 class ClientView:

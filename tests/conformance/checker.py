@@ -2,8 +2,8 @@
 
 At every step the HTML the official client builds from (our join tree + our diffs so far)
 must equal ``Template.render_html`` of that step's assigns -- our own full render, which is
-also what the dead render sends. The join tree is also checked against ``to_html`` (the
-engine's own rendering of a full tree, which claims to be exactly the client's).
+also what the dead render sends. The join tree is also checked against ``to_html`` (the test
+client's model of the client's rendering, ``liveview.testing.tree``, which claims to be exact).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 
 import orjson
 
-from liveview.template import RenderState, Template, to_html
+from liveview.template import RenderState, Template
+from liveview.testing.tree import to_html
 from tests.conformance.client import ClientError, ClientHarness, encode
 
 

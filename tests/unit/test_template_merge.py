@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from liveview.template import RenderState, Template, to_html
+from liveview.template import RenderState, Template
+from liveview.testing.tree import to_html
 
 # -- the client's merge rules (test helper) ----------------------------------------------------
 

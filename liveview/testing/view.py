@@ -1,0 +1,147 @@
+"""`LiveViewTest`: one LiveView joined over a `TestWebSocket`, and the HTML a browser shows."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from liveview.testing.exceptions import ReplyError
+from liveview.testing.tree import extract, merge_diff, to_html
+from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
+
+
+class LiveViewTest:
+    """One LiveView joined over a TestWebSocket; `html` is what a browser would show in it."""
+
+    __test__ = False
+
+    def __init__(
+        self, socket: TestWebSocket, topic: str, url: str, join_payload: dict[str, Any]
+    ) -> None:
+        self.socket = socket
+        self.topic = topic
+        self.join_ref = ""
+        self.url = url
+        self.join_payload = join_payload
+        self.tree: dict[str, Any] | None = None
+        self.title: str | None = None
+        self.events: list[list[Any]] = []
+        self.pushes: list[list[Any]] = []
+
+    async def join(self) -> list[list[Any]]:
+        """Send phx_join (again, on a rejoin) and apply the rendered tree; returns frames that
+        arrived before the reply."""
+        self.join_ref = self.socket.next_ref()
+        self.tree = None
+        await self.socket.send_frame(
+            [self.join_ref, self.join_ref, self.topic, "phx_join", self.join_payload]
+        )
+        pushed: list[list[Any]] = []
+        while True:
+            frame = await self.socket.receive_frame()
+            if frame[1] == self.join_ref and frame[3] == "phx_reply":
+                break
+            pushed.append(frame)
+        if frame[4]["status"] != "ok":
+            raise ReplyError(frame[4]["response"])
+        self.apply(frame[4]["response"]["rendered"])
+        return pushed
+
+    async def rejoin(self) -> list[list[Any]]:
+        """What the client does after a crash or reconnect: join the same topic anew."""
+        self.join_payload["params"]["_mounts"] = 1
+        return await self.join()
+
+    @property
+    def html(self) -> str:
+        return to_html(self.tree) if self.tree is not None else ""
+
+    def apply(self, diff: dict[str, Any]) -> Any:
+        """Merge a diff as the client does; returns the hook reply (`r`), if any."""
+        rest, top = extract(diff)
+        self.events.extend(top.events)
+        if top.title is not None:
+            self.title = top.title
+        self.tree = merge_diff(self.tree, rest)
+        return top.reply
+
+    async def push(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a message on this view's topic; apply pushes and the reply's diff. Returns the
+        reply's response; raises ReplyError on an error reply."""
+        reply, pushed = await self.socket.request(
+            self.topic, event, payload, join_ref=self.join_ref
+        )
+        for frame in pushed:
+            self._on_push(frame)
+        response: dict[str, Any] = reply[4]["response"]
+        if reply[4]["status"] != "ok":
+            raise ReplyError(response)
+        if "diff" in response:
+            response = {**response, "reply": self.apply(response["diff"])}
+        return response
+
+    def _on_push(self, frame: list[Any]) -> None:
+        self.pushes.append(frame)
+        if frame[2] == self.topic and frame[3] == "diff":
+            self.apply(frame[4])
+
+    async def click(self, event: str, value: Mapping[str, Any] | None = None) -> str:
+        await self.push("event", {"type": "click", "event": event, "value": dict(value or {})})
+        return self.html
+
+    async def hook_event(self, event: str, value: Any = None) -> Any:
+        """A hook's pushEvent; returns the handler's reply."""
+        response = await self.push("event", {"type": "hook", "event": event, "value": value or {}})
+        return response.get("reply")
+
+    async def change(
+        self, event: str, form: Mapping[str, Any] | str, *, target: str | None = None
+    ) -> str:
+        meta = {"_target": target} if target else {}
+        await self._form(event, form, meta)
+        return self.html
+
+    async def submit(self, event: str, form: Mapping[str, Any] | str) -> str:
+        await self._form(event, form, {})
+        return self.html
+
+    async def _form(self, event: str, form: Mapping[str, Any] | str, meta: dict[str, Any]) -> None:
+        value = form if isinstance(form, str) else urlencode(_flatten(form))
+        await self.push("event", {"type": "form", "event": event, "value": value, "meta": meta})
+
+    async def receive_push(self, timeout: float = DEFAULT_TIMEOUT) -> list[Any]:
+        """Wait for the next server push on the websocket and apply it."""
+        frame = await self.socket.receive_frame(timeout)
+        self._on_push(frame)
+        return frame
+
+    async def wait_for(
+        self, predicate: Callable[[str], bool], timeout: float = DEFAULT_TIMEOUT
+    ) -> str:
+        """Apply pushes until `predicate(html)` holds; TimeoutError if it does not in time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate(self.html):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"condition not met; html is {self.html!r}")
+            await self.receive_push(remaining)
+        return self.html
+
+    async def leave(self) -> None:
+        await self.socket.request(self.topic, "phx_leave", {}, join_ref=self.join_ref)
+
+
+def _flatten(form: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for key, value in form.items():
+        name = f"{prefix}[{key}]" if prefix else str(key)
+        if isinstance(value, Mapping):
+            pairs.extend(_flatten(value, name))
+        elif isinstance(value, list | tuple):
+            pairs.extend((f"{name}[]", str(item)) for item in value)
+        else:
+            pairs.append((name, str(value)))
+    return pairs
