@@ -15,19 +15,25 @@ The modules, one idea each:
 - `client`: `LiveViewTestClient`, the app with its lifespan, HTTP and websockets;
 - `view`: `LiveViewTest`, one joined LiveView and the HTML a browser shows for it;
 - `websocket`: `TestWebSocket`, raw V2 frames to and from the app;
-- `tree`: the client's model, `merge_diff` and `to_html`;
+- `tree`: the client's model, `merge_diff` (strict) and `to_html`;
 - `page`: what is read from the dead render (container, CSRF token, socket path);
 - `exceptions`: the errors raised.
 """
 
 from liveview.testing.client import LiveViewTestClient
-from liveview.testing.exceptions import ReplyError, WebSocketClosed, WebSocketRejected
+from liveview.testing.exceptions import (
+    DiffRejected,
+    ReplyError,
+    WebSocketClosed,
+    WebSocketRejected,
+)
 from liveview.testing.tree import merge_diff, to_html
 from liveview.testing.view import LiveViewTest
 from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "DiffRejected",
     "LiveViewTest",
     "LiveViewTestClient",
     "ReplyError",

@@ -3,7 +3,9 @@
     Exception
     ├── WebSocketRejected    the app refused the websocket handshake
     ├── WebSocketClosed      the app closed the websocket
-    └── ReplyError           the server answered a message with status "error"
+    ├── ReplyError           the server answered a message with status "error"
+    └── ValueError
+        └── DiffRejected     a diff the official client would break on
 
 All are importable from `liveview.testing`.
 """
@@ -31,3 +33,14 @@ class ReplyError(Exception):
     def __init__(self, response: dict[str, Any]) -> None:
         super().__init__(f"error reply: {response!r}")
         self.response = response
+
+
+class DiffRejected(ValueError):
+    """A diff the official client would break on (see `liveview.testing.tree`); `path` is
+    where in the tree, as keys from the root."""
+
+    def __init__(self, path: tuple[str, ...], reason: str) -> None:
+        where = ".".join(path) if path else "the root"
+        super().__init__(f"at {where}: {reason}")
+        self.path = path
+        self.reason = reason
