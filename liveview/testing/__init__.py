@@ -9,7 +9,8 @@ app directly:
         await view.click("inc")
         assert '<h1 id="count">1</h1>' in view.html
 
-`client.connect()` gives the raw websocket for protocol-level tests.
+`client.connect()` gives the raw websocket for protocol-level tests. A LiveView that crashes
+while the test waits on it raises `LiveViewCrashed` at once, chained to its own exception.
 
 The modules, one idea each:
 - `client`: `LiveViewTestClient`, the app with its lifespan, HTTP and websockets;
@@ -17,12 +18,14 @@ The modules, one idea each:
 - `websocket`: `TestWebSocket`, raw V2 frames to and from the app;
 - `tree`: the client's model, `merge_diff` (strict) and `to_html`;
 - `page`: what is read from the dead render (container, CSRF token, socket path);
+- `crashes`: a LiveView's crash, read from the app's log, for `LiveViewCrashed`;
 - `exceptions`: the errors raised.
 """
 
 from liveview.testing.client import LiveViewTestClient
 from liveview.testing.exceptions import (
     DiffRejected,
+    LiveViewCrashed,
     ReplyError,
     WebSocketClosed,
     WebSocketRejected,
@@ -34,6 +37,7 @@ from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 __all__ = [
     "DEFAULT_TIMEOUT",
     "DiffRejected",
+    "LiveViewCrashed",
     "LiveViewTest",
     "LiveViewTestClient",
     "ReplyError",

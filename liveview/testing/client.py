@@ -1,4 +1,8 @@
-"""`LiveViewTestClient`: runs the app in-process (with its lifespan) and opens LiveViews on it."""
+"""`LiveViewTestClient`: runs the app in-process (with its lifespan) and opens LiveViews on it.
+
+While it is open it listens to the app's `liveview` logger (`CrashLog`), so that a LiveView's
+crash surfaces in the test as `LiveViewCrashed` from the LiveView's own exception.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import httpx
 from starlette.types import ASGIApp, Message
 
 from liveview.testing import page
+from liveview.testing.crashes import CrashLog
 from liveview.testing.view import LiveViewTest
 from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 
@@ -32,8 +37,10 @@ class LiveViewTestClient:
         self._lifespan_in: asyncio.Queue[Message] = asyncio.Queue()
         self._lifespan_out: asyncio.Queue[Message] = asyncio.Queue()
         self._lifespan_task: asyncio.Task[None] | None = None
+        self._crashes = CrashLog()
 
     async def __aenter__(self) -> LiveViewTestClient:
+        self._crashes.listen()
         self._lifespan_task = asyncio.create_task(self._run_lifespan())
         await self._lifespan_in.put({"type": "lifespan.startup"})
         message = await asyncio.wait_for(self._lifespan_out.get(), DEFAULT_TIMEOUT)
@@ -42,13 +49,16 @@ class LiveViewTestClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        for socket in self._sockets:
-            await socket.close()
-        await self.http.aclose()
-        await self._lifespan_in.put({"type": "lifespan.shutdown"})
-        await asyncio.wait_for(self._lifespan_out.get(), DEFAULT_TIMEOUT)
-        if self._lifespan_task is not None:
-            await self._lifespan_task
+        try:
+            for socket in self._sockets:
+                await socket.close()
+            await self.http.aclose()
+            await self._lifespan_in.put({"type": "lifespan.shutdown"})
+            await asyncio.wait_for(self._lifespan_out.get(), DEFAULT_TIMEOUT)
+            if self._lifespan_task is not None:
+                await self._lifespan_task
+        finally:
+            self._crashes.close()
 
     async def _run_lifespan(self) -> None:
         scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
@@ -116,6 +126,6 @@ class LiveViewTestClient:
             "static": container.static or None,
             "sticky": False,
         }
-        view = LiveViewTest(socket, topic, url, payload)
+        view = LiveViewTest(socket, topic, url, payload, crashes=self._crashes)
         view.pushes.extend(await view.join())
         return view

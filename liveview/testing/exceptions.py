@@ -4,6 +4,7 @@
     ├── WebSocketRejected    the app refused the websocket handshake
     ├── WebSocketClosed      the app closed the websocket
     ├── ReplyError           the server answered a message with status "error"
+    │   └── LiveViewCrashed  the LiveView crashed (`phx_error`, or `join crashed`)
     └── ValueError
         └── DiffRejected     a diff the official client would break on
 
@@ -30,9 +31,25 @@ class WebSocketClosed(Exception):
 class ReplyError(Exception):
     """The server answered a message with status "error"."""
 
-    def __init__(self, response: dict[str, Any]) -> None:
-        super().__init__(f"error reply: {response!r}")
+    def __init__(self, response: dict[str, Any], message: str | None = None) -> None:
+        super().__init__(message or f"error reply: {response!r}")
         self.response = response
+
+
+class LiveViewCrashed(ReplyError):
+    """The LiveView crashed: the server sent `phx_error` on its topic, or answered its join
+    with `join crashed` (`response`: that payload).
+
+    The message names the exception the LiveView raised, and `__cause__` is that exception,
+    when the test client saw the app log it (`LiveViewTestClient` listens to the `liveview`
+    logger while it is open).
+    """
+
+    def __init__(self, topic: str, response: dict[str, Any], error: BaseException | None) -> None:
+        what = f"{type(error).__name__}: {error}" if error is not None else "no exception logged"
+        super().__init__(response, f"LiveView {topic} crashed: {what}")
+        self.topic = topic
+        self.__cause__ = error
 
 
 class DiffRejected(ValueError):

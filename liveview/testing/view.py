@@ -7,18 +7,29 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from liveview.testing.exceptions import ReplyError
+from liveview.testing.crashes import CrashLog
+from liveview.testing.exceptions import LiveViewCrashed, ReplyError
 from liveview.testing.tree import extract, merge_diff, to_html
 from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 
 
 class LiveViewTest:
-    """One LiveView joined over a TestWebSocket; `html` is what a browser would show in it."""
+    """One LiveView joined over a TestWebSocket; `html` is what a browser would show in it.
+
+    If the LiveView crashes while the test waits on it (for a reply, a join, a push), the wait
+    ends at once with `LiveViewCrashed`, from the exception the app logged (see `CrashLog`).
+    """
 
     __test__ = False
 
     def __init__(
-        self, socket: TestWebSocket, topic: str, url: str, join_payload: dict[str, Any]
+        self,
+        socket: TestWebSocket,
+        topic: str,
+        url: str,
+        join_payload: dict[str, Any],
+        *,
+        crashes: CrashLog | None = None,
     ) -> None:
         self.socket = socket
         self.topic = topic
@@ -29,24 +40,25 @@ class LiveViewTest:
         self.title: str | None = None
         self.events: list[list[Any]] = []
         self.pushes: list[list[Any]] = []
+        self._crashes = crashes
 
     async def join(self) -> list[list[Any]]:
         """Send phx_join (again, on a rejoin) and apply the rendered tree; returns frames that
-        arrived before the reply."""
+        arrived before the reply. Raises `LiveViewCrashed` if mount or handle_params raised,
+        `ReplyError` on another refusal."""
         self.join_ref = self.socket.next_ref()
         self.tree = None
         await self.socket.send_frame(
             [self.join_ref, self.join_ref, self.topic, "phx_join", self.join_payload]
         )
         pushed: list[list[Any]] = []
-        while True:
-            frame = await self.socket.receive_frame()
-            if frame[1] == self.join_ref and frame[3] == "phx_reply":
-                break
-            pushed.append(frame)
-        if frame[4]["status"] != "ok":
-            raise ReplyError(frame[4]["response"])
-        self.apply(frame[4]["response"]["rendered"])
+        reply = await self.socket.receive_reply(self.join_ref, pushed.append)
+        response = reply[4]["response"]
+        if reply[4]["status"] != "ok":
+            if isinstance(response, dict) and response.get("reason") == "join crashed":
+                raise self._crashed(response)
+            raise ReplyError(response)
+        self.apply(response["rendered"])
         return pushed
 
     async def rejoin(self) -> list[list[Any]]:
@@ -69,12 +81,8 @@ class LiveViewTest:
 
     async def push(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Send a message on this view's topic; apply pushes and the reply's diff. Returns the
-        reply's response; raises ReplyError on an error reply."""
-        reply, pushed = await self.socket.request(
-            self.topic, event, payload, join_ref=self.join_ref
-        )
-        for frame in pushed:
-            self._on_push(frame)
+        reply's response; raises ReplyError on an error reply, LiveViewCrashed on a crash."""
+        reply = await self._request(event, payload)
         response: dict[str, Any] = reply[4]["response"]
         if reply[4]["status"] != "ok":
             raise ReplyError(response)
@@ -82,10 +90,23 @@ class LiveViewTest:
             response = {**response, "reply": self.apply(response["diff"])}
         return response
 
+    async def _request(self, event: str, payload: dict[str, Any]) -> list[Any]:
+        ref = self.socket.next_ref()
+        await self.socket.send_frame([self.join_ref, ref, self.topic, event, payload])
+        return await self.socket.receive_reply(ref, self._on_push)
+
     def _on_push(self, frame: list[Any]) -> None:
         self.pushes.append(frame)
-        if frame[2] == self.topic and frame[3] == "diff":
+        if frame[2] != self.topic:
+            return
+        if frame[3] == "diff":
             self.apply(frame[4])
+        elif frame[3] == "phx_error" and frame[0] == self.join_ref:
+            raise self._crashed(frame[4])
+
+    def _crashed(self, response: dict[str, Any]) -> LiveViewCrashed:
+        error = self._crashes.take(self.topic) if self._crashes is not None else None
+        return LiveViewCrashed(self.topic, response, error)
 
     async def click(self, event: str, value: Mapping[str, Any] | None = None) -> str:
         await self.push("event", {"type": "click", "event": event, "value": dict(value or {})})
@@ -131,7 +152,7 @@ class LiveViewTest:
         return self.html
 
     async def leave(self) -> None:
-        await self.socket.request(self.topic, "phx_leave", {}, join_ref=self.join_ref)
+        await self._request("phx_leave", {})
 
 
 def _flatten(form: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -78,13 +79,24 @@ class TestWebSocket:
         ref = self.next_ref()
         await self.send_frame([join_ref, ref, topic, event, payload])
         pushed: list[list[Any]] = []
+        reply = await self.receive_reply(ref, pushed.append, timeout)
+        return reply, pushed
+
+    async def receive_reply(
+        self,
+        ref: str,
+        on_push: Callable[[list[Any]], object],
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> list[Any]:
+        """Receive frames until the reply to message `ref`; each frame that comes before it is
+        passed to `on_push`, which may raise to stop the wait."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             frame = await self.receive_frame(max(0.0, deadline - loop.time()))
             if frame[1] == ref and frame[3] == "phx_reply":
-                return frame, pushed
-            pushed.append(frame)
+                return frame
+            on_push(frame)
 
     async def close(self) -> None:
         await self._to_app.put({"type": "websocket.disconnect", "code": 1000})
