@@ -244,15 +244,15 @@ def _merge_components(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any
 def _resolved(node: dict[str, Any], templates: Any, path: Path) -> dict[str, Any]:
     """`node` with every integer `s` replaced by its statics from the table `p` in scope (as the
     client's render looks them up), and the tables dropped."""
-    own = node.get(TEMPLATES)
+    own, keyed = node.get(TEMPLATES), node.get(KEYED)
     resolved = {key: value for key, value in node.items() if key != TEMPLATES}
-    if KEYED in node:
+    if isinstance(keyed, dict):
         if STATIC in node:  # a comprehension's own statics come from the outer table
             resolved[STATIC] = _from_table(node[STATIC], templates, path)
         entry_templates = templates or own
         resolved[KEYED] = {
             index: _resolved_entry(entry, entry_templates, (*path, KEYED, index))
-            for index, entry in node[KEYED].items()
+            for index, entry in keyed.items()
         }
         return resolved
     if own is not None:
