@@ -1,14 +1,13 @@
-"""A template as the client sees it: each diff goes through JSON, is merged the way the official
-client merges (``liveview.testing.merge_diff``) and must render like a fresh full render."""
+"""A template as the client sees it: each diff goes through JSON, is merged by the client model
+(``liveview.testing.tree``, strict: it raises where the official client would break) and must
+render like a fresh full render."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
-from liveview.template import RenderState, Template, to_html
-from liveview.testing import merge_diff
+from liveview.template import RenderState, Template
+from liveview.testing.tree import merge_diff, to_html
 
 
 class ClientView:
@@ -18,14 +17,16 @@ class ClientView:
         self.template = Template(source)
         self.state = RenderState()
         self.assigns = assigns
-        self.tree = self.state.render(self.template, assigns)
+        self.first = self.state.render(self.template, assigns)
+        self.tree = merge_diff(None, self.first)
+        assert to_html(self.tree) == self.template.render_html(assigns)
 
     def set(self, **changes: Any) -> dict[str, Any]:
-        """Assign ``changes`` (named as changed), check the merged tree, return the wire diff."""
+        """Assign ``changes`` (named as changed), merge the diff into the client's tree, check
+        that tree against a full render; returns the diff as the engine made it."""
         self.assigns = {**self.assigns, **changes}
         diff = self.state.render(self.template, self.assigns, set(changes))
-        wire: dict[str, Any] = orjson.loads(orjson.dumps(diff))
-        self.tree = merge_diff(self.tree, wire)
+        self.tree = merge_diff(self.tree, diff)
         fresh = RenderState().render(self.template, self.assigns)
         assert to_html(self.tree) == to_html(fresh) == self.template.render_html(self.assigns)
-        return wire
+        return diff

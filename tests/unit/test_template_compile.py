@@ -6,8 +6,9 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
-from liveview.template import RenderState, Template, TemplateSyntaxError, to_html
+from liveview.template import RenderState, Template, TemplateSyntaxError
 from liveview.template.slots import ForSlot
+from liveview.testing.tree import to_html
 
 
 def full(source: str, **assigns: object) -> dict[str, object]:

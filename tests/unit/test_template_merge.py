@@ -1,15 +1,13 @@
 """Diffs applied the way the client applies them give the HTML of a fresh full render.
 
-``merge`` below re-implements the merge rules of the client's ``rendered.js`` (1.2) strictly:
-it fails where the real client would break (a diff without ``"s"`` into a slot holding a
-string, ``"k"`` into a non-comprehension, ``"k"`` without ``"kc"``, an incomplete new entry).
-Every diff also goes through JSON, as on the wire.
+They are merged by the client model, ``liveview.testing.tree.merge_diff``, which is strict: it
+raises where the real client would break (a diff without ``"s"`` into a slot holding a string,
+``"k"`` into a non-comprehension, ``"k"`` without ``"kc"``, an incomplete new entry...; its own
+tests are in ``test_testing_tree.py``). Every diff also goes through JSON, as on the wire.
 """
 
 from __future__ import annotations
 
-import copy
-import json
 from typing import Any
 
 import jinja2
@@ -18,63 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from liveview.template import RenderState, Template, to_html
-
-# -- the client's merge rules (test helper) ----------------------------------------------------
-
-
-def merge(tree: dict[str, Any] | None, diff: dict[str, Any]) -> dict[str, Any]:
-    """Merge a diff into the client's tree; returns the new tree."""
-    diff = json.loads(json.dumps(diff))
-    if tree is None or "s" in diff:
-        assert "s" in diff, "first message must be a full tree"
-        return diff
-    _merge_node(tree, diff)
-    return tree
-
-
-def _merge_node(target: dict[str, Any], source: dict[str, Any]) -> None:
-    if "k" in source:
-        assert "k" in target, "comprehension diff merged into a non-comprehension"
-        _merge_keyed(target, source)
-        return
-    for key, value in source.items():
-        assert key != "k"
-        old = target.get(key)
-        if isinstance(value, dict) and "s" not in value:
-            assert isinstance(old, dict), f"diff without statics into {old!r}"
-            _merge_node(old, value)
-        else:
-            target[key] = value
-
-
-def _merge_keyed(target: dict[str, Any], source: dict[str, Any]) -> None:
-    entries, changes = target["k"], source["k"]
-    assert "kc" in changes, "k without kc"
-    moves = [e for i, e in changes.items() if i not in ("kc", "km") and not isinstance(e, dict)]
-    assert bool(moves) == ("km" in changes), "km exactly when some entry moves"
-    snapshot = copy.deepcopy(entries)  # moves read the entries as they were before this diff
-    sources = [e if isinstance(e, int) else e[0] for e in moves]
-    assert len(sources) == len(set(sources)), "two entries moved from one old entry"
-    for index, entry in changes.items():
-        if index in ("kc", "km"):
-            continue
-        if isinstance(entry, int):
-            assert 0 <= entry < snapshot["kc"], "move from outside the old count"
-            entries[index] = copy.deepcopy(snapshot[str(entry)])
-            continue
-        if isinstance(entry, list):
-            source_index, entry = entry
-            assert 0 <= source_index < snapshot["kc"], "move from outside the old count"
-            entries[index] = copy.deepcopy(snapshot[str(source_index)])
-        assert isinstance(entry, dict)
-        if index not in entries:
-            assert int(index) >= entries["kc"], "unseen entry inside the old count"
-            entries[index] = {}
-        _merge_node(entries[index], entry)
-    for index in range(changes["kc"], entries["kc"]):
-        del entries[str(index)]
-    entries["kc"] = changes["kc"]
+from liveview.template import RenderState, Template
+from liveview.testing.tree import merge_diff, to_html
 
 
 def _check_complete(node: Any) -> None:
@@ -178,7 +121,7 @@ def run_sequence(template: Template, states: list[dict[str, Any]], all_changed: 
     for assigns in states:
         changed = set(assigns) if all_changed else changed_between(previous, assigns)
         diff = state.render(template, assigns, changed)
-        tree = merge(tree, diff)
+        tree = merge_diff(tree, diff)
         _check_complete(tree)
         expected = template.render_html(assigns)
         assert to_html(tree) == expected
@@ -226,52 +169,3 @@ def test_jinja_renders_the_same_html(index: int) -> None:
     }
     jinja = JINJA.from_string(TEMPLATES[index]).render(assigns)
     assert COMPILED[index].render_html(assigns) == jinja
-
-
-def test_merge_helper_rejects_what_the_client_would_choke_on() -> None:
-    with pytest.raises(AssertionError):
-        merge({"s": ["", ""], "0": "text"}, {"0": {"0": "x"}})
-    with pytest.raises(AssertionError):
-        merge({"s": ["", ""], "0": {"s": [""], "k": {"kc": 0}}}, {"0": {"k": {"0": {}}}})
-
-
-# -- to_html against the client's toString rules -----------------------------------------------
-
-
-def test_to_html_interleaves_and_repeats_comprehension_statics() -> None:
-    tree = {
-        "s": ["<ul>", "</ul>", ""],
-        "0": {"s": ["<li>", "</li>"], "k": {"0": {"0": "a"}, "1": {"0": "b"}, "kc": 2}},
-        "1": {"s": ["<p>", "</p>"], "0": "x"},
-    }
-    assert to_html(tree) == "<ul><li>a</li><li>b</li></ul><p>x</p>"
-
-
-def test_to_html_respects_kc_over_extra_entries() -> None:
-    tree = {
-        "s": ["", ""],
-        "0": {"s": ["<i>", "</i>"], "k": {"0": {"0": "a"}, "1": {"0": "b"}, "kc": 1}},
-    }
-    assert to_html(tree) == "<i>a</i>"
-
-
-def test_to_html_resolves_template_tables_and_components() -> None:
-    tree = {
-        "s": 0,
-        "p": {"0": ["<main>", "", "</main>"], "1": ["<b>", "</b>"]},
-        "0": {"s": 1, "0": "x"},
-        "1": 1,
-        "c": {
-            "1": {
-                "s": ["<c>", "</c>"],
-                "0": {"s": ["<i>", "</i>"], "k": {"0": {"0": "y"}, "kc": 1}},
-            }
-        },
-    }
-    assert to_html(tree) == "<main><b>x</b><c><i>y</i></c></main>"
-
-
-def test_to_html_renders_stray_values_like_javascript() -> None:
-    assert to_html({"s": ["[", "][", "][", "]"], "0": None, "1": True}) == "[null][true][undefined]"
-    with pytest.raises(ValueError, match="missing component"):
-        to_html({"s": ["", ""], "0": 3})
