@@ -26,7 +26,7 @@ from it: never mutate a rendered tree's ``"s"``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 import jinja2
@@ -573,9 +573,6 @@ class SetStep(Step):
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         bind(self.target, self.evaluate(ctx), ctx.vars)
-
-
-RootFunction = Callable[[Context], Iterator[str]]
 
 
 def run_jinja(template: jinja2.Template, ctx: Context) -> str:

@@ -77,8 +77,3 @@ class RenderState:
     def reset(self) -> None:
         """Forget what the client holds: the next render is a full tree."""
         self._prints = None
-
-    @property
-    def rendered(self) -> bool:
-        """True once a full tree has been produced (and not reset since)."""
-        return self._prints is not None
