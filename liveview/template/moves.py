@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 import orjson
 
+from .prints import SAME, _Same
+
 Out = dict[str, Any]
 Prints = list[Any]
 
@@ -31,7 +33,7 @@ _FLAG_COST = len(',"km":true')
 
 
 class EntryBody(Protocol):
-    def diff_prints(self, old: Prints, new: Prints) -> Out | None: ...
+    def diff_prints(self, old: Prints, new: Prints) -> Out | _Same: ...
 
 
 def _freeze(printed: Prints) -> tuple[Any, ...]:
@@ -69,7 +71,7 @@ def _may_move(index: int, diff: Out, old: list[Prints], new: list[Prints], body:
     for at in (index - 1, index + 1):
         if 0 <= at < len(old):
             changes = body.diff_prints(old[at], entry)
-            if changes is not None and _smaller([at, changes], current):
+            if changes is not SAME and _smaller([at, changes], current):
                 return True
     return False
 
@@ -101,7 +103,7 @@ def with_moves(diff: Out, old: list[Prints], new: list[Prints], body: EntryBody)
             if at == index or not 0 <= at < len(old) or at in used:
                 continue
             changes = body.diff_prints(old[at], new[index])
-            if changes is None:  # equal: had it been free, _exact_sources would have taken it
+            if changes is SAME:  # equal: had it been free, _exact_sources would have taken it
                 continue
             move = [at, changes]
             if _smaller(move, current) and (best is None or _size(move) < _size(best)):

@@ -35,6 +35,7 @@ from jinja2.runtime import Context, LoopContext
 from .codegen import Evaluator
 from .escape import to_text
 from .moves import with_moves
+from .prints import SAME, _Same
 
 Deps = frozenset[str] | None
 """The assign names a step reads; ``None`` means "always evaluate" (unknowable reads)."""
@@ -46,9 +47,6 @@ Prints = list[Any]
 Out = dict[str, Any]
 
 EMPTY: Final[frozenset[str]] = frozenset()
-
-_SAME: Final = object()
-"""Returned by ``Step.diff`` when the slot is unchanged (nothing to emit)."""
 
 Changed = tuple[Any, Any]
 """What ``Step.diff`` returns for a changed slot: ``(value to emit, new print)``."""
@@ -102,8 +100,8 @@ class Step:
         """Evaluate fully: write the slot's value to ``out`` and its print to ``prints``."""
         raise NotImplementedError
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
-        """Evaluate against ``old``, the slot's print (never mutated); return ``_SAME``, or
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
+        """Evaluate against ``old``, the slot's print (never mutated); return ``SAME``, or
         ``(value to emit, new print)``. A slot's print changes exactly when it emits."""
         raise NotImplementedError
 
@@ -137,9 +135,9 @@ class Block:
 
     def diff(
         self, ctx: Context, changed: Iterable[str], prints: Prints
-    ) -> tuple[Out, Prints] | None:
+    ) -> tuple[Out, Prints] | _Same:
         """The diff of this node against ``prints`` and the node's new print (a copy: ``prints``
-        is left as it is); ``None`` if unchanged."""
+        is left as it is); ``SAME`` if unchanged."""
         out: Out | None = None
         for step in self.steps:
             deps = step.deps
@@ -147,12 +145,12 @@ class Block:
                 continue
             position = step.index + 1  # 0 (the block itself) for steps without a slot
             result = step.diff(ctx, changed, prints[position])
-            if result is not _SAME:
+            if result is not SAME:
                 if out is None:
                     out = {}
                     prints = list(prints)
                 out[step.key], prints[position] = result
-        return None if out is None else (out, prints)
+        return SAME if out is None else (out, prints)
 
     def tree(self, prints: Prints, entry: bool = False) -> Out:
         """The complete node a print stands for (what the client holds)."""
@@ -162,8 +160,8 @@ class Block:
             out[names[position - 1]] = wire(prints[position])
         return out
 
-    def diff_prints(self, old: Prints, new: Prints) -> Out | None:
-        """The diff from one print of this node to another; ``None`` if they are equal."""
+    def diff_prints(self, old: Prints, new: Prints) -> Out | _Same:
+        """The diff from one print of this node to another; ``SAME`` if they are equal."""
         out: Out | None = None
         names = keys(len(new))
         for position in range(1, len(new)):
@@ -171,11 +169,11 @@ class Block:
             if before is after:
                 continue
             value = _print_diff(before, after)
-            if value is not _SAME:
+            if value is not SAME:
                 if out is None:
                     out = {}
                 out[names[position - 1]] = value
-        return out
+        return SAME if out is None else out
 
     def html(self, ctx: Context, parts: list[str]) -> None:
         """Append this block's HTML to ``parts``."""
@@ -199,14 +197,13 @@ def wire(printed: Any) -> Any:
 
 
 def _print_diff(before: Any, after: Any) -> Any:
-    """What a slot emits when its print goes from ``before`` to ``after`` (``_SAME``: nothing),
+    """What a slot emits when its print goes from ``before`` to ``after`` (``SAME``: nothing),
     exactly as the step's own ``diff`` would have."""
     if type(after) is not list:
-        return _SAME if type(before) is not list and before == after else after
+        return SAME if type(before) is not list and before == after else after
     head: Block | ForSlot = after[0]
     if type(before) is list and before[0] is head:
-        changes = head.diff_prints(before, after)
-        return _SAME if changes is None else changes
+        return head.diff_prints(before, after)
     return head.tree(after)
 
 
@@ -224,9 +221,9 @@ class ExprSlot(Step):
         out[self.key] = text
         prints[self.index + 1] = text
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
         text = to_text(self.evaluate(ctx))
-        return _SAME if text == old else (text, text)
+        return SAME if text == old else (text, text)
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])
@@ -262,13 +259,14 @@ class IfSlot(_Branching):
         else:
             out[self.key], prints[self.index + 1] = block.full(ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
         block = self.choose(ctx)
         if block is None:
-            return _SAME if old == "" else ("", "")
+            return SAME if old == "" else ("", "")
         if type(old) is list and old[0] is block:
-            result = block.diff(ctx, changed, old)
-            return _SAME if result is None else result
+            # Named and typed: for mypy, ``old[0] is block`` made ``block`` an ``Any``.
+            result: Changed | _Same = block.diff(ctx, changed, old)
+            return result
         return block.full(ctx)
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
@@ -286,9 +284,9 @@ class SilentIf(_Branching):
     def full(self, ctx: Context, out: Out, prints: Prints) -> None:
         self._run(ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
         self._run(ctx)
-        return _SAME
+        return SAME
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         self._run(ctx)
@@ -447,12 +445,12 @@ class ForSlot(Step):
         out[self.key] = value
         prints[self.index + 1] = printed
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
         outer = ctx.vars
         ctx.vars = dict(outer)
         items, bound = self._iterate(ctx)
         otherwise = self.otherwise
-        result: Any
+        result: Changed | _Same
         if type(old) is list and old[0] is self:
             if items or otherwise is None:
                 result = self._diff_entries(ctx, changed, old[1], items, bound)
@@ -461,10 +459,9 @@ class ForSlot(Step):
         elif items:
             result = self._comprehension(ctx, items, bound)
         elif otherwise is None:
-            result = _SAME  # "" before, "" now
+            result = SAME  # "" before, "" now
         elif type(old) is list and old[0] is otherwise:
-            diff = otherwise.diff(ctx, changed, old)
-            result = _SAME if diff is None else diff
+            result = otherwise.diff(ctx, changed, old)
         else:
             result = otherwise.full(ctx)
         ctx.vars = outer
@@ -477,7 +474,7 @@ class ForSlot(Step):
         entries: list[Prints],
         items: list[Any] | tuple[Any, ...],
         bound: Iterator[Any],
-    ) -> Changed | Any:
+    ) -> Changed | _Same:
         """Index-keyed comprehension diff: entry i against old entry i, new ones complete."""
         count = len(items)
         known = len(entries)
@@ -485,10 +482,11 @@ class ForSlot(Step):
         names = keys(count)
         diff: Out | None = None
         printed = entries
+        same = SAME  # a local: this loop runs once per entry
         for index, _ in enumerate(bound):
             if index < known:
                 result = body.diff(ctx, changed, entries[index])
-                if result is None:
+                if result is same:
                     continue
                 if diff is None:
                     diff = {}
@@ -505,7 +503,7 @@ class ForSlot(Step):
                 diff = {}
                 printed = entries[:count]
         elif diff is None:
-            return _SAME
+            return SAME
         if len(diff) > 1 and known:
             with_moves(diff, entries, printed, body)
         diff["kc"] = count
@@ -520,8 +518,8 @@ class ForSlot(Step):
         out["kc"] = len(entries)
         return {"s": body.statics, "k": out}
 
-    def diff_prints(self, old: Prints, new: Prints) -> Out | None:
-        """The index-keyed diff from one comprehension print to another (``None``: equal)."""
+    def diff_prints(self, old: Prints, new: Prints) -> Out | _Same:
+        """The index-keyed diff from one comprehension print to another (``SAME``: equal)."""
         body = self.body
         before: list[Prints] = old[1]
         after: list[Prints] = new[1]
@@ -533,10 +531,10 @@ class ForSlot(Step):
                 out[names[index]] = body.tree(entry, True)
             elif before[index] is not entry:
                 changes = body.diff_prints(before[index], entry)
-                if changes is not None:
+                if changes is not SAME:
                     out[names[index]] = changes
         if not out and len(after) == known:
-            return None
+            return SAME
         out["kc"] = len(after)
         return {"k": out}
 
@@ -567,9 +565,9 @@ class SetStep(Step):
     def full(self, ctx: Context, out: Out, prints: Prints) -> None:
         bind(self.target, self.evaluate(ctx), ctx.vars)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
         bind(self.target, self.evaluate(ctx), ctx.vars)
-        return _SAME
+        return SAME
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         bind(self.target, self.evaluate(ctx), ctx.vars)
@@ -595,9 +593,9 @@ class JinjaStep(Step):
     def full(self, ctx: Context, out: Out, prints: Prints) -> None:
         run_jinja(self.template, ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
         run_jinja(self.template, ctx)
-        return _SAME
+        return SAME
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         run_jinja(self.template, ctx)
@@ -612,9 +610,9 @@ class OpaqueSlot(JinjaStep):
     def full(self, ctx: Context, out: Out, prints: Prints) -> None:
         out[self.key] = prints[self.index + 1] = run_jinja(self.template, ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
         text = run_jinja(self.template, ctx)
-        return _SAME if text == old else (text, text)
+        return SAME if text == old else (text, text)
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .prints import SAME, _Same
 from .sharing import SharedRender
 from .slots import Out, Prints
 from .template import Template
@@ -42,11 +43,11 @@ class RenderState:
             if changed is None or prints is None or prints[0] is not root:
                 tree, self._prints = root.full(ctx)
                 return tree
-            result: tuple[Out, Prints] | None = root.diff(ctx, changed, prints)
+            result: tuple[Out, Prints] | _Same = root.diff(ctx, changed, prints)
         except BaseException:
             self._prints = None
             raise
-        if result is None:
+        if result is SAME:
             return {}
         self._prints = result[1]
         return result[0]
