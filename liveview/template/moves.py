@@ -20,10 +20,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from .prints import SAME, _Same
-
-Out = dict[str, Any]
-Prints = list[Any]
+from .prints import SAME, NodePrint, WireNode, _Same
 
 GUESSES = 2
 """Entries whose neighbours were tried in vain (with no move before them to follow) after
@@ -33,15 +30,15 @@ _FLAG_COST = len(',"km":true')
 
 
 class EntryBody(Protocol):
-    def diff_prints(self, old: Prints, new: Prints) -> Out | _Same: ...
+    def diff_prints(self, old: NodePrint, new: NodePrint) -> WireNode | _Same: ...
 
 
-def _freeze(printed: Prints) -> tuple[Any, ...]:
+def _freeze(printed: NodePrint) -> tuple[Any, ...]:
     """A hashable copy of a print (nested prints are lists too)."""
     return tuple(_freeze(part) if type(part) is list else part for part in printed)
 
 
-def _key(printed: Prints) -> tuple[Any, ...]:
+def _key(printed: NodePrint) -> tuple[Any, ...]:
     """``_freeze`` with a fast path for the common entry print of strings only."""
     key = tuple(printed)
     try:
@@ -55,12 +52,14 @@ def _size(value: Any) -> int:
     return len(orjson.dumps(value))
 
 
-def _smaller(move: list[Any], current: Out) -> bool:
+def _smaller(move: list[Any], current: WireNode) -> bool:
     """Whether ``move`` (``[j, changes]``) encodes shorter than the entry diff ``current``."""
     return len(move[1]) <= len(current) and _size(move) < _size(current)
 
 
-def _may_move(index: int, diff: Out, old: list[Prints], new: list[Prints], body: EntryBody) -> bool:
+def _may_move(
+    index: int, diff: WireNode, old: list[NodePrint], new: list[NodePrint], body: EntryBody
+) -> bool:
     """Whether entry ``index`` could be a move: it equals an old entry, or is closer to a
     neighbour than to the old entry in its place. Probed on the first and the last changed
     entry (an insertion, a removal or a rotation moves one of them), so that a diff whose entries
@@ -76,7 +75,7 @@ def _may_move(index: int, diff: Out, old: list[Prints], new: list[Prints], body:
     return False
 
 
-def with_moves(diff: Out, old: list[Prints], new: list[Prints], body: EntryBody) -> None:
+def with_moves(diff: WireNode, old: list[NodePrint], new: list[NodePrint], body: EntryBody) -> None:
     """Rewrite the entries in ``diff`` (the ``"k"`` object of an index-keyed diff from prints
     ``old`` to ``new``) as moves where that makes the diff smaller; adds ``"km"`` if any."""
     changed = [int(name) for name in diff]  # in index order
@@ -127,7 +126,9 @@ def with_moves(diff: Out, old: list[Prints], new: list[Prints], body: EntryBody)
     diff["km"] = True
 
 
-def _exact_sources(changed: list[int], old: list[Prints], new: list[Prints]) -> dict[int, int]:
+def _exact_sources(
+    changed: list[int], old: list[NodePrint], new: list[NodePrint]
+) -> dict[int, int]:
     """For each changed entry equal to an old entry, that old entry's index (each used once):
     first the one at the offset of the previous match, else any (through a table)."""
     sources: dict[int, int] = {}

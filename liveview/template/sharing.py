@@ -30,7 +30,7 @@ from typing import Any, Final
 import orjson
 from markupsafe import Markup
 
-from .slots import Out, Prints
+from .prints import NodePrint, WireNode
 
 _EQUAL_BY_VALUE: Final = frozenset({str, int, Markup})
 """Types whose equal values always render alike (``bool`` and ``None`` match by identity)."""
@@ -51,11 +51,11 @@ class SharedRender:
 
     def __init__(
         self,
-        before: Prints | None,
+        before: NodePrint | None,
         changed: frozenset[str] | None,
         values: tuple[Any, ...],
-        diff: Out,
-        after: Prints | None,
+        diff: WireNode,
+        after: NodePrint | None,
     ) -> None:
         self.before = before
         self.changed = changed
@@ -110,7 +110,7 @@ class SharedRenders:
 
     def find(
         self,
-        before: Prints | None,
+        before: NodePrint | None,
         values: tuple[Any, ...],
         changed: frozenset[str] | None,
     ) -> SharedRender | None:

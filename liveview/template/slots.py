@@ -35,7 +35,7 @@ from jinja2.runtime import Context, LoopContext
 from .codegen import Evaluator
 from .escape import to_text
 from .moves import with_moves
-from .prints import SAME, _Same
+from .prints import SAME, NodePrint, SlotPrint, SlotUpdate, WireNode, WireValue, _Same
 
 Deps = frozenset[str] | None
 """The assign names a step reads; ``None`` means "always evaluate" (unknowable reads)."""
@@ -43,13 +43,10 @@ Deps = frozenset[str] | None
 Target = str | tuple["Target", ...]
 """A binding target: a name, or a (nested) tuple of names as in ``for k, v in ...``."""
 
-Prints = list[Any]
-Out = dict[str, Any]
+Items = list[Any] | tuple[Any, ...]
+"""The items a loop iterates over, materialized (and filtered by its ``if`` clause)."""
 
 EMPTY: Final[frozenset[str]] = frozenset()
-
-Changed = tuple[Any, Any]
-"""What ``Step.diff`` returns for a changed slot: ``(value to emit, new print)``."""
 
 _KEYS: list[str] = [str(index) for index in range(256)]
 
@@ -96,13 +93,14 @@ class Step:
         self.index = -1
         self.key = ""
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         """Evaluate fully: write the slot's value to ``out`` and its print to ``prints``."""
         raise NotImplementedError
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
-        """Evaluate against ``old``, the slot's print (never mutated); return ``SAME``, or
-        ``(value to emit, new print)``. A slot's print changes exactly when it emits."""
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
+        """Evaluate against ``old``, the slot's print (never mutated; a step without a slot gets
+        its block's head and ignores it); return ``SAME``, or ``(value to emit, new print)``. A
+        slot's print changes exactly when it emits."""
         raise NotImplementedError
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
@@ -125,20 +123,20 @@ class Block:
         """True when the block outputs nothing at all (only sets)."""
         return self.statics == [""]
 
-    def full(self, ctx: Context, entry: bool = False) -> tuple[Out, Prints]:
+    def full(self, ctx: Context, entry: bool = False) -> tuple[WireNode, NodePrint]:
         """The complete node (with ``"s"``, or without for a comprehension entry) and its print."""
-        out: Out = {} if entry else {"s": self.statics}
+        out: WireNode = {} if entry else {"s": self.statics}
         prints = list(self.blank)
         for step in self.steps:
             step.full(ctx, out, prints)
         return out, prints
 
     def diff(
-        self, ctx: Context, changed: Iterable[str], prints: Prints
-    ) -> tuple[Out, Prints] | _Same:
+        self, ctx: Context, changed: Iterable[str], prints: NodePrint
+    ) -> tuple[WireNode, NodePrint] | _Same:
         """The diff of this node against ``prints`` and the node's new print (a copy: ``prints``
         is left as it is); ``SAME`` if unchanged."""
-        out: Out | None = None
+        out: WireNode | None = None
         for step in self.steps:
             deps = step.deps
             if deps is not None and deps.isdisjoint(changed):
@@ -152,17 +150,17 @@ class Block:
                 out[step.key], prints[position] = result
         return SAME if out is None else (out, prints)
 
-    def tree(self, prints: Prints, entry: bool = False) -> Out:
+    def tree(self, prints: NodePrint, entry: bool = False) -> WireNode:
         """The complete node a print stands for (what the client holds)."""
-        out: Out = {} if entry else {"s": self.statics}
+        out: WireNode = {} if entry else {"s": self.statics}
         names = keys(len(prints))
         for position in range(1, len(prints)):
-            out[names[position - 1]] = wire(prints[position])
+            out[names[position - 1]] = _wire_value(prints[position])
         return out
 
-    def diff_prints(self, old: Prints, new: Prints) -> Out | _Same:
+    def diff_prints(self, old: NodePrint, new: NodePrint) -> WireNode | _Same:
         """The diff from one print of this node to another; ``SAME`` if they are equal."""
-        out: Out | None = None
+        out: WireNode | None = None
         names = keys(len(new))
         for position in range(1, len(new)):
             before, after = old[position], new[position]
@@ -188,22 +186,23 @@ class Block:
             step.html(ctx, [], self.statics)
 
 
-def wire(printed: Any) -> Any:
+def _wire_value(printed: SlotPrint) -> WireValue:
     """The wire value of a slot's print: its string, or the complete node or comprehension."""
-    if type(printed) is not list:
+    if isinstance(printed, str):
         return printed
     head: Block | ForSlot = printed[0]
     return head.tree(printed)
 
 
-def _print_diff(before: Any, after: Any) -> Any:
+def _print_diff(before: SlotPrint, after: SlotPrint) -> WireValue | _Same:
     """What a slot emits when its print goes from ``before`` to ``after`` (``SAME``: nothing),
     exactly as the step's own ``diff`` would have."""
-    if type(after) is not list:
-        return SAME if type(before) is not list and before == after else after
+    if isinstance(after, str):
+        return SAME if isinstance(before, str) and before == after else after
     head: Block | ForSlot = after[0]
     if type(before) is list and before[0] is head:
-        return head.diff_prints(before, after)
+        changes: WireNode | _Same = head.diff_prints(before, after)  # typed: see IfSlot.diff
+        return changes
     return head.tree(after)
 
 
@@ -216,12 +215,12 @@ class ExprSlot(Step):
         super().__init__()
         self.evaluate = evaluate
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         text = to_text(self.evaluate(ctx))
         out[self.key] = text
         prints[self.index + 1] = text
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         text = to_text(self.evaluate(ctx))
         return SAME if text == old else (text, text)
 
@@ -252,20 +251,20 @@ class IfSlot(_Branching):
 
     __slots__ = ()
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         block = self.choose(ctx)
         if block is None:
             out[self.key] = prints[self.index + 1] = ""
         else:
             out[self.key], prints[self.index + 1] = block.full(ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         block = self.choose(ctx)
         if block is None:
             return SAME if old == "" else ("", "")
         if type(old) is list and old[0] is block:
-            # Named and typed: for mypy, ``old[0] is block`` made ``block`` an ``Any``.
-            result: Changed | _Same = block.diff(ctx, changed, old)
+            # Typed here because ``old[0] is block`` narrows ``block`` to ``Any`` for mypy.
+            result: SlotUpdate | _Same = block.diff(ctx, changed, old)
             return result
         return block.full(ctx)
 
@@ -281,10 +280,10 @@ class SilentIf(_Branching):
 
     __slots__ = ()
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         self._run(ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         self._run(ctx)
         return SAME
 
@@ -340,7 +339,7 @@ class ForSlot(Step):
         self.undefined = undefined
         self.fresh: tuple[str, ...] = ()
 
-    def _iterate(self, ctx: Context) -> tuple[list[Any] | tuple[Any, ...], Iterator[Any]]:
+    def _iterate(self, ctx: Context) -> tuple[Items, Iterator[Any]]:
         """Evaluate the iterable (filtered by the ``if`` clause) into ``ctx.vars`` (a copy).
 
         Returns the items and an iterator that prepares the variables of each iteration
@@ -350,7 +349,7 @@ class ForSlot(Step):
         target = self.target
         vars = ctx.vars
         test = self.test
-        items: list[Any] | tuple[Any, ...]
+        items: Items
         if test is not None:
             items = []
             for item in iterable:
@@ -369,7 +368,7 @@ class ForSlot(Step):
             return items, self._fresh(items, vars, start)
         return items, self._bound(items, vars)
 
-    def _bound(self, items: list[Any] | tuple[Any, ...], vars: dict[str, Any]) -> Iterator[Any]:
+    def _bound(self, items: Items, vars: dict[str, Any]) -> Iterator[Any]:
         target = self.target
         if self.uses_loop:
             loop = LoopContext(items, self.undefined)
@@ -391,9 +390,7 @@ class ForSlot(Step):
                 bind(target, item, vars)
                 yield item
 
-    def _fresh(
-        self, items: list[Any] | tuple[Any, ...], vars: dict[str, Any], start: dict[str, Any]
-    ) -> Iterator[Any]:
+    def _fresh(self, items: Items, vars: dict[str, Any], start: dict[str, Any]) -> Iterator[Any]:
         """``_bound`` for a body that binds names: ``start`` is put back before each iteration."""
         target = self.target
         reset = vars.update
@@ -416,12 +413,12 @@ class ForSlot(Step):
                 yield item
 
     def _comprehension(
-        self, ctx: Context, items: list[Any] | tuple[Any, ...], bound: Iterator[Any]
-    ) -> tuple[Out, Prints]:
+        self, ctx: Context, items: Items, bound: Iterator[Any]
+    ) -> tuple[WireNode, NodePrint]:
         """The complete comprehension node and its print."""
         body = self.body
-        entries: Out = {}
-        prints: list[Prints] = []
+        entries: WireNode = {}
+        prints: list[NodePrint] = []
         names = keys(len(items))
         for index, _ in enumerate(bound):
             entries[names[index]], entry_print = body.full(ctx, entry=True)
@@ -429,12 +426,12 @@ class ForSlot(Step):
         entries["kc"] = len(items)
         return {"s": body.statics, "k": entries}, [self, prints]
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         outer = ctx.vars
         ctx.vars = dict(outer)
         items, bound = self._iterate(ctx)
-        value: Any
-        printed: Any
+        value: WireValue
+        printed: SlotPrint
         if items:
             value, printed = self._comprehension(ctx, items, bound)
         elif self.otherwise is not None:
@@ -445,12 +442,12 @@ class ForSlot(Step):
         out[self.key] = value
         prints[self.index + 1] = printed
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         outer = ctx.vars
         ctx.vars = dict(outer)
         items, bound = self._iterate(ctx)
         otherwise = self.otherwise
-        result: Changed | _Same
+        result: SlotUpdate | _Same
         if type(old) is list and old[0] is self:
             if items or otherwise is None:
                 result = self._diff_entries(ctx, changed, old[1], items, bound)
@@ -471,16 +468,16 @@ class ForSlot(Step):
         self,
         ctx: Context,
         changed: Iterable[str],
-        entries: list[Prints],
-        items: list[Any] | tuple[Any, ...],
+        entries: list[NodePrint],
+        items: Items,
         bound: Iterator[Any],
-    ) -> Changed | _Same:
+    ) -> SlotUpdate | _Same:
         """Index-keyed comprehension diff: entry i against old entry i, new ones complete."""
         count = len(items)
         known = len(entries)
         body = self.body
         names = keys(count)
-        diff: Out | None = None
+        diff: WireNode | None = None
         printed = entries
         same = SAME  # a local: this loop runs once per entry
         for index, _ in enumerate(bound):
@@ -509,23 +506,25 @@ class ForSlot(Step):
         diff["kc"] = count
         return {"k": diff}, [self, printed]
 
-    def tree(self, printed: Prints) -> Out:
+    def tree(self, printed: NodePrint) -> WireNode:
         """The complete comprehension a print ``[self, entries]`` stands for."""
         body = self.body
-        entries: list[Prints] = printed[1]
+        entries: list[NodePrint] = printed[1]
         names = keys(len(entries))
-        out: Out = {names[index]: body.tree(entry, True) for index, entry in enumerate(entries)}
+        out: WireNode = {
+            names[index]: body.tree(entry, True) for index, entry in enumerate(entries)
+        }
         out["kc"] = len(entries)
         return {"s": body.statics, "k": out}
 
-    def diff_prints(self, old: Prints, new: Prints) -> Out | _Same:
+    def diff_prints(self, old: NodePrint, new: NodePrint) -> WireNode | _Same:
         """The index-keyed diff from one comprehension print to another (``SAME``: equal)."""
         body = self.body
-        before: list[Prints] = old[1]
-        after: list[Prints] = new[1]
+        before: list[NodePrint] = old[1]
+        after: list[NodePrint] = new[1]
         known = len(before)
         names = keys(len(after))
-        out: Out = {}
+        out: WireNode = {}
         for index, entry in enumerate(after):
             if index >= known:
                 out[names[index]] = body.tree(entry, True)
@@ -562,10 +561,10 @@ class SetStep(Step):
         self.evaluate = evaluate
         self.target = target
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         bind(self.target, self.evaluate(ctx), ctx.vars)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         bind(self.target, self.evaluate(ctx), ctx.vars)
         return SAME
 
@@ -590,10 +589,10 @@ class JinjaStep(Step):
         super().__init__()
         self.template = template
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         run_jinja(self.template, ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         run_jinja(self.template, ctx)
         return SAME
 
@@ -607,10 +606,10 @@ class OpaqueSlot(JinjaStep):
 
     __slots__ = ()
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         out[self.key] = prints[self.index + 1] = run_jinja(self.template, ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | _Same:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         text = run_jinja(self.template, ctx)
         return SAME if text == old else (text, text)
 

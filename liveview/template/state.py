@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .prints import SAME, _Same
+from .prints import SAME, NodePrint, WireNode, _Same
 from .sharing import SharedRender
-from .slots import Out, Prints
 from .template import Template
 
 
@@ -28,14 +27,14 @@ class RenderState:
     __slots__ = ("_prints",)
 
     def __init__(self) -> None:
-        self._prints: Prints | None = None
+        self._prints: NodePrint | None = None
 
     def render(
         self,
         template: Template,
         assigns: Mapping[str, Any],
         changed: Iterable[str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> WireNode:
         root = template.root
         prints = self._prints
         ctx = template.scope(assigns)
@@ -43,7 +42,7 @@ class RenderState:
             if changed is None or prints is None or prints[0] is not root:
                 tree, self._prints = root.full(ctx)
                 return tree
-            result: tuple[Out, Prints] | _Same = root.diff(ctx, changed, prints)
+            result: tuple[WireNode, NodePrint] | _Same = root.diff(ctx, changed, prints)
         except BaseException:
             self._prints = None
             raise
