@@ -27,6 +27,7 @@ from it: never mutate a rendered tree's ``"s"``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Final
 
 import jinja2
@@ -72,26 +73,52 @@ def bind(target: Target, value: Any, vars: dict[str, Any]) -> None:
         bind(name, item, vars)
 
 
+@dataclass(frozen=True, slots=True)
+class StepFacts:
+    """What the compiler learnt about a step, from which ``deps.finalize`` computes its ``deps``."""
+
+    own: Deps = EMPTY
+    """The assign names the step itself reads (its own expressions, not its nested blocks)."""
+
+    names: frozenset[str] | None = EMPTY
+    """The raw names loaded anywhere inside it, nested blocks included (``None``: any name)."""
+
+    binds: frozenset[str] = EMPTY
+    """The names it binds in the enclosing scope."""
+
+    children: tuple[Block, ...] = ()
+    """Its nested blocks."""
+
+    leaky: bool = False
+    """Whether the names its children ``{% set %}`` are visible after it (``if``: yes, ``for``:
+    no)."""
+
+    value_deps: Deps = EMPTY
+    """The assign names its output (or the value it binds) is computed from, nested blocks
+    included: what a name it binds depends on."""
+
+
 class Step:
     """One element of a block. ``deps`` decides whether a diff render evaluates it.
 
-    The other attributes are compile-time facts used to compute ``deps``: ``own`` what the
-    step itself reads, ``names`` the raw names loaded anywhere inside it (``None``: any name),
-    ``binds`` the names it binds in the enclosing scope, ``children`` its nested blocks and
-    ``leaky`` whether their ``{% set %}`` names are visible after it (``if``: yes, ``for``: no).
+    * ``facts``: what the compiler learnt about it (``StepFacts``: ``own``, ``names``,
+      ``binds``, ``children``, ``leaky``, ``value_deps``);
+    * ``deps``: when a diff evaluates it: its own reads, its children's, and those of every
+      later step that reads a name it binds (set by ``deps.finalize``; ``None``: always);
+    * ``index``, ``key``: its slot's number in the block and that number as a diff key (set
+      when the block is built; ``-1`` and ``""`` for a step without a slot);
+    * ``position``: where its slot's print is in the block's print, ``index + 1`` (``0``, the
+      block itself, for a step without a slot).
     """
 
-    __slots__ = ("binds", "children", "deps", "index", "key", "leaky", "names", "own")
+    __slots__ = ("deps", "facts", "index", "key", "position")
 
-    def __init__(self) -> None:
+    def __init__(self, facts: StepFacts) -> None:
+        self.facts = facts
         self.deps: Deps = EMPTY
-        self.own: Deps = EMPTY
-        self.names: frozenset[str] | None = EMPTY
-        self.binds: frozenset[str] = EMPTY
-        self.children: tuple[Block, ...] = ()
-        self.leaky = False
         self.index = -1
         self.key = ""
+        self.position = 0
 
     def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         """Evaluate fully: write the slot's value to ``out`` and its print to ``prints``."""
@@ -141,7 +168,7 @@ class Block:
             deps = step.deps
             if deps is not None and deps.isdisjoint(changed):
                 continue
-            position = step.index + 1  # 0 (the block itself) for steps without a slot
+            position = step.position
             result = step.diff(ctx, changed, prints[position])
             if result is not SAME:
                 if out is None:
@@ -211,14 +238,14 @@ class ExprSlot(Step):
 
     __slots__ = ("evaluate",)
 
-    def __init__(self, evaluate: Evaluator) -> None:
-        super().__init__()
+    def __init__(self, evaluate: Evaluator, facts: StepFacts) -> None:
+        super().__init__(facts)
         self.evaluate = evaluate
 
     def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         text = to_text(self.evaluate(ctx))
         out[self.key] = text
-        prints[self.index + 1] = text
+        prints[self.position] = text
 
     def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         text = to_text(self.evaluate(ctx))
@@ -234,8 +261,13 @@ class _Branching(Step):
 
     __slots__ = ("branches", "otherwise")
 
-    def __init__(self, branches: list[tuple[Evaluator, Block]], otherwise: Block | None) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        branches: list[tuple[Evaluator, Block]],
+        otherwise: Block | None,
+        facts: StepFacts,
+    ) -> None:
+        super().__init__(facts)
         self.branches = branches
         self.otherwise = otherwise
 
@@ -254,9 +286,9 @@ class IfSlot(_Branching):
     def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         block = self.choose(ctx)
         if block is None:
-            out[self.key] = prints[self.index + 1] = ""
+            out[self.key] = prints[self.position] = ""
         else:
-            out[self.key], prints[self.index + 1] = block.full(ctx)
+            out[self.key], prints[self.position] = block.full(ctx)
 
     def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         block = self.choose(ctx)
@@ -328,8 +360,10 @@ class ForSlot(Step):
         otherwise: Block | None,
         uses_loop: bool,
         undefined: type[jinja2.Undefined],
+        fresh: tuple[str, ...],
+        facts: StepFacts,
     ) -> None:
-        super().__init__()
+        super().__init__(facts)
         self.items = items
         self.target = target
         self.test = test
@@ -337,7 +371,7 @@ class ForSlot(Step):
         self.otherwise = otherwise
         self.uses_loop = uses_loop
         self.undefined = undefined
-        self.fresh: tuple[str, ...] = ()
+        self.fresh = fresh
 
     def _iterate(self, ctx: Context) -> tuple[Items, Iterator[Any]]:
         """Evaluate the iterable (filtered by the ``if`` clause) into ``ctx.vars`` (a copy).
@@ -440,7 +474,7 @@ class ForSlot(Step):
             value = printed = ""
         ctx.vars = outer
         out[self.key] = value
-        prints[self.index + 1] = printed
+        prints[self.position] = printed
 
     def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         outer = ctx.vars
@@ -556,8 +590,8 @@ class SetStep(Step):
 
     __slots__ = ("evaluate", "target")
 
-    def __init__(self, evaluate: Evaluator, target: Target) -> None:
-        super().__init__()
+    def __init__(self, evaluate: Evaluator, target: Target, facts: StepFacts) -> None:
+        super().__init__(facts)
         self.evaluate = evaluate
         self.target = target
 
@@ -585,8 +619,8 @@ class JinjaStep(Step):
 
     __slots__ = ("template",)
 
-    def __init__(self, template: jinja2.Template) -> None:
-        super().__init__()
+    def __init__(self, template: jinja2.Template, facts: StepFacts) -> None:
+        super().__init__(facts)
         self.template = template
 
     def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
@@ -607,7 +641,7 @@ class OpaqueSlot(JinjaStep):
     __slots__ = ()
 
     def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
-        out[self.key] = prints[self.index + 1] = run_jinja(self.template, ctx)
+        out[self.key] = prints[self.position] = run_jinja(self.template, ctx)
 
     def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         text = run_jinja(self.template, ctx)
