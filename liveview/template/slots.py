@@ -402,7 +402,13 @@ class ForSlot(Step):
             return items, self._fresh(items, vars, start)
         return items, self._bound(items, vars)
 
+    # ``_bound`` and ``_fresh`` are four near-identical loops on purpose: for speed. One loop
+    # with the choices inside (``loop`` or not, a name or a tuple target, reset or not) would
+    # test them, or call ``bind``, once per entry, and this is the innermost loop of every list
+    # render. Keep them apart.
+
     def _bound(self, items: Items, vars: dict[str, Any]) -> Iterator[Any]:
+        """Bind the loop variables (and ``loop``, if the body uses it) before each yield."""
         target = self.target
         if self.uses_loop:
             loop = LoopContext(items, self.undefined)
