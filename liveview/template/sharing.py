@@ -94,19 +94,20 @@ class SharedRenders:
     def key(
         self, assigns: Mapping[str, Any], changed: Iterable[str] | None
     ) -> tuple[tuple[Any, ...], frozenset[str] | None]:
-        """What a render depends on besides the prints: the values read and the changes."""
+        """What a render depends on besides the prints: ``(read_values, changed_reads)``, the
+        values of the names the template reads and which of those names changed."""
         reads = self._reads
         if reads is None:  # the template may read any name: every assign counts
             names = sorted(assigns)
             # names, a separator, values: equal lengths mean the same number of names
-            values: tuple[Any, ...] = (*names, _ABSENT, *[assigns[name] for name in names])
-            marks = None if changed is None else frozenset(changed)
+            read_values: tuple[Any, ...] = (*names, _ABSENT, *[assigns[name] for name in names])
+            changed_reads = None if changed is None else frozenset(changed)
         else:
-            values = tuple(map(assigns.get, reads, self._absent))
+            read_values = tuple(map(assigns.get, reads, self._absent))
             read_set = self._read_set
             assert read_set is not None
-            marks = None if changed is None else read_set.intersection(changed)
-        return values, marks
+            changed_reads = None if changed is None else read_set.intersection(changed)
+        return read_values, changed_reads
 
     def find(
         self,

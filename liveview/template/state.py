@@ -64,13 +64,13 @@ class RenderState:
         before = (
             None if changed is None or prints is None or prints[0] is not template.root else prints
         )
-        values, marks = shared.key(assigns, None if before is None else changed)
-        found = shared.find(before, values, marks)
+        read_values, changed_reads = shared.key(assigns, None if before is None else changed)
+        found = shared.find(before, read_values, changed_reads)
         if found is not None:
             self._prints = found.after
             return found
-        diff = self.render(template, assigns, marks)
-        render = SharedRender(before, marks, values, diff, self._prints)
+        diff = self.render(template, assigns, changed_reads)
+        render = SharedRender(before, changed_reads, read_values, diff, self._prints)
         shared.remember(render)
         return render
 
