@@ -21,12 +21,13 @@ from typing import Any, Protocol
 import orjson
 
 from .prints import SAME, NodePrint, WireNode, _Same
+from .wire import KEYED_MOVED
 
 GUESSES = 2
 """Entries whose neighbours were tried in vain (with no move before them to follow) after
 which a diff stops trying neighbours."""
 
-_FLAG_COST = len(',"km":true')
+_FLAG_COST = len(f',"{KEYED_MOVED}":true')
 
 
 class EntryBody(Protocol):
@@ -123,7 +124,7 @@ def with_moves(diff: WireNode, old: list[NodePrint], new: list[NodePrint], body:
         return
     for index, move in moves.items():
         diff[str(index)] = move
-    diff["km"] = True
+    diff[KEYED_MOVED] = True
 
 
 def _exact_sources(

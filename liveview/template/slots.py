@@ -37,6 +37,7 @@ from .codegen import Evaluator
 from .escape import to_text
 from .moves import with_moves
 from .prints import SAME, NodePrint, SlotPrint, SlotUpdate, WireNode, WireValue, _Same
+from .wire import KEYED, KEYED_COUNT, STATIC
 
 Deps = frozenset[str] | None
 """The assign names a step reads; ``None`` means "always evaluate" (unknowable reads)."""
@@ -152,7 +153,7 @@ class Block:
 
     def full(self, ctx: Context, entry: bool = False) -> tuple[WireNode, NodePrint]:
         """The complete node (with ``"s"``, or without for a comprehension entry) and its print."""
-        out: WireNode = {} if entry else {"s": self.statics}
+        out: WireNode = {} if entry else {STATIC: self.statics}
         prints = list(self.blank)
         for step in self.steps:
             step.full(ctx, out, prints)
@@ -179,7 +180,7 @@ class Block:
 
     def tree(self, prints: NodePrint, entry: bool = False) -> WireNode:
         """The complete node a print stands for (what the client holds)."""
-        out: WireNode = {} if entry else {"s": self.statics}
+        out: WireNode = {} if entry else {STATIC: self.statics}
         names = keys(len(prints))
         for position in range(1, len(prints)):
             out[names[position - 1]] = _wire_value(prints[position])
@@ -463,8 +464,8 @@ class ForSlot(Step):
         for index, _ in enumerate(bound):
             entries[names[index]], entry_print = body.full(ctx, entry=True)
             prints.append(entry_print)
-        entries["kc"] = len(items)
-        return {"s": body.statics, "k": entries}, [self, prints]
+        entries[KEYED_COUNT] = len(items)
+        return {STATIC: body.statics, KEYED: entries}, [self, prints]
 
     def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         outer = ctx.vars
@@ -543,8 +544,8 @@ class ForSlot(Step):
             return SAME
         if len(diff) > 1 and known:
             with_moves(diff, entries, printed, body)
-        diff["kc"] = count
-        return {"k": diff}, [self, printed]
+        diff[KEYED_COUNT] = count
+        return {KEYED: diff}, [self, printed]
 
     def tree(self, printed: NodePrint) -> WireNode:
         """The complete comprehension a print ``[self, entries]`` stands for."""
@@ -554,8 +555,8 @@ class ForSlot(Step):
         out: WireNode = {
             names[index]: body.tree(entry, True) for index, entry in enumerate(entries)
         }
-        out["kc"] = len(entries)
-        return {"s": body.statics, "k": out}
+        out[KEYED_COUNT] = len(entries)
+        return {STATIC: body.statics, KEYED: out}
 
     def diff_prints(self, old: NodePrint, new: NodePrint) -> WireNode | _Same:
         """The index-keyed diff from one comprehension print to another (``SAME``: equal)."""
@@ -574,8 +575,8 @@ class ForSlot(Step):
                     out[names[index]] = changes
         if not out and len(after) == known:
             return SAME
-        out["kc"] = len(after)
-        return {"k": out}
+        out[KEYED_COUNT] = len(after)
+        return {KEYED: out}
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])
