@@ -4,7 +4,7 @@ A ``Block`` is one template body: its statics and the steps between them. Steps 
 slots (expression, if, for, opaque Jinja statement) and silent steps (``{% set %}``, an
 ``{% if %}`` that only sets). Rendering and diffing are fused: a diff walks the block once,
 evaluates only the steps whose dependencies intersect ``changed``, compares each result with
-the *print* of what the client holds, updates the print in place and emits what differs.
+the *print* of what the client holds, and emits what differs along with the new print.
 
 Prints are plain lists and never change once made: a diff that changes a slot copies the lists
 on the path to it (an unchanged render allocates nothing). So one print can be shared by every
@@ -17,11 +17,38 @@ LiveView whose client holds the same tree, and a render that raises leaves the o
   ``moves.with_moves`` may send a changed entry as a move of another old entry instead).
 
 A print holds all the client holds, so it can be turned back into the complete node
-(``wire``) or diffed against another print of the same node (``Block.diff_prints``); moves use
-both.
+(``Block.tree``) or diffed against another print of the same node (``Block.diff_prints``);
+moves use both.
 
 Emitted statics are the block's own ``statics`` list, shared by every tree and diff built
 from it: never mutate a rendered tree's ``"s"``.
+
+An example (``tests/unit/test_template_slots.py`` checks every value shown here). The template
+``<ul>{% for x in xs %}<li>{{ x }}</li>{% endfor %}</ul>`` compiles to::
+
+    Block(statics=["<ul>", "</ul>"], steps=[
+        ForSlot(key="0", target="x", deps={"xs"}, body=Block(statics=["<li>", "</li>"], steps=[
+            ExprSlot(key="0", deps={"xs"}),  # {{ x }}: x is read from xs
+        ])),
+    ])
+
+Rendered in full with ``xs=["a"]`` (``Block.full``), it gives the tree the client gets at join::
+
+    {"s": ["<ul>", "</ul>"], "0": {"s": ["<li>", "</li>"], "k": {"0": {"0": "a"}, "kc": 1}}}
+
+and this print (``root`` is the block above, ``loop`` its ``ForSlot``, ``body`` the loop's
+block)::
+
+    [root, [loop, [[body, "a"]]]]
+
+With ``xs=["a", "b"]`` and ``changed={"xs"}``, ``Block.diff`` evaluates the loop (its deps meet
+``changed``), finds entry 0 unchanged (``SAME``) and renders entry 1 in full. The diff::
+
+    {"0": {"k": {"1": {"0": "b"}, "kc": 2}}}
+
+and the new print, whose first entry is the old entry's print itself::
+
+    [root, [loop, [[body, "a"], [body, "b"]]]]
 """
 
 from __future__ import annotations
