@@ -54,8 +54,15 @@ from .slots import (
     SetStep,
     SilentIf,
     Step,
+    StepFacts,
     Target,
 )
+
+# Two phases. A template's expressions are compiled together, into one generated module, once
+# the whole AST has been walked (``_Compiler.finish``; see ``codegen``). So a step is built with
+# the placeholder evaluator ``_unresolved``, and the walk queues its expressions (``expression``
+# returns the index each will have) with a *fixup*: a function that ``finish`` calls with the
+# compiled evaluators to put the step's own in place.
 
 
 def _unresolved(ctx: object) -> object:
@@ -73,21 +80,24 @@ class _Builder:
         self.statics: list[str] = []
         self.text: list[str] = []
         self.steps: list[Step] = []
-        self.vdeps: Deps = EMPTY
+        self.value_deps: Deps = EMPTY
 
     def add_text(self, text: str) -> None:
         self.text.append(text)
 
-    def add_slot(self, step: Step, vdeps: Deps) -> None:
+    def add_slot(self, step: Step) -> None:
+        """Add a step that has a slot (it outputs something), after the text so far."""
         step.index = len(self.statics)
         step.key = str(step.index)
+        step.position = step.index + 1
         self.statics.append("".join(self.text))
         self.text.clear()
-        self.add_step(step, vdeps)
+        self.add_step(step)
 
-    def add_step(self, step: Step, vdeps: Deps) -> None:
+    def add_step(self, step: Step) -> None:
+        """Append ``step``; called as is for a step without a slot (one that only binds names)."""
         self.steps.append(step)
-        self.vdeps = union(self.vdeps, vdeps)
+        self.value_deps = union(self.value_deps, step.facts.value_deps)
 
     def build(self) -> Block:
         return Block([*self.statics, "".join(self.text)], tuple(self.steps))
@@ -161,10 +171,11 @@ class _Compiler:
             fixup(evaluators)
 
     def block(self, body: Sequence[nodes.Node], scope: Bindings, soft: bool) -> tuple[Block, Deps]:
+        """The block compiled from ``body``, and the value deps of its steps (their union)."""
         builder = _Builder()
         for node in body:
             self.statement(node, builder, scope, soft)
-        return builder.build(), builder.vdeps
+        return builder.build(), builder.value_deps
 
     def statement(self, node: nodes.Node, builder: _Builder, scope: Bindings, soft: bool) -> None:
         if isinstance(node, nodes.Output):
@@ -195,32 +206,39 @@ class _Compiler:
             else:
                 builder.add_text(to_text(constant))
                 continue
-            slot = ExprSlot(_unresolved)
+            own = scope.deps(child)
+            slot = ExprSlot(_unresolved, StepFacts(own=own, names=names_in(child), value_deps=own))
             index = self.expression(child, soft)
             self.fixups.append(partial(_set_evaluator, slot, index))
-            slot.own = scope.deps(child)
-            slot.names = names_in(child)
-            builder.add_slot(slot, slot.own)
+            builder.add_slot(slot)
 
     def if_(self, node: nodes.If, builder: _Builder, scope: Bindings) -> None:
         arms = [(node.test, node.body)] + [(arm.test, arm.body) for arm in node.elif_]
         tests = [test for test, _ in arms]
         bodies = [body for _, body in arms] + ([node.else_] if node.else_ else [])
-        vdeps = scope.deps(tests)
+        value_deps = scope.deps(tests)
         blocks: list[Block] = []
         leaked: set[str] = set()
         for body in bodies:
             inner = scope.child()
             block, block_deps = self.block(body, inner, soft=True)
             blocks.append(block)
-            vdeps = union(vdeps, block_deps)
+            value_deps = union(value_deps, block_deps)
             leaked.update(inner.names)
         otherwise = blocks.pop() if node.else_ else None
         for name in sorted(leaked):
-            scope.bind(name, union(scope.resolve(name), vdeps))
+            scope.bind(name, union(scope.resolve(name), value_deps))
+        facts = StepFacts(
+            own=scope.deps(tests),  # after the leaked names are bound: a test may read them
+            names=names_in(node),
+            binds=frozenset(leaked),
+            children=(*blocks, *([otherwise] if otherwise else [])),
+            leaky=True,
+            value_deps=value_deps,
+        )
         silent = all(block.silent for block in blocks) and (otherwise is None or otherwise.silent)
         kind = SilentIf if silent else IfSlot
-        step = kind([(_unresolved, block) for block in blocks], otherwise)
+        step = kind([(_unresolved, block) for block in blocks], otherwise, facts)
         indexes = [self.expression(test, soft=True) for test in tests]
 
         def fix(fns: Sequence[Evaluator], step: Step = step) -> None:
@@ -228,15 +246,10 @@ class _Compiler:
             step.branches = [(fns[i], block) for i, block in zip(indexes, blocks, strict=True)]
 
         self.fixups.append(fix)
-        step.own = scope.deps(tests)
-        step.names = names_in(node)
-        step.binds = frozenset(leaked)
-        step.children = (*blocks, *([otherwise] if otherwise else []))
-        step.leaky = True
         if kind is IfSlot:
-            builder.add_slot(step, vdeps)
+            builder.add_slot(step)
         else:
-            builder.add_step(step, vdeps)
+            builder.add_step(step)
 
     def for_(self, node: nodes.For, builder: _Builder, scope: Bindings, soft: bool) -> None:
         if node.recursive:
@@ -268,6 +281,14 @@ class _Compiler:
             otherwise,
             "loop" in names_in(node.body),
             self.environment.undefined,
+            # What the body binds is reset before every iteration (Jinja's scoping).
+            fresh_names(body, set(inner.names).difference(names, ("loop",))),
+            StepFacts(
+                own=variables,
+                names=names_in(node),
+                children=(body, *([otherwise] if otherwise else [])),
+                value_deps=union(variables, body_deps, else_deps),
+            ),
         )
         items = self.expression(node.iter, soft)
         test = None if node.test is None else self.expression(node.test, soft)
@@ -277,62 +298,58 @@ class _Compiler:
             step.test = None if test is None else fns[test]
 
         self.fixups.append(fix)
-        # What the body binds is reset before every iteration (Jinja's scoping).
-        step.fresh = fresh_names(body, set(inner.names).difference(names, ("loop",)))
-        step.own = variables
-        step.names = names_in(node)
-        step.children = (body, *([otherwise] if otherwise else []))
-        builder.add_slot(step, union(variables, body_deps, else_deps))
+        builder.add_slot(step)
 
     def assign(self, node: nodes.Assign, builder: _Builder, scope: Bindings, soft: bool) -> None:
         if node.find(nodes.NSRef) is not None:
             # {% set ns.attr = ... %}: Jinja validates and stores; readers of ns are "always".
-            step: Step = JinjaStep(self.jinja(node))
-            step.own = None
-            step.names = names_in(node)
+            facts = StepFacts(own=None, names=names_in(node), value_deps=None)
             for stored in node.find_all(nodes.Name):
                 if stored.ctx == "store":
                     scope.bind(stored.name, None)
-            builder.add_step(step, None)
+            builder.add_step(JinjaStep(self.jinja(node), facts))
             return
         target = _target(node.target)
-        vdeps = scope.deps(node.node)
-        set_step = SetStep(_unresolved, target)
+        value_deps = scope.deps(node.node)
+        facts = StepFacts(
+            # A value that may call something stateful (or a macro): its call counts even when
+            # nothing reads the name it binds.
+            own=None if value_deps is None else EMPTY,
+            names=names_in(node.node),
+            binds=frozenset(_target_names(target)),
+            value_deps=value_deps,
+        )
+        set_step = SetStep(_unresolved, target, facts)
         index = self.expression(node.node, soft)
         self.fixups.append(partial(_set_evaluator, set_step, index))
-        set_step.names = names_in(node.node)
-        if vdeps is None:
-            # It may call something stateful (or a macro): its call counts even when unread.
-            set_step.own = None
-        set_step.binds = frozenset(_target_names(target))
-        for name in set_step.binds:
-            scope.bind(name, vdeps)
-        builder.add_step(set_step, vdeps)
+        for name in facts.binds:
+            scope.bind(name, value_deps)
+        builder.add_step(set_step)
 
     def assign_block(self, node: nodes.AssignBlock, builder: _Builder, scope: Bindings) -> None:
-        step = JinjaStep(self.jinja(node))
         anything = any(node.find_all(_READS_ANYTHING))
-        vdeps = None if anything else scope.deps(node.body, node.filter)
-        step.names = None if anything else names_in(node.body, node.filter)
+        value_deps = None if anything else scope.deps(node.body, node.filter)
+        names = None if anything else names_in(node.body, node.filter)
         if isinstance(node.target, nodes.NSRef):
-            step.own = None
+            facts = StepFacts(own=None, names=names, value_deps=value_deps)
             scope.bind(node.target.name, None)
         else:
             name = _target(node.target)
             assert isinstance(name, str)
-            if vdeps is None:
-                step.own = None  # as for `set`: its calls count even when unread
-            step.binds = frozenset((name,))
-            scope.bind(name, vdeps)
-        builder.add_step(step, vdeps)
+            facts = StepFacts(
+                own=None if value_deps is None else EMPTY,  # as for `set`: calls count
+                names=names,
+                binds=frozenset((name,)),
+                value_deps=value_deps,
+            )
+            scope.bind(name, value_deps)
+        builder.add_step(JinjaStep(self.jinja(node), facts))
 
     def opaque(self, node: nodes.Node, builder: _Builder, scope: Bindings) -> None:
-        step = OpaqueSlot(self.jinja(node))
-        step.own = None
-        step.names = None
+        step = OpaqueSlot(self.jinja(node), StepFacts(own=None, names=None, value_deps=None))
         for name in _bound_by(node):
             scope.bind(name, None)
-        builder.add_slot(step, None)
+        builder.add_slot(step)
 
     def jinja(self, node: nodes.Node) -> jinja2.Template:
         """Compile one statement with Jinja itself, as a template of its own."""

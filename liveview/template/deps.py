@@ -162,9 +162,9 @@ def mentions_changed(body: Iterable[nodes.Node]) -> bool:
 def _reads_anything(step: Step) -> bool:
     """True if ``step`` may read names it does not list: an opaque statement, a macro call (a
     macro reads the context), a stateful name... anywhere inside it."""
-    if step.names is None or step.own is None:
+    if step.facts.names is None or step.facts.own is None:
         return True
-    return any(_reads_anything(inner) for child in step.children for inner in child.steps)
+    return any(_reads_anything(inner) for child in step.facts.children for inner in child.steps)
 
 
 def fresh_names(body: Block, bound: Iterable[str]) -> tuple[str, ...]:
@@ -183,10 +183,11 @@ def fresh_names(body: Block, bound: Iterable[str]) -> tuple[str, ...]:
         if _reads_anything(step):
             fresh |= pending
             break
-        assert step.names is not None
-        fresh |= pending & step.names
+        facts = step.facts
+        assert facts.names is not None
+        fresh |= pending & facts.names
         if type(step) is SetStep or type(step) is JinjaStep:
-            pending -= step.binds
+            pending -= facts.binds
     return tuple(sorted(fresh))
 
 
@@ -229,21 +230,22 @@ def finalize(block: Block, need: dict[str, Deps] | None = None, need_all: Deps =
     need = dict(need or {})
     total: Deps = EMPTY
     for step in reversed(block.steps):
+        facts = step.facts
         inner: Deps = EMPTY
-        for child in step.children:
-            if step.leaky:
+        for child in facts.children:
+            if facts.leaky:
                 inner = union(inner, finalize(child, need, need_all))
             else:
                 inner = union(inner, finalize(child))
-        condition = union(step.own, inner)
-        if step.binds:
-            condition = union(condition, need_all, *(need.get(name, EMPTY) for name in step.binds))
+        condition = union(facts.own, inner)
+        if facts.binds:
+            condition = union(condition, need_all, *(need.get(name, EMPTY) for name in facts.binds))
         step.deps = condition
         total = union(total, condition)
-        if condition is None or step.names is None:
+        if condition is None or facts.names is None:
             # An always-evaluated step may call macros or include files: it may read anything.
             need_all = union(need_all, condition)
         else:
-            for name in step.names:
+            for name in facts.names:
                 need[name] = union(need.get(name, EMPTY), condition)
     return total

@@ -5,13 +5,22 @@ of a list changes every entry after it. The client can build an entry from any o
 number ``j`` copies old entry ``j``, ``[j, diff]`` copies it and merges ``diff`` (``"km": true``
 announces moves). ``with_moves`` rewrites the entries of an index-keyed diff as such moves
 where they are smaller on the wire, so a prepend to a list costs one entry and a few numbers,
-as in a list keyed by hand, without the template naming keys.
+as in a list keyed by hand, without the template naming keys. It works in four steps:
 
-Which old entry: one equal to the new entry (found through a table of frozen prints), else
-the old entry at the same offset as the previous move (an insertion or removal shifts a run of
-entries by one offset), else the neighbours ``i ± 1``. Each old entry is a source at most once:
-the client copies moved entries by reference from one snapshot, so two entries moved from the
-same source would share one object and a later diff to one would change both.
+1. Probe (``_may_move``): the first and the last changed entry are tried as moves; if neither
+   could be one, the entries changed in place (a ticker) and the diff is left as it is.
+2. Exact sources (``_exact_sources``): for each changed entry, an old entry equal to it: the
+   one at the offset of the previous match if it is, else one found through a table of frozen
+   prints.
+3. Near sources (``_near_sources``): for the other changed entries, the old entry at the same
+   offset as the previous move (an insertion or removal shifts a run of entries by one
+   offset), else the neighbours ``i ± 1``, sent as ``[j, diff]`` where that is smaller.
+4. Cost (``_worth_flagging``): the moves are sent only if they save more than the
+   ``"km": true`` flag costs.
+
+Each old entry is a source at most once: the client copies moved entries by reference from
+one snapshot, so two entries moved from the same source would share one object and a later
+diff to one would change both.
 """
 
 from __future__ import annotations
@@ -20,26 +29,29 @@ from typing import Any, Protocol
 
 import orjson
 
-Out = dict[str, Any]
-Prints = list[Any]
+from .prints import SAME, NodePrint, WireNode, _Same
+from .wire import KEYED_MOVED
 
-GUESSES = 2
+MAX_FRUITLESS_NEIGHBOUR_PROBES = 2
 """Entries whose neighbours were tried in vain (with no move before them to follow) after
 which a diff stops trying neighbours."""
 
-_FLAG_COST = len(',"km":true')
+_FLAG_COST = len(f',"{KEYED_MOVED}":true')
+
+Move = int | list[Any]
+"""An entry sent as a move: ``j`` (old entry ``j`` as it is) or ``[j, diff]``."""
 
 
 class EntryBody(Protocol):
-    def diff_prints(self, old: Prints, new: Prints) -> Out | None: ...
+    def diff_prints(self, old: NodePrint, new: NodePrint) -> WireNode | _Same: ...
 
 
-def _freeze(printed: Prints) -> tuple[Any, ...]:
+def _freeze(printed: NodePrint) -> tuple[Any, ...]:
     """A hashable copy of a print (nested prints are lists too)."""
     return tuple(_freeze(part) if type(part) is list else part for part in printed)
 
 
-def _key(printed: Prints) -> tuple[Any, ...]:
+def _key(printed: NodePrint) -> tuple[Any, ...]:
     """``_freeze`` with a fast path for the common entry print of strings only."""
     key = tuple(printed)
     try:
@@ -53,81 +65,55 @@ def _size(value: Any) -> int:
     return len(orjson.dumps(value))
 
 
-def _smaller(move: list[Any], current: Out) -> bool:
-    """Whether ``move`` (``[j, changes]``) encodes shorter than the entry diff ``current``."""
-    return len(move[1]) <= len(current) and _size(move) < _size(current)
+def _size_if_smaller(move: list[Any], current: WireNode) -> int | None:
+    """The encoded size of ``move`` (``[j, changes]``) if it is shorter than the entry diff
+    ``current``, else ``None``."""
+    if len(move[1]) > len(current):
+        return None
+    size = _size(move)
+    return size if size < _size(current) else None
 
 
-def _may_move(index: int, diff: Out, old: list[Prints], new: list[Prints], body: EntryBody) -> bool:
+def _may_move(
+    index: int, diff: WireNode, old: list[NodePrint], new: list[NodePrint], body: EntryBody
+) -> bool:
     """Whether entry ``index`` could be a move: it equals an old entry, or is closer to a
-    neighbour than to the old entry in its place. Probed on the first and the last changed
-    entry (an insertion, a removal or a rotation moves one of them), so that a diff whose entries
-    all changed in place (a ticker) gives up at once."""
+    neighbour than to the old entry in its place (step 1 of the module docstring). Probed on the
+    first and the last changed entry (an insertion, a removal or a rotation moves one of them),
+    so that a diff whose entries all changed in place (a ticker) gives up at once."""
     entry, current = new[index], diff[str(index)]
     if entry in old:
         return True
     for at in (index - 1, index + 1):
         if 0 <= at < len(old):
             changes = body.diff_prints(old[at], entry)
-            if changes is not None and _smaller([at, changes], current):
+            if changes is not SAME and _size_if_smaller([at, changes], current) is not None:
                 return True
     return False
 
 
-def with_moves(diff: Out, old: list[Prints], new: list[Prints], body: EntryBody) -> None:
+def with_moves(diff: WireNode, old: list[NodePrint], new: list[NodePrint], body: EntryBody) -> None:
     """Rewrite the entries in ``diff`` (the ``"k"`` object of an index-keyed diff from prints
     ``old`` to ``new``) as moves where that makes the diff smaller; adds ``"km"`` if any."""
     changed = [int(name) for name in diff]  # in index order
     if not any(_may_move(index, diff, old, new, body) for index in {changed[0], changed[-1]}):
         return
     sources = _exact_sources(changed, old, new)
-    used = set(sources.values())
-    moves: dict[int, Any] = dict(sources)
-    shift: int | None = None
-    misses = 0
-    for index in changed:  # entries with no equal old entry: an old one with fewer differences
-        if index in sources:
-            shift = sources[index] - index
-            continue
-        if shift is None:
-            if misses >= GUESSES:
-                continue
-            candidates: tuple[int, ...] = (index + 1, index - 1)
-        else:
-            candidates = (index + shift,)
-        current = diff[str(index)]
-        best: list[Any] | None = None
-        for at in candidates:
-            if at == index or not 0 <= at < len(old) or at in used:
-                continue
-            changes = body.diff_prints(old[at], new[index])
-            if changes is None:  # equal: had it been free, _exact_sources would have taken it
-                continue
-            move = [at, changes]
-            if _smaller(move, current) and (best is None or _size(move) < _size(best)):
-                best = move
-        if best is not None:
-            moves[index] = best
-            used.add(best[0])
-            shift = best[0] - index
-        elif shift is None:
-            misses += 1
-    saved = 0
-    for index, move in moves.items():  # the flag must cost less than the moves save
-        size = len(str(move)) if type(move) is int else _size(move)
-        saved += _size(diff[str(index)]) - size
-        if saved > _FLAG_COST:
-            break
-    else:
+    moves: dict[int, Move] = dict(sources)
+    moves.update(_near_sources(changed, sources, diff, old, new, body))
+    if not _worth_flagging(moves, diff):
         return
     for index, move in moves.items():
         diff[str(index)] = move
-    diff["km"] = True
+    diff[KEYED_MOVED] = True
 
 
-def _exact_sources(changed: list[int], old: list[Prints], new: list[Prints]) -> dict[int, int]:
+def _exact_sources(
+    changed: list[int], old: list[NodePrint], new: list[NodePrint]
+) -> dict[int, int]:
     """For each changed entry equal to an old entry, that old entry's index (each used once):
-    first the one at the offset of the previous match, else any (through a table)."""
+    first the one at the offset of the previous match, else any, through a table (step 2 of
+    the module docstring)."""
     sources: dict[int, int] = {}
     used: set[int] = set()
     table: dict[tuple[Any, ...], list[int]] | None = None
@@ -150,3 +136,78 @@ def _exact_sources(changed: list[int], old: list[Prints], new: list[Prints]) -> 
             used.add(source)
             shift = source - index
     return sources
+
+
+def _near_sources(
+    changed: list[int],
+    sources: dict[int, int],
+    diff: WireNode,
+    old: list[NodePrint],
+    new: list[NodePrint],
+    body: EntryBody,
+) -> dict[int, list[Any]]:
+    """For changed entries with no equal old entry (none in ``sources``), a move ``[j, changes]``
+    from an old entry with fewer differences (step 3 of the module docstring): the one at the
+    offset of the previous move, else a neighbour, until ``MAX_FRUITLESS_NEIGHBOUR_PROBES``
+    entries found none. Old entries in ``sources`` are not used again."""
+    used = set(sources.values())
+    near: dict[int, list[Any]] = {}
+    shift: int | None = None
+    misses = 0
+    for index in changed:
+        if index in sources:
+            shift = sources[index] - index
+            continue
+        if shift is None:
+            if misses >= MAX_FRUITLESS_NEIGHBOUR_PROBES:
+                continue
+            candidates: tuple[int, ...] = (index + 1, index - 1)
+        else:
+            candidates = (index + shift,)
+        best = _smallest_move(index, candidates, diff[str(index)], old, new[index], used, body)
+        if best is not None:
+            near[index] = best
+            used.add(best[0])
+            shift = best[0] - index
+        elif shift is None:
+            misses += 1
+    return near
+
+
+def _smallest_move(
+    index: int,
+    candidates: tuple[int, ...],
+    current: WireNode,
+    old: list[NodePrint],
+    entry: NodePrint,
+    used: set[int],
+    body: EntryBody,
+) -> list[Any] | None:
+    """The smallest move ``[j, changes]`` to ``entry`` from an unused old entry ``j`` among
+    ``candidates`` that is shorter than ``current``, the entry's index-keyed diff (the first
+    one of equal size); ``None`` if there is none."""
+    best: list[Any] | None = None
+    best_size = 0
+    for at in candidates:
+        if at == index or not 0 <= at < len(old) or at in used:
+            continue
+        changes = body.diff_prints(old[at], entry)
+        if changes is SAME:  # equal: had it been free, _exact_sources would have taken it
+            continue
+        move = [at, changes]
+        size = _size_if_smaller(move, current)
+        if size is not None and (best is None or size < best_size):
+            best, best_size = move, size
+    return best
+
+
+def _worth_flagging(moves: dict[int, Move], diff: WireNode) -> bool:
+    """Whether the moves, counted in order, save more than the ``"km": true`` flag costs at
+    some point (step 4 of the module docstring)."""
+    saved = 0
+    for index, move in moves.items():
+        size = len(str(move)) if type(move) is int else _size(move)
+        saved += _size(diff[str(index)]) - size
+        if saved > _FLAG_COST:
+            return True
+    return False

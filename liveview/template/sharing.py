@@ -30,7 +30,7 @@ from typing import Any, Final
 import orjson
 from markupsafe import Markup
 
-from .slots import Out, Prints
+from .prints import NodePrint, WireNode
 
 _EQUAL_BY_VALUE: Final = frozenset({str, int, Markup})
 """Types whose equal values always render alike (``bool`` and ``None`` match by identity)."""
@@ -51,11 +51,11 @@ class SharedRender:
 
     def __init__(
         self,
-        before: Prints | None,
+        before: NodePrint | None,
         changed: frozenset[str] | None,
         values: tuple[Any, ...],
-        diff: Out,
-        after: Prints | None,
+        diff: WireNode,
+        after: NodePrint | None,
     ) -> None:
         self.before = before
         self.changed = changed
@@ -94,23 +94,24 @@ class SharedRenders:
     def key(
         self, assigns: Mapping[str, Any], changed: Iterable[str] | None
     ) -> tuple[tuple[Any, ...], frozenset[str] | None]:
-        """What a render depends on besides the prints: the values read and the changes."""
+        """What a render depends on besides the prints: ``(read_values, changed_reads)``, the
+        values of the names the template reads and which of those names changed."""
         reads = self._reads
         if reads is None:  # the template may read any name: every assign counts
             names = sorted(assigns)
             # names, a separator, values: equal lengths mean the same number of names
-            values: tuple[Any, ...] = (*names, _ABSENT, *[assigns[name] for name in names])
-            marks = None if changed is None else frozenset(changed)
+            read_values: tuple[Any, ...] = (*names, _ABSENT, *[assigns[name] for name in names])
+            changed_reads = None if changed is None else frozenset(changed)
         else:
-            values = tuple(map(assigns.get, reads, self._absent))
+            read_values = tuple(map(assigns.get, reads, self._absent))
             read_set = self._read_set
             assert read_set is not None
-            marks = None if changed is None else read_set.intersection(changed)
-        return values, marks
+            changed_reads = None if changed is None else read_set.intersection(changed)
+        return read_values, changed_reads
 
     def find(
         self,
-        before: Prints | None,
+        before: NodePrint | None,
         values: tuple[Any, ...],
         changed: frozenset[str] | None,
     ) -> SharedRender | None:

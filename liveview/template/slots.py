@@ -4,7 +4,7 @@ A ``Block`` is one template body: its statics and the steps between them. Steps 
 slots (expression, if, for, opaque Jinja statement) and silent steps (``{% set %}``, an
 ``{% if %}`` that only sets). Rendering and diffing are fused: a diff walks the block once,
 evaluates only the steps whose dependencies intersect ``changed``, compares each result with
-the *print* of what the client holds, updates the print in place and emits what differs.
+the *print* of what the client holds, and emits what differs along with the new print.
 
 Prints are plain lists and never change once made: a diff that changes a slot copies the lists
 on the path to it (an unchanged render allocates nothing). So one print can be shared by every
@@ -17,16 +17,44 @@ LiveView whose client holds the same tree, and a render that raises leaves the o
   ``moves.with_moves`` may send a changed entry as a move of another old entry instead).
 
 A print holds all the client holds, so it can be turned back into the complete node
-(``wire``) or diffed against another print of the same node (``Block.diff_prints``); moves use
-both.
+(``Block.tree``) or diffed against another print of the same node (``Block.diff_prints``);
+moves use both.
 
 Emitted statics are the block's own ``statics`` list, shared by every tree and diff built
 from it: never mutate a rendered tree's ``"s"``.
+
+An example (``tests/unit/test_template_slots.py`` checks every value shown here). The template
+``<ul>{% for x in xs %}<li>{{ x }}</li>{% endfor %}</ul>`` compiles to::
+
+    Block(statics=["<ul>", "</ul>"], steps=[
+        ForSlot(key="0", target="x", deps={"xs"}, body=Block(statics=["<li>", "</li>"], steps=[
+            ExprSlot(key="0", deps={"xs"}),  # {{ x }}: x is read from xs
+        ])),
+    ])
+
+Rendered in full with ``xs=["a"]`` (``Block.full``), it gives the tree the client gets at join::
+
+    {"s": ["<ul>", "</ul>"], "0": {"s": ["<li>", "</li>"], "k": {"0": {"0": "a"}, "kc": 1}}}
+
+and this print (``root`` is the block above, ``loop`` its ``ForSlot``, ``body`` the loop's
+block)::
+
+    [root, [loop, [[body, "a"]]]]
+
+With ``xs=["a", "b"]`` and ``changed={"xs"}``, ``Block.diff`` evaluates the loop (its deps meet
+``changed``), finds entry 0 unchanged (``SAME``) and renders entry 1 in full. The diff::
+
+    {"0": {"k": {"1": {"0": "b"}, "kc": 2}}}
+
+and the new print, whose first entry is the old entry's print itself::
+
+    [root, [loop, [[body, "a"], [body, "b"]]]]
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Final
 
 import jinja2
@@ -35,6 +63,8 @@ from jinja2.runtime import Context, LoopContext
 from .codegen import Evaluator
 from .escape import to_text
 from .moves import with_moves
+from .prints import SAME, NodePrint, SlotPrint, SlotUpdate, WireNode, WireValue, _Same
+from .wire import KEYED, KEYED_COUNT, STATIC
 
 Deps = frozenset[str] | None
 """The assign names a step reads; ``None`` means "always evaluate" (unknowable reads)."""
@@ -42,16 +72,10 @@ Deps = frozenset[str] | None
 Target = str | tuple["Target", ...]
 """A binding target: a name, or a (nested) tuple of names as in ``for k, v in ...``."""
 
-Prints = list[Any]
-Out = dict[str, Any]
+Items = list[Any] | tuple[Any, ...]
+"""The items a loop iterates over, materialized (and filtered by its ``if`` clause)."""
 
 EMPTY: Final[frozenset[str]] = frozenset()
-
-_SAME: Final = object()
-"""Returned by ``Step.diff`` when the slot is unchanged (nothing to emit)."""
-
-Changed = tuple[Any, Any]
-"""What ``Step.diff`` returns for a changed slot: ``(value to emit, new print)``."""
 
 _KEYS: list[str] = [str(index) for index in range(256)]
 
@@ -77,34 +101,61 @@ def bind(target: Target, value: Any, vars: dict[str, Any]) -> None:
         bind(name, item, vars)
 
 
+@dataclass(frozen=True, slots=True)
+class StepFacts:
+    """What the compiler learnt about a step, from which ``deps.finalize`` computes its ``deps``."""
+
+    own: Deps = EMPTY
+    """The assign names the step itself reads (its own expressions, not its nested blocks)."""
+
+    names: frozenset[str] | None = EMPTY
+    """The raw names loaded anywhere inside it, nested blocks included (``None``: any name)."""
+
+    binds: frozenset[str] = EMPTY
+    """The names it binds in the enclosing scope."""
+
+    children: tuple[Block, ...] = ()
+    """Its nested blocks."""
+
+    leaky: bool = False
+    """Whether the names its children ``{% set %}`` are visible after it (``if``: yes, ``for``:
+    no)."""
+
+    value_deps: Deps = EMPTY
+    """The assign names its output (or the value it binds) is computed from, nested blocks
+    included: what a name it binds depends on."""
+
+
 class Step:
     """One element of a block. ``deps`` decides whether a diff render evaluates it.
 
-    The other attributes are compile-time facts used to compute ``deps``: ``own`` what the
-    step itself reads, ``names`` the raw names loaded anywhere inside it (``None``: any name),
-    ``binds`` the names it binds in the enclosing scope, ``children`` its nested blocks and
-    ``leaky`` whether their ``{% set %}`` names are visible after it (``if``: yes, ``for``: no).
+    * ``facts``: what the compiler learnt about it (``StepFacts``: ``own``, ``names``,
+      ``binds``, ``children``, ``leaky``, ``value_deps``);
+    * ``deps``: when a diff evaluates it: its own reads, its children's, and those of every
+      later step that reads a name it binds (set by ``deps.finalize``; ``None``: always);
+    * ``index``, ``key``: its slot's number in the block and that number as a diff key (set
+      when the block is built; ``-1`` and ``""`` for a step without a slot);
+    * ``position``: where its slot's print is in the block's print, ``index + 1`` (``0``, the
+      block itself, for a step without a slot).
     """
 
-    __slots__ = ("binds", "children", "deps", "index", "key", "leaky", "names", "own")
+    __slots__ = ("deps", "facts", "index", "key", "position")
 
-    def __init__(self) -> None:
+    def __init__(self, facts: StepFacts) -> None:
+        self.facts = facts
         self.deps: Deps = EMPTY
-        self.own: Deps = EMPTY
-        self.names: frozenset[str] | None = EMPTY
-        self.binds: frozenset[str] = EMPTY
-        self.children: tuple[Block, ...] = ()
-        self.leaky = False
         self.index = -1
         self.key = ""
+        self.position = 0
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         """Evaluate fully: write the slot's value to ``out`` and its print to ``prints``."""
         raise NotImplementedError
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
-        """Evaluate against ``old``, the slot's print (never mutated); return ``_SAME``, or
-        ``(value to emit, new print)``. A slot's print changes exactly when it emits."""
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
+        """Evaluate against ``old``, the slot's print (never mutated; a step without a slot gets
+        its block's head and ignores it); return ``SAME``, or ``(value to emit, new print)``. A
+        slot's print changes exactly when it emits."""
         raise NotImplementedError
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
@@ -127,55 +178,55 @@ class Block:
         """True when the block outputs nothing at all (only sets)."""
         return self.statics == [""]
 
-    def full(self, ctx: Context, entry: bool = False) -> tuple[Out, Prints]:
+    def full(self, ctx: Context, entry: bool = False) -> tuple[WireNode, NodePrint]:
         """The complete node (with ``"s"``, or without for a comprehension entry) and its print."""
-        out: Out = {} if entry else {"s": self.statics}
+        out: WireNode = {} if entry else {STATIC: self.statics}
         prints = list(self.blank)
         for step in self.steps:
             step.full(ctx, out, prints)
         return out, prints
 
     def diff(
-        self, ctx: Context, changed: Iterable[str], prints: Prints
-    ) -> tuple[Out, Prints] | None:
+        self, ctx: Context, changed: Iterable[str], prints: NodePrint
+    ) -> tuple[WireNode, NodePrint] | _Same:
         """The diff of this node against ``prints`` and the node's new print (a copy: ``prints``
-        is left as it is); ``None`` if unchanged."""
-        out: Out | None = None
+        is left as it is); ``SAME`` if unchanged."""
+        out: WireNode | None = None
         for step in self.steps:
             deps = step.deps
             if deps is not None and deps.isdisjoint(changed):
                 continue
-            position = step.index + 1  # 0 (the block itself) for steps without a slot
+            position = step.position
             result = step.diff(ctx, changed, prints[position])
-            if result is not _SAME:
+            if result is not SAME:
                 if out is None:
                     out = {}
                     prints = list(prints)
                 out[step.key], prints[position] = result
-        return None if out is None else (out, prints)
+        return SAME if out is None else (out, prints)
 
-    def tree(self, prints: Prints, entry: bool = False) -> Out:
+    def tree(self, prints: NodePrint, entry: bool = False) -> WireNode:
         """The complete node a print stands for (what the client holds)."""
-        out: Out = {} if entry else {"s": self.statics}
+        out: WireNode = {} if entry else {STATIC: self.statics}
         names = keys(len(prints))
         for position in range(1, len(prints)):
-            out[names[position - 1]] = wire(prints[position])
+            out[names[position - 1]] = _wire_value(prints[position])
         return out
 
-    def diff_prints(self, old: Prints, new: Prints) -> Out | None:
-        """The diff from one print of this node to another; ``None`` if they are equal."""
-        out: Out | None = None
+    def diff_prints(self, old: NodePrint, new: NodePrint) -> WireNode | _Same:
+        """The diff from one print of this node to another; ``SAME`` if they are equal."""
+        out: WireNode | None = None
         names = keys(len(new))
         for position in range(1, len(new)):
             before, after = old[position], new[position]
             if before is after:
                 continue
             value = _print_diff(before, after)
-            if value is not _SAME:
+            if value is not SAME:
                 if out is None:
                     out = {}
                 out[names[position - 1]] = value
-        return out
+        return SAME if out is None else out
 
     def html(self, ctx: Context, parts: list[str]) -> None:
         """Append this block's HTML to ``parts``."""
@@ -190,23 +241,23 @@ class Block:
             step.html(ctx, [], self.statics)
 
 
-def wire(printed: Any) -> Any:
+def _wire_value(printed: SlotPrint) -> WireValue:
     """The wire value of a slot's print: its string, or the complete node or comprehension."""
-    if type(printed) is not list:
+    if isinstance(printed, str):
         return printed
     head: Block | ForSlot = printed[0]
     return head.tree(printed)
 
 
-def _print_diff(before: Any, after: Any) -> Any:
-    """What a slot emits when its print goes from ``before`` to ``after`` (``_SAME``: nothing),
+def _print_diff(before: SlotPrint, after: SlotPrint) -> WireValue | _Same:
+    """What a slot emits when its print goes from ``before`` to ``after`` (``SAME``: nothing),
     exactly as the step's own ``diff`` would have."""
-    if type(after) is not list:
-        return _SAME if type(before) is not list and before == after else after
+    if isinstance(after, str):
+        return SAME if isinstance(before, str) and before == after else after
     head: Block | ForSlot = after[0]
     if type(before) is list and before[0] is head:
-        changes = head.diff_prints(before, after)
-        return _SAME if changes is None else changes
+        changes: WireNode | _Same = head.diff_prints(before, after)  # typed: see IfSlot.diff
+        return changes
     return head.tree(after)
 
 
@@ -215,18 +266,18 @@ class ExprSlot(Step):
 
     __slots__ = ("evaluate",)
 
-    def __init__(self, evaluate: Evaluator) -> None:
-        super().__init__()
+    def __init__(self, evaluate: Evaluator, facts: StepFacts) -> None:
+        super().__init__(facts)
         self.evaluate = evaluate
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         text = to_text(self.evaluate(ctx))
         out[self.key] = text
-        prints[self.index + 1] = text
+        prints[self.position] = text
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         text = to_text(self.evaluate(ctx))
-        return _SAME if text == old else (text, text)
+        return SAME if text == old else (text, text)
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])
@@ -238,8 +289,13 @@ class _Branching(Step):
 
     __slots__ = ("branches", "otherwise")
 
-    def __init__(self, branches: list[tuple[Evaluator, Block]], otherwise: Block | None) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        branches: list[tuple[Evaluator, Block]],
+        otherwise: Block | None,
+        facts: StepFacts,
+    ) -> None:
+        super().__init__(facts)
         self.branches = branches
         self.otherwise = otherwise
 
@@ -255,20 +311,21 @@ class IfSlot(_Branching):
 
     __slots__ = ()
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         block = self.choose(ctx)
         if block is None:
-            out[self.key] = prints[self.index + 1] = ""
+            out[self.key] = prints[self.position] = ""
         else:
-            out[self.key], prints[self.index + 1] = block.full(ctx)
+            out[self.key], prints[self.position] = block.full(ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         block = self.choose(ctx)
         if block is None:
-            return _SAME if old == "" else ("", "")
+            return SAME if old == "" else ("", "")
         if type(old) is list and old[0] is block:
-            result = block.diff(ctx, changed, old)
-            return _SAME if result is None else result
+            # Typed here because ``old[0] is block`` narrows ``block`` to ``Any`` for mypy.
+            result: SlotUpdate | _Same = block.diff(ctx, changed, old)
+            return result
         return block.full(ctx)
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
@@ -283,12 +340,12 @@ class SilentIf(_Branching):
 
     __slots__ = ()
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         self._run(ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         self._run(ctx)
-        return _SAME
+        return SAME
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         self._run(ctx)
@@ -331,8 +388,10 @@ class ForSlot(Step):
         otherwise: Block | None,
         uses_loop: bool,
         undefined: type[jinja2.Undefined],
+        fresh: tuple[str, ...],
+        facts: StepFacts,
     ) -> None:
-        super().__init__()
+        super().__init__(facts)
         self.items = items
         self.target = target
         self.test = test
@@ -340,9 +399,9 @@ class ForSlot(Step):
         self.otherwise = otherwise
         self.uses_loop = uses_loop
         self.undefined = undefined
-        self.fresh: tuple[str, ...] = ()
+        self.fresh = fresh
 
-    def _iterate(self, ctx: Context) -> tuple[list[Any] | tuple[Any, ...], Iterator[Any]]:
+    def _iterate(self, ctx: Context) -> tuple[Items, Iterator[Any]]:
         """Evaluate the iterable (filtered by the ``if`` clause) into ``ctx.vars`` (a copy).
 
         Returns the items and an iterator that prepares the variables of each iteration
@@ -352,7 +411,7 @@ class ForSlot(Step):
         target = self.target
         vars = ctx.vars
         test = self.test
-        items: list[Any] | tuple[Any, ...]
+        items: Items
         if test is not None:
             items = []
             for item in iterable:
@@ -371,7 +430,13 @@ class ForSlot(Step):
             return items, self._fresh(items, vars, start)
         return items, self._bound(items, vars)
 
-    def _bound(self, items: list[Any] | tuple[Any, ...], vars: dict[str, Any]) -> Iterator[Any]:
+    # ``_bound`` and ``_fresh`` are four near-identical loops on purpose: for speed. One loop
+    # with the choices inside (``loop`` or not, a name or a tuple target, reset or not) would
+    # test them, or call ``bind``, once per entry, and this is the innermost loop of every list
+    # render. Keep them apart.
+
+    def _bound(self, items: Items, vars: dict[str, Any]) -> Iterator[Any]:
+        """Bind the loop variables (and ``loop``, if the body uses it) before each yield."""
         target = self.target
         if self.uses_loop:
             loop = LoopContext(items, self.undefined)
@@ -393,9 +458,7 @@ class ForSlot(Step):
                 bind(target, item, vars)
                 yield item
 
-    def _fresh(
-        self, items: list[Any] | tuple[Any, ...], vars: dict[str, Any], start: dict[str, Any]
-    ) -> Iterator[Any]:
+    def _fresh(self, items: Items, vars: dict[str, Any], start: dict[str, Any]) -> Iterator[Any]:
         """``_bound`` for a body that binds names: ``start`` is put back before each iteration."""
         target = self.target
         reset = vars.update
@@ -418,25 +481,25 @@ class ForSlot(Step):
                 yield item
 
     def _comprehension(
-        self, ctx: Context, items: list[Any] | tuple[Any, ...], bound: Iterator[Any]
-    ) -> tuple[Out, Prints]:
+        self, ctx: Context, items: Items, bound: Iterator[Any]
+    ) -> tuple[WireNode, NodePrint]:
         """The complete comprehension node and its print."""
         body = self.body
-        entries: Out = {}
-        prints: list[Prints] = []
+        entries: WireNode = {}
+        prints: list[NodePrint] = []
         names = keys(len(items))
         for index, _ in enumerate(bound):
             entries[names[index]], entry_print = body.full(ctx, entry=True)
             prints.append(entry_print)
-        entries["kc"] = len(items)
-        return {"s": body.statics, "k": entries}, [self, prints]
+        entries[KEYED_COUNT] = len(items)
+        return {STATIC: body.statics, KEYED: entries}, [self, prints]
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         outer = ctx.vars
         ctx.vars = dict(outer)
         items, bound = self._iterate(ctx)
-        value: Any
-        printed: Any
+        value: WireValue
+        printed: SlotPrint
         if items:
             value, printed = self._comprehension(ctx, items, bound)
         elif self.otherwise is not None:
@@ -445,14 +508,14 @@ class ForSlot(Step):
             value = printed = ""
         ctx.vars = outer
         out[self.key] = value
-        prints[self.index + 1] = printed
+        prints[self.position] = printed
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         outer = ctx.vars
         ctx.vars = dict(outer)
         items, bound = self._iterate(ctx)
         otherwise = self.otherwise
-        result: Any
+        result: SlotUpdate | _Same
         if type(old) is list and old[0] is self:
             if items or otherwise is None:
                 result = self._diff_entries(ctx, changed, old[1], items, bound)
@@ -461,10 +524,9 @@ class ForSlot(Step):
         elif items:
             result = self._comprehension(ctx, items, bound)
         elif otherwise is None:
-            result = _SAME  # "" before, "" now
+            result = SAME  # "" before, "" now
         elif type(old) is list and old[0] is otherwise:
-            diff = otherwise.diff(ctx, changed, old)
-            result = _SAME if diff is None else diff
+            result = otherwise.diff(ctx, changed, old)
         else:
             result = otherwise.full(ctx)
         ctx.vars = outer
@@ -474,21 +536,22 @@ class ForSlot(Step):
         self,
         ctx: Context,
         changed: Iterable[str],
-        entries: list[Prints],
-        items: list[Any] | tuple[Any, ...],
+        entries: list[NodePrint],
+        items: Items,
         bound: Iterator[Any],
-    ) -> Changed | Any:
+    ) -> SlotUpdate | _Same:
         """Index-keyed comprehension diff: entry i against old entry i, new ones complete."""
         count = len(items)
         known = len(entries)
         body = self.body
         names = keys(count)
-        diff: Out | None = None
+        diff: WireNode | None = None
         printed = entries
+        same = SAME  # a local: this loop runs once per entry
         for index, _ in enumerate(bound):
             if index < known:
                 result = body.diff(ctx, changed, entries[index])
-                if result is None:
+                if result is same:
                     continue
                 if diff is None:
                     diff = {}
@@ -505,40 +568,42 @@ class ForSlot(Step):
                 diff = {}
                 printed = entries[:count]
         elif diff is None:
-            return _SAME
+            return SAME
         if len(diff) > 1 and known:
             with_moves(diff, entries, printed, body)
-        diff["kc"] = count
-        return {"k": diff}, [self, printed]
+        diff[KEYED_COUNT] = count
+        return {KEYED: diff}, [self, printed]
 
-    def tree(self, printed: Prints) -> Out:
+    def tree(self, printed: NodePrint) -> WireNode:
         """The complete comprehension a print ``[self, entries]`` stands for."""
         body = self.body
-        entries: list[Prints] = printed[1]
+        entries: list[NodePrint] = printed[1]
         names = keys(len(entries))
-        out: Out = {names[index]: body.tree(entry, True) for index, entry in enumerate(entries)}
-        out["kc"] = len(entries)
-        return {"s": body.statics, "k": out}
+        out: WireNode = {
+            names[index]: body.tree(entry, True) for index, entry in enumerate(entries)
+        }
+        out[KEYED_COUNT] = len(entries)
+        return {STATIC: body.statics, KEYED: out}
 
-    def diff_prints(self, old: Prints, new: Prints) -> Out | None:
-        """The index-keyed diff from one comprehension print to another (``None``: equal)."""
+    def diff_prints(self, old: NodePrint, new: NodePrint) -> WireNode | _Same:
+        """The index-keyed diff from one comprehension print to another (``SAME``: equal)."""
         body = self.body
-        before: list[Prints] = old[1]
-        after: list[Prints] = new[1]
+        before: list[NodePrint] = old[1]
+        after: list[NodePrint] = new[1]
         known = len(before)
         names = keys(len(after))
-        out: Out = {}
+        out: WireNode = {}
         for index, entry in enumerate(after):
             if index >= known:
                 out[names[index]] = body.tree(entry, True)
             elif before[index] is not entry:
                 changes = body.diff_prints(before[index], entry)
-                if changes is not None:
+                if changes is not SAME:
                     out[names[index]] = changes
         if not out and len(after) == known:
-            return None
-        out["kc"] = len(after)
-        return {"k": out}
+            return SAME
+        out[KEYED_COUNT] = len(after)
+        return {KEYED: out}
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])
@@ -559,23 +624,20 @@ class SetStep(Step):
 
     __slots__ = ("evaluate", "target")
 
-    def __init__(self, evaluate: Evaluator, target: Target) -> None:
-        super().__init__()
+    def __init__(self, evaluate: Evaluator, target: Target, facts: StepFacts) -> None:
+        super().__init__(facts)
         self.evaluate = evaluate
         self.target = target
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         bind(self.target, self.evaluate(ctx), ctx.vars)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         bind(self.target, self.evaluate(ctx), ctx.vars)
-        return _SAME
+        return SAME
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         bind(self.target, self.evaluate(ctx), ctx.vars)
-
-
-RootFunction = Callable[[Context], Iterator[str]]
 
 
 def run_jinja(template: jinja2.Template, ctx: Context) -> str:
@@ -591,16 +653,16 @@ class JinjaStep(Step):
 
     __slots__ = ("template",)
 
-    def __init__(self, template: jinja2.Template) -> None:
-        super().__init__()
+    def __init__(self, template: jinja2.Template, facts: StepFacts) -> None:
+        super().__init__(facts)
         self.template = template
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         run_jinja(self.template, ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         run_jinja(self.template, ctx)
-        return _SAME
+        return SAME
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         run_jinja(self.template, ctx)
@@ -612,12 +674,12 @@ class OpaqueSlot(JinjaStep):
 
     __slots__ = ()
 
-    def full(self, ctx: Context, out: Out, prints: Prints) -> None:
-        out[self.key] = prints[self.index + 1] = run_jinja(self.template, ctx)
+    def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
+        out[self.key] = prints[self.position] = run_jinja(self.template, ctx)
 
-    def diff(self, ctx: Context, changed: Iterable[str], old: Any) -> Changed | Any:
+    def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         text = run_jinja(self.template, ctx)
-        return _SAME if text == old else (text, text)
+        return SAME if text == old else (text, text)
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])

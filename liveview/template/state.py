@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .prints import SAME, NodePrint, WireNode, _Same
 from .sharing import SharedRender
-from .slots import Out, Prints
 from .template import Template
 
 
@@ -27,14 +27,14 @@ class RenderState:
     __slots__ = ("_prints",)
 
     def __init__(self) -> None:
-        self._prints: Prints | None = None
+        self._prints: NodePrint | None = None
 
     def render(
         self,
         template: Template,
         assigns: Mapping[str, Any],
         changed: Iterable[str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> WireNode:
         root = template.root
         prints = self._prints
         ctx = template.scope(assigns)
@@ -42,11 +42,11 @@ class RenderState:
             if changed is None or prints is None or prints[0] is not root:
                 tree, self._prints = root.full(ctx)
                 return tree
-            result: tuple[Out, Prints] | None = root.diff(ctx, changed, prints)
+            result: tuple[WireNode, NodePrint] | _Same = root.diff(ctx, changed, prints)
         except BaseException:
             self._prints = None
             raise
-        if result is None:
+        if result is SAME:
             return {}
         self._prints = result[1]
         return result[0]
@@ -64,21 +64,16 @@ class RenderState:
         before = (
             None if changed is None or prints is None or prints[0] is not template.root else prints
         )
-        values, marks = shared.key(assigns, None if before is None else changed)
-        found = shared.find(before, values, marks)
+        read_values, changed_reads = shared.key(assigns, None if before is None else changed)
+        found = shared.find(before, read_values, changed_reads)
         if found is not None:
             self._prints = found.after
             return found
-        diff = self.render(template, assigns, marks)
-        render = SharedRender(before, marks, values, diff, self._prints)
+        diff = self.render(template, assigns, changed_reads)
+        render = SharedRender(before, changed_reads, read_values, diff, self._prints)
         shared.remember(render)
         return render
 
     def reset(self) -> None:
         """Forget what the client holds: the next render is a full tree."""
         self._prints = None
-
-    @property
-    def rendered(self) -> bool:
-        """True once a full tree has been produced (and not reset since)."""
-        return self._prints is not None

@@ -136,8 +136,9 @@ def test_a_failed_render_shares_nothing_and_keeps_the_state_usable() -> None:
         pass
     else:  # pragma: no cover
         raise AssertionError("expected the render to raise")
-    assert not a.rendered  # the next render of `a` is full (its client rejoins)
     assert b.render_shared(template, {"n": 2}, {"n"}).diff == {"0": "5"}
+    # the next render of `a` is full (its client rejoins)
+    assert a.render_shared(template, {"n": 2}, {"n"}).diff == {"s": ["", ""], "0": "5"}
 
 
 # -- against unshared renders -------------------------------------------------------------------

@@ -372,4 +372,4 @@ def test_templates_without_stateful_helpers_keep_their_dependencies() -> None:
     )
     steps = template.root.steps
     assert [step.deps for step in steps] == [frozenset({"item"}), frozenset({"xs"})]
-    assert steps[1].children[0].steps[1].deps == frozenset({"xs"})
+    assert steps[1].facts.children[0].steps[1].deps == frozenset({"xs"})
