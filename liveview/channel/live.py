@@ -50,8 +50,7 @@ from liveview.channel.protocol import (
 )
 from liveview.session import InvalidToken, SessionToken
 from liveview.socket import Effects, LiveViewSocket, Navigation
-from liveview.template import RenderState
-from liveview.template.sharing import SharedRender
+from liveview.template import RenderState, SharedRender
 from liveview.template.wire import EVENTS, REPLY, TITLE
 from liveview.view import LiveView, UnknownEvent, start_view, template_of
 

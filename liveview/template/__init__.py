@@ -6,7 +6,8 @@ sockets or channels (the client's side, rendering a tree to HTML, is ``liveview.
 """
 
 from .errors import TemplateSyntaxError
+from .sharing import SharedRender
 from .state import RenderState
 from .template import Template
 
-__all__ = ["RenderState", "Template", "TemplateSyntaxError"]
+__all__ = ["RenderState", "SharedRender", "Template", "TemplateSyntaxError"]
