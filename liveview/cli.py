@@ -29,7 +29,7 @@ def _publish(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         PubSubUnavailable,
         RedisPubSub,
     )
-    from liveview.pubsub.base import to_json_value
+    from liveview.pubsub.messages import to_json_value
     from liveview.pubsub.url import POSTGRES_SCHEMES, REDIS_SCHEMES
 
     try:

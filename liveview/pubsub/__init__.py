@@ -1,24 +1,20 @@
 """Pub/sub: publish JSON messages to topics, subscribe handlers to them, on any backend."""
 
-from liveview.pubsub.base import (
+from liveview.pubsub.base import MessageTooLarge, PubSub, PubSubGap, PubSubUnavailable
+from liveview.pubsub.broker import BrokerPubSub
+from liveview.pubsub.hub import Handler
+from liveview.pubsub.memory import SingleProcessPubSub
+from liveview.pubsub.messages import JSONLike, JSONValue
+from liveview.pubsub.postgres import PostgresPubSub, channel_for
+from liveview.pubsub.redis import RedisPubSub
+from liveview.pubsub.url import from_url
+from liveview.pubsub.wire import (
     Envelope,
-    JSONLike,
-    JSONValue,
     MalformedMessage,
-    MessageTooLarge,
-    PubSub,
-    PubSubGap,
-    PubSubUnavailable,
     decode_envelope,
     decode_payload,
     encode_envelope,
 )
-from liveview.pubsub.broker import BrokerPubSub
-from liveview.pubsub.hub import Handler
-from liveview.pubsub.memory import SingleProcessPubSub
-from liveview.pubsub.postgres import PostgresPubSub, channel_for
-from liveview.pubsub.redis import RedisPubSub
-from liveview.pubsub.url import from_url
 
 __all__ = [
     "BrokerPubSub",

@@ -25,20 +25,16 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Collection
 
-from liveview.pubsub.base import (
-    Data,
-    JSONValue,
-    MalformedMessage,
-    PubSub,
-    PubSubGap,
-    PubSubUnavailable,
-    _encode,
-    decode_payload,
-)
-from liveview.pubsub.hub import Handler, logger
+from liveview.pubsub.base import PubSub, PubSubGap, PubSubUnavailable
+from liveview.pubsub.hub import Handler
+from liveview.pubsub.messages import JSONValue
+from liveview.pubsub.wire import Data, MalformedMessage, decode_payload, encode_checked
+
+logger = logging.getLogger("liveview.pubsub")
 
 
 class BrokerPubSub(PubSub):
@@ -199,7 +195,7 @@ class BrokerPubSub(PubSub):
 
     async def _broadcast(self, topic: str, message: JSONValue, exclude: str | None) -> None:
         self._require_started()
-        payload = _encode(topic, message, self.node_id, exclude)
+        payload = encode_checked(topic, message, self.node_id, exclude)
         self._check_payload(topic, payload)
         try:
             acknowledged = await self._submit(topic, payload)

@@ -23,7 +23,7 @@ go to PostgreSQL only as parameters (``pg_notify``) or quoted identifiers (``LIS
 Wire format
 -----------
 A message is one notification on the topic's channel whose payload is UTF-8 JSON: the envelope
-of `liveview.pubsub.base` (what PostgresPubSub sends), or a bare message from any program, read
+of `liveview.pubsub.wire` (what PostgresPubSub sends), or a bare message from any program, read
 by the rule of `decode_payload`. Both of these reach `handle_info` as ``{"count": 5}``::
 
     SELECT pg_notify('liveview:counter', '{"count": 5}');
@@ -64,8 +64,9 @@ import socket
 from collections.abc import Awaitable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
-from liveview.pubsub.base import MessageTooLarge, _check_topic
+from liveview.pubsub.base import MessageTooLarge
 from liveview.pubsub.broker import BrokerPubSub
+from liveview.pubsub.messages import check_topic
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection, Notify
@@ -123,7 +124,7 @@ def channel_for(topic: str, prefix: str = DEFAULT_PREFIX) -> str:
     Raises ValueError for an empty topic or a prefix that is not ASCII letters, digits and
     ``_ - . : /``, or longer than `MAX_PREFIX_LENGTH`.
     """
-    _check_topic(topic)
+    check_topic(topic)
     _check_prefix(prefix)
     return _channel(topic, prefix)
 

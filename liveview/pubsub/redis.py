@@ -6,7 +6,7 @@ Wire format
 -----------
 A topic is the Redis channel ``<prefix><topic>`` (prefix ``"liveview:"`` by default), so topic
 ``counter`` is channel ``liveview:counter``. Each message is one PUBLISH whose payload is UTF-8
-JSON. RedisPubSub sends the envelope of `liveview.pubsub.base`::
+JSON. RedisPubSub sends the envelope of `liveview.pubsub.wire`::
 
     {"topic": "counter", "message": {"type": "inc"}, "origin": "5f0c2a9e3b7d1c44.3"}
 

@@ -1,4 +1,4 @@
-"""The message rules and the wire format shared by every backend (liveview.pubsub.base)."""
+"""The message rules and the wire format shared by every backend (`messages`, `wire`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from liveview.pubsub import Envelope, MalformedMessage, decode_envelope, encode_envelope
-from liveview.pubsub.base import MAX_DEPTH, to_json_value
+from liveview.pubsub.messages import MAX_DEPTH, to_json_value
 
 
 def typed(value: Any) -> Any:
