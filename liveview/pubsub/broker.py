@@ -19,15 +19,23 @@ broker with a size limit); this module decides when to call them and what failur
   `reconnect_delay` doubling up to `max_reconnect_delay` (with jitter) until it succeeds; it
   subscribes every topic again, then hands a `PubSubGap` to every subscription of those topics,
   before any message received on that topic afterwards.
+- While the reader runs inside `_watching()`, a listening connection that has been silent for
+  `health_check_interval` seconds is sent `_ping`, and counts as lost when no answer comes
+  within as long (a connection can stop answering without a FIN or RST).
+
+This is the base for backend authors; `liveview.pubsub.sender.BatchingBrokerPubSub` adds the
+publishing half for brokers reached over one connection (the outbox, the writer, the deadline).
 """
 
 from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Collection
+from collections.abc import Awaitable, Collection, Iterable, Iterator
+from typing import Any, TypedDict
 
 from liveview.pubsub.base import PubSub, PubSubGap, PubSubUnavailable
 from liveview.pubsub.hub import Handler
@@ -36,9 +44,30 @@ from liveview.pubsub.wire import Data, MalformedMessage, decode_payload, encode_
 
 logger = logging.getLogger("liveview.pubsub")
 
+DEFAULT_PREFIX = "liveview:"
+"""What a backend puts before a topic to name its channel, unless told otherwise."""
+
+
+class BrokerOptions(TypedDict, total=False):
+    """The keywords every broker backend takes, for `BrokerPubSub` (defaults there)."""
+
+    publish_timeout: float
+    connect_timeout: float
+    reconnect_delay: float
+    max_reconnect_delay: float
+    health_check_interval: float
+
 
 class BrokerPubSub(PubSub):
-    """A PubSub whose messages travel through a broker; see the module docstring."""
+    """A PubSub whose messages travel through a broker; see the module docstring.
+
+    - `publish_timeout`: seconds the broker has to take a message, once connected;
+    - `connect_timeout`: seconds to connect, and for the broker to confirm a (un)subscription;
+    - `reconnect_delay`, `max_reconnect_delay`: the first and the longest wait between attempts
+      to reconnect the listening connection;
+    - `health_check_interval`: seconds of silence after which the listening connection is pinged
+      (see `_watching`), and how long the answer may take.
+    """
 
     def __init__(
         self,
@@ -47,12 +76,15 @@ class BrokerPubSub(PubSub):
         connect_timeout: float = 1.0,
         reconnect_delay: float = 0.1,
         max_reconnect_delay: float = 1.0,
+        health_check_interval: float = 5.0,
     ) -> None:
         super().__init__()
         self.publish_timeout = publish_timeout
         self.connect_timeout = connect_timeout
         self.reconnect_delay = reconnect_delay
         self.max_reconnect_delay = max_reconnect_delay
+        self.health_check_interval = health_check_interval
+        self._heard = 0.0  # loop time the listening connection last said something
         # Topics subscribed on the current listening connection -> the task confirming it (None
         # once confirmed). Emptied when the connection is lost.
         self._listening: dict[str, asyncio.Task[None] | None] = {}
@@ -124,6 +156,17 @@ class BrokerPubSub(PubSub):
     async def _unlisten(self, topics: Collection[str]) -> None:
         """Unsubscribe topics on the listening connection."""
 
+    _ping_name = "a ping"
+    """What `_ping` sends, for logs (`"PING"`, `"SELECT 1"`)."""
+
+    async def _ping(self) -> None:
+        """Ask the listening connection for an answer; return once it is sent or answered.
+
+        Needed only by a reader that runs inside `_watching()`: the answer counts once the
+        reader sets `self._heard` to the loop time (or this sets it, when it waits for one).
+        """
+        raise NotImplementedError
+
     # -- for the backend's reader --------------------------------------------------------------
 
     def _receive_payload(self, topic: str, data: Data) -> None:
@@ -140,6 +183,22 @@ class BrokerPubSub(PubSub):
             logger.warning("dropped a message on %s: %s", self._channel_name(topic), error)
             return
         self._receive(envelope)
+
+    @contextlib.contextmanager
+    def _watching(self) -> Iterator[None]:
+        """Check the listening connection's health while the reader is inside this block.
+
+        The reader sets `self._heard = loop.time()` whenever the connection says something.
+        """
+        self._heard = asyncio.get_running_loop().time()
+        watcher = asyncio.create_task(
+            self._watch(self._generation),
+            name=f"liveview.pubsub health check of {self._describe()}",
+        )
+        try:
+            yield
+        finally:
+            watcher.cancel()
 
     def _abort_listener(self) -> None:
         """Treat the listening connection as lost (e.g. it stopped answering)."""
@@ -268,6 +327,32 @@ class BrokerPubSub(PubSub):
             logger.warning("%s: %s; reconnecting", self._describe(), reason)
             self._abort_listener()
 
+    # -- the health check ----------------------------------------------------------------------
+
+    async def _watch(self, generation: int) -> None:
+        """Find out when the listening connection stops answering (no FIN, no RST)."""
+        interval = self.health_check_interval
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(interval)
+            if loop.time() - self._heard < interval:
+                continue
+            pinged = loop.time()
+            try:
+                async with asyncio.timeout(interval):
+                    await self._ping()
+            except TimeoutError:
+                self._lost(generation, f"no answer to {self._ping_name} within {interval}s")
+                return
+            except Exception as error:
+                self._lost(generation, f"{self._ping_name} failed: {error}")
+                return
+            if self._heard < pinged:  # sent: the answer comes to the reader
+                await asyncio.sleep(interval)
+                if self._heard < pinged:
+                    self._lost(generation, f"no answer to {self._ping_name} within {interval}s")
+                    return
+
     # -- the supervisor ------------------------------------------------------------------------
 
     async def _supervise(self) -> None:
@@ -361,3 +446,22 @@ def _reason(error: BaseException | None) -> str:
         return "timed out"
     text = str(error) or type(error).__name__
     return text
+
+
+def fail(futures: Iterable[asyncio.Future[Any]], error: BaseException) -> None:
+    """Settle the futures still pending with `error`.
+
+    Each is marked retrieved: whoever awaits it still gets the error, and one nobody awaits
+    any more (its publisher gave up) is not logged as never retrieved.
+    """
+    for future in futures:
+        if not future.done():
+            future.set_exception(error)
+            future.exception()
+
+
+def chunks(items: Collection[str], size: int) -> Iterator[list[str]]:
+    """`items` in lists of at most `size`, for brokers that limit the channels per command."""
+    listed = list(items)
+    for start in range(0, len(listed), size):
+        yield listed[start : start + size]
