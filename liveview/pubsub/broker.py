@@ -19,12 +19,13 @@ broker with a size limit); this module decides when to call them and what failur
   `reconnect_delay` doubling up to `max_reconnect_delay` (with jitter) until it succeeds; it
   subscribes every topic again, then hands a `PubSubGap` to every subscription of those topics,
   before any message received on that topic afterwards.
-- While the reader runs inside `_watching()`, a listening connection that has been silent for
-  `health_check_interval` seconds is sent `_ping`, and counts as lost when no answer comes
+- For a backend that can ping (`_ping_name`, `_ping`), a listening connection that has been
+  silent for `health_check_interval` seconds is pinged, and counts as lost when no answer comes
   within as long (a connection can stop answering without a FIN or RST).
 
-This is the base for backend authors; `liveview.pubsub.sender.BatchingBrokerPubSub` adds the
-publishing half for brokers reached over one connection (the outbox, the writer, the deadline).
+This is the base for backend authors. `liveview.pubsub.sender.BatchingBrokerPubSub` builds on it
+for brokers reached over network connections: it keeps both connections and implements the
+publishing hooks (the outbox, the writer, the deadline), leaving the backend its protocol.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Collection, Iterable, Iterator
-from typing import Any, TypedDict
+from collections.abc import Awaitable, Collection, Iterator
+from typing import ClassVar, TypedDict
 
 from liveview.pubsub.base import PubSub, PubSubGap, PubSubUnavailable
 from liveview.pubsub.hub import Handler
@@ -61,17 +62,25 @@ class BrokerOptions(TypedDict, total=False):
 class BrokerPubSub(PubSub):
     """A PubSub whose messages travel through a broker; see the module docstring.
 
+    - `address`: where the broker is, without secrets, for errors and logs;
+    - `prefix`: what the names of this instance's channels start with, so that apps sharing a
+      broker stay apart (`<prefix><topic>`, unless the backend must map the topic further);
     - `publish_timeout`: seconds the broker has to take a message, once connected;
     - `connect_timeout`: seconds to connect, and for the broker to confirm a (un)subscription;
     - `reconnect_delay`, `max_reconnect_delay`: the first and the longest wait between attempts
       to reconnect the listening connection;
     - `health_check_interval`: seconds of silence after which the listening connection is pinged
-      (see `_watching`), and how long the answer may take.
+      (see `_ping`), and how long the answer may take.
     """
+
+    broker_name: ClassVar[str] = "the broker"
+    """The kind of broker, in errors and logs: "Redis", "PostgreSQL"."""
 
     def __init__(
         self,
         *,
+        address: str = "",
+        prefix: str = DEFAULT_PREFIX,
         publish_timeout: float = 1.0,
         connect_timeout: float = 1.0,
         reconnect_delay: float = 0.1,
@@ -79,6 +88,8 @@ class BrokerPubSub(PubSub):
         health_check_interval: float = 5.0,
     ) -> None:
         super().__init__()
+        self.prefix = prefix
+        self._address = address
         self.publish_timeout = publish_timeout
         self.connect_timeout = connect_timeout
         self.reconnect_delay = reconnect_delay
@@ -94,15 +105,18 @@ class BrokerPubSub(PubSub):
         self._read_task: asyncio.Task[None] | None = None
         self._supervisor: asyncio.Task[None] | None = None
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._address!r}, prefix={self.prefix!r})"
+
     # -- what a backend provides ---------------------------------------------------------------
 
-    @abc.abstractmethod
     def _describe(self) -> str:
         """The broker, for errors and logs, without secrets: e.g. "Redis at redis://h:6379/0"."""
+        return f"{self.broker_name} at {self._address}"
 
     def _channel_name(self, topic: str) -> str:
         """The broker's name for a topic's channel, for logs."""
-        return topic
+        return f"{self.broker_name} channel {self.prefix + topic!r}"
 
     @abc.abstractmethod
     async def _open_sender(self) -> None:
@@ -156,14 +170,15 @@ class BrokerPubSub(PubSub):
     async def _unlisten(self, topics: Collection[str]) -> None:
         """Unsubscribe topics on the listening connection."""
 
-    _ping_name = "a ping"
-    """What `_ping` sends, for logs (`"PING"`, `"SELECT 1"`)."""
+    _ping_name: str | None = None
+    """What `_ping` sends, for logs (`"PING"`, `"SELECT 1"`); None for a backend that cannot
+    ping: its listening connection then goes without a health check."""
 
     async def _ping(self) -> None:
-        """Ask the listening connection for an answer; return once it is sent or answered.
+        """Ask the listening connection for an answer; return once it is sent, or answered.
 
-        Needed only by a reader that runs inside `_watching()`: the answer counts once the
-        reader sets `self._heard` to the loop time (or this sets it, when it waits for one).
+        While the reader runs, it sets `self._heard` to the loop time whenever the connection
+        says something; the answer counts once it has (this may set it, when it waits for one).
         """
         raise NotImplementedError
 
@@ -183,22 +198,6 @@ class BrokerPubSub(PubSub):
             logger.warning("dropped a message on %s: %s", self._channel_name(topic), error)
             return
         self._receive(envelope)
-
-    @contextlib.contextmanager
-    def _watching(self) -> Iterator[None]:
-        """Check the listening connection's health while the reader is inside this block.
-
-        The reader sets `self._heard = loop.time()` whenever the connection says something.
-        """
-        self._heard = asyncio.get_running_loop().time()
-        watcher = asyncio.create_task(
-            self._watch(self._generation),
-            name=f"liveview.pubsub health check of {self._describe()}",
-        )
-        try:
-            yield
-        finally:
-            watcher.cancel()
 
     def _abort_listener(self) -> None:
         """Treat the listening connection as lost (e.g. it stopped answering)."""
@@ -247,8 +246,23 @@ class BrokerPubSub(PubSub):
         self._generation += 1
         self._listener_up = up
         self._read_task = asyncio.create_task(
-            self._read(), name=f"liveview.pubsub reader for {self._describe()}"
+            self._read_watched(), name=f"liveview.pubsub reader for {self._describe()}"
         )
+
+    async def _read_watched(self) -> None:
+        """`_read`, with the health check beside it while it runs (if the backend can ping)."""
+        if self._ping_name is None:
+            await self._read()
+            return
+        self._heard = asyncio.get_running_loop().time()
+        watcher = asyncio.create_task(
+            self._watch(self._generation),
+            name=f"liveview.pubsub health check of {self._describe()}",
+        )
+        try:
+            await self._read()
+        finally:
+            watcher.cancel()
 
     # -- publishing ----------------------------------------------------------------------------
 
@@ -448,16 +462,13 @@ def _reason(error: BaseException | None) -> str:
     return text
 
 
-def fail(futures: Iterable[asyncio.Future[Any]], error: BaseException) -> None:
-    """Settle the futures still pending with `error`.
-
-    Each is marked retrieved: whoever awaits it still gets the error, and one nobody awaits
-    any more (its publisher gave up) is not logged as never retrieved.
-    """
-    for future in futures:
-        if not future.done():
-            future.set_exception(error)
-            future.exception()
+@contextlib.contextmanager
+def install_hint(hint: str) -> Iterator[None]:
+    """Around the lazy import of a backend's driver: an ImportError says what to install."""
+    try:
+        yield
+    except ImportError as error:
+        raise ImportError(hint) from error
 
 
 def chunks(items: Collection[str], size: int) -> Iterator[list[str]]:

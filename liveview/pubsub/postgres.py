@@ -67,7 +67,8 @@ from collections.abc import AsyncIterator, Collection
 from typing import TYPE_CHECKING, Any, Unpack
 
 from liveview.pubsub.base import MessageTooLarge
-from liveview.pubsub.broker import DEFAULT_PREFIX, BrokerOptions, chunks, fail
+from liveview.pubsub.broker import DEFAULT_PREFIX, BrokerOptions, chunks, install_hint
+from liveview.pubsub.futures import fail, succeed
 from liveview.pubsub.messages import check_topic
 from liveview.pubsub.sender import BatchingBrokerPubSub, Outgoing
 
@@ -149,11 +150,9 @@ def _check_prefix(prefix: str) -> None:
 
 def _conninfo(dsn: str) -> dict[str, Any]:
     """The DSN's parameters (a URL or `key=value` pairs); imports psycopg lazily."""
-    try:
+    with install_hint(INSTALL_HINT):
         from psycopg import ProgrammingError
         from psycopg.conninfo import conninfo_to_dict
-    except ImportError as error:
-        raise ImportError(INSTALL_HINT) from error
     try:
         return conninfo_to_dict(dsn)
     except ProgrammingError as error:
@@ -182,6 +181,7 @@ class PostgresPubSub(BatchingBrokerPubSub["AsyncConnection[Any]", Channel]):
     `liveview.pubsub.broker.BrokerPubSub`'s. `channel_prefix=` is a deprecated name of `prefix=`.
     """
 
+    broker_name = "PostgreSQL"
     _ping_name = "SELECT 1"
     check_before_batch = False  # `_submit` checked
     distinct_batches = True
@@ -203,21 +203,16 @@ class PostgresPubSub(BatchingBrokerPubSub["AsyncConnection[Any]", Channel]):
             if prefix != DEFAULT_PREFIX and prefix != channel_prefix:
                 raise TypeError("give prefix= only (channel_prefix= is its deprecated name)")
             prefix = channel_prefix
-        self._described = redact(dsn)  # ImportError or ValueError now, not at start
+        address = redact(dsn)  # ImportError or ValueError now, not at start
         _check_prefix(prefix)
-        super().__init__(**options)
+        super().__init__(address=address, prefix=prefix, **options)
         self.dsn = dsn
-        self.prefix = prefix
         # listening: only the reader task uses the connection; others queue statements for it
-        self._listener: AsyncConnection[Any] | None = None
         self._commands: collections.deque[tuple[Composed, asyncio.Future[None]]] = (
             collections.deque()
         )
         self._wake = asyncio.Event()
         self._topics: dict[bytes, str] = {}  # channel -> topic, for the channels listened to
-
-    def __repr__(self) -> str:
-        return f"PostgresPubSub({self._described!r}, prefix={self.prefix!r})"
 
     @property
     def channel_prefix(self) -> str:
@@ -235,9 +230,6 @@ class PostgresPubSub(BatchingBrokerPubSub["AsyncConnection[Any]", Channel]):
         A str, as PostgreSQL names channels (`RedisPubSub.channel` returns bytes).
         """
         return _channel(topic, self.prefix)
-
-    def _describe(self) -> str:
-        return f"PostgreSQL at {self._described}"
 
     def _channel_name(self, topic: str) -> str:
         return f"PostgreSQL channel {self.channel(topic)!r}"
@@ -323,51 +315,42 @@ class PostgresPubSub(BatchingBrokerPubSub["AsyncConnection[Any]", Channel]):
 
     # -- listening -----------------------------------------------------------------------------
 
-    async def _open_listener(self) -> None:
+    async def _open_listening(self) -> AsyncConnection[Any]:
         self._topics = {}
         self._commands = collections.deque()
         self._wake = asyncio.Event()
         # Prepared statements are for the sender's repeated NOTIFY, not LISTEN.
         connection = await self._connection("liveview-listen", prepare_threshold=None)
         connection.add_notify_handler(self._notified_during_command)
-        self._listener = connection
+        return connection
 
-    async def _close_listener(self) -> None:
-        listener, self._listener = self._listener, None
-        self._fail_commands("connection closed")
-        self._topics = {}
-        if listener is not None:
-            await self._close_connection(listener)
-
-    def _fail_commands(self, reason: str) -> None:
-        fail([done for _, done in self._commands], ConnectionError(reason))
+    def _listener_closed(self) -> None:
+        fail([done for _, done in self._commands], ConnectionError("connection closed"))
         self._commands.clear()
+        self._topics = {}
 
     async def _listen(self, topics: Collection[str]) -> None:
-        waiting = []
-        for chunk in chunks(topics, MAX_CHANNELS_PER_COMMAND):
-            channels = []
-            for topic in chunk:
-                channel = self.channel(topic)
-                self._topics[channel.encode()] = topic
-                channels.append(channel)
-            waiting.append(self._command(_statements("LISTEN", channels)))
-        await asyncio.gather(*waiting)
+        for topic in topics:
+            self._topics[self.channel(topic).encode()] = topic
+        await self._run_in_chunks("LISTEN", topics)
 
     async def _unlisten(self, topics: Collection[str]) -> None:
         # The mapping changes now, in call order: a LISTEN queued after this one puts it back.
-        waiting = []
-        for chunk in chunks(topics, MAX_CHANNELS_PER_COMMAND):
-            channels = [self.channel(topic) for topic in chunk]
-            for channel in channels:
-                self._topics.pop(channel.encode(), None)
-            waiting.append(self._command(_statements("UNLISTEN", channels)))
+        for topic in topics:
+            self._topics.pop(self.channel(topic).encode(), None)
+        await self._run_in_chunks("UNLISTEN", topics)
+
+    async def _run_in_chunks(self, verb: str, topics: Collection[str]) -> None:
+        """`verb` the topics' channels, a chunk of them a statement (queued at once, in order)."""
+        waiting = [
+            self._command(_statements(verb, [self.channel(topic) for topic in chunk]))
+            for chunk in chunks(topics, MAX_CHANNELS_PER_COMMAND)
+        ]
         await asyncio.gather(*waiting)
 
     def _command(self, statement: Composed) -> asyncio.Future[None]:
         """Queue a statement for the reader, which runs queued statements in order."""
-        if self._listener is None:
-            raise ConnectionError("not connected")
+        self._connected_listener()
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._commands.append((statement, done))
         self._wake.set()
@@ -387,23 +370,22 @@ class PostgresPubSub(BatchingBrokerPubSub["AsyncConnection[Any]", Channel]):
         wake, commands = self._wake, self._commands
         watching = False
         try:
-            with self._watching():
-                while True:
-                    if commands:
-                        if watching:
-                            loop.remove_reader(fd)
-                            watching = False
-                        await self._run(listener, commands)
-                    else:
-                        if not watching:
-                            loop.add_reader(fd, wake.set)
-                            watching = True
-                        await wake.wait()
-                        wake.clear()
-                    pgconn.consume_input()  # raises OperationalError once the connection is gone
-                    self._heard = loop.time()
-                    while (notification := pgconn.notifies()) is not None:
-                        self._notified(notification.relname, notification.extra)
+            while True:
+                if commands:
+                    if watching:
+                        loop.remove_reader(fd)
+                        watching = False
+                    await self._run(listener, commands)
+                else:
+                    if not watching:
+                        loop.add_reader(fd, wake.set)
+                        watching = True
+                    await wake.wait()
+                    wake.clear()
+                pgconn.consume_input()  # raises OperationalError once the connection is gone
+                self._heard = loop.time()
+                while (notification := pgconn.notifies()) is not None:
+                    self._notified(notification.relname, notification.extra)
         finally:
             if watching:
                 with contextlib.suppress(Exception):
@@ -424,8 +406,7 @@ class PostgresPubSub(BatchingBrokerPubSub["AsyncConnection[Any]", Channel]):
             except BaseException as error:
                 fail([done], ConnectionError(str(error) or type(error).__name__))
                 raise
-            if not done.done():
-                done.set_result(None)
+            succeed(done)
 
     def _notified(self, channel: bytes, payload: bytes | str) -> None:
         topic = self._topics.get(channel)

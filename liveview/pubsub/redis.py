@@ -41,7 +41,8 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, Unpack
 from urllib.parse import urlsplit, urlunsplit
 
-from liveview.pubsub.broker import DEFAULT_PREFIX, BrokerOptions, chunks, fail
+from liveview.pubsub.broker import DEFAULT_PREFIX, BrokerOptions, chunks, install_hint
+from liveview.pubsub.futures import fail, succeed
 from liveview.pubsub.sender import BatchingBrokerPubSub, Outgoing
 
 if TYPE_CHECKING:
@@ -55,10 +56,8 @@ MAX_CHANNELS_PER_COMMAND = 1000
 
 def _connection_options(url: str) -> dict[str, Any]:
     """Connection options from a redis://, rediss:// or unix:// URL (imports redis lazily)."""
-    try:
+    with install_hint(INSTALL_HINT):
         from redis.asyncio.connection import parse_url
-    except ImportError as error:
-        raise ImportError(INSTALL_HINT) from error
     return dict(parse_url(url))
 
 
@@ -80,6 +79,7 @@ class RedisPubSub(BatchingBrokerPubSub["AbstractConnection", bytes]):
     The timing keywords are `liveview.pubsub.broker.BrokerPubSub`'s.
     """
 
+    broker_name = "Redis"
     _ping_name = "PING"
 
     def __init__(
@@ -90,16 +90,11 @@ class RedisPubSub(BatchingBrokerPubSub["AbstractConnection", bytes]):
         **options: Unpack[BrokerOptions],
     ) -> None:
         self._options = _connection_options(url)  # ImportError or ValueError now, not at start
-        super().__init__(**options)
+        super().__init__(address=redact(url), prefix=prefix, **options)
         self.url = url
-        self.prefix = prefix
         self._prefix = prefix.encode()
-        self._listener: AbstractConnection | None = None
         self._write_lock = asyncio.Lock()
         self._acks: dict[bytes, collections.deque[asyncio.Future[None]]] = {}
-
-    def __repr__(self) -> str:
-        return f"RedisPubSub({redact(self.url)!r}, prefix={self.prefix!r})"
 
     def channel(self, topic: str) -> bytes:
         """The Redis channel of a topic, as bytes: the form redis-py's messages name it in.
@@ -108,13 +103,8 @@ class RedisPubSub(BatchingBrokerPubSub["AbstractConnection", bytes]):
         """
         return self._prefix + topic.encode()
 
-    def _describe(self) -> str:
-        return f"Redis at {redact(self.url)}"
-
-    def _channel_name(self, topic: str) -> str:
-        return f"Redis channel {self.prefix + topic!r}"
-
-    def _connection(self, name: str, socket_timeout: float | None) -> AbstractConnection:
+    async def _open(self, name: str, socket_timeout: float | None) -> AbstractConnection:
+        """A new connection, connected; closed again if connecting fails."""
         from redis.asyncio.connection import Connection
 
         options = {
@@ -126,6 +116,11 @@ class RedisPubSub(BatchingBrokerPubSub["AbstractConnection", bytes]):
         options["protocol"] = 2  # pub/sub messages as plain replies, on every server version
         connection_class = options.pop("connection_class", Connection)
         connection: AbstractConnection = connection_class(**options)
+        try:
+            await connection.connect()  # type: ignore[no-untyped-call]
+        except BaseException:
+            await self._close_connection(connection)
+            raise
         return connection
 
     async def _close_connection(self, connection: AbstractConnection) -> None:
@@ -137,13 +132,7 @@ class RedisPubSub(BatchingBrokerPubSub["AbstractConnection", bytes]):
 
     async def _open_publisher(self) -> AbstractConnection:
         # No socket timeout on the sender: the writer bounds each batch with one timer instead.
-        connection = self._connection("liveview-publish", socket_timeout=None)
-        try:
-            await connection.connect()  # type: ignore[no-untyped-call]
-        except BaseException:
-            await self._close_connection(connection)
-            raise
-        return connection
+        return await self._open("liveview-publish", socket_timeout=None)
 
     async def _publisher_alive(self, connection: AbstractConnection) -> bool:
         try:
@@ -173,23 +162,18 @@ class RedisPubSub(BatchingBrokerPubSub["AbstractConnection", bytes]):
                 await connection.read_response()
             except ResponseError as refused:  # e.g. NOAUTH: that message only
                 fail([acknowledged], refused)
-                continue
-            if not acknowledged.done():
-                acknowledged.set_result(None)
+            else:
+                succeed(acknowledged)
 
     # -- listening -----------------------------------------------------------------------------
 
-    async def _open_listener(self) -> None:
-        # Its socket timeout bounds the handshake and writes; reads wait for messages forever.
-        connection = self._listener = self._connection("liveview-listen", self.connect_timeout)
+    async def _open_listening(self) -> AbstractConnection:
         self._acks = {}
-        await connection.connect()  # type: ignore[no-untyped-call]
+        # Its socket timeout bounds the handshake and writes; reads wait for messages forever.
+        return await self._open("liveview-listen", socket_timeout=self.connect_timeout)
 
-    async def _close_listener(self) -> None:
-        listener, self._listener = self._listener, None
+    def _listener_closed(self) -> None:
         self._fail_acks("connection closed")
-        if listener is not None:
-            await self._close_connection(listener)
 
     def _fail_acks(self, reason: str) -> None:
         acks, self._acks = self._acks, {}
@@ -204,9 +188,7 @@ class RedisPubSub(BatchingBrokerPubSub["AbstractConnection", bytes]):
 
     async def _command(self, name: str, topics: Collection[str]) -> None:
         """Send (UN)SUBSCRIBE and wait until Redis confirmed every channel."""
-        listener = self._listener
-        if listener is None:
-            raise ConnectionError("not connected")
+        listener = self._connected_listener()
         loop = asyncio.get_running_loop()
         waiting: list[asyncio.Future[None]] = []
         async with self._write_lock:  # the acks queue in the order the commands are sent
@@ -227,19 +209,16 @@ class RedisPubSub(BatchingBrokerPubSub["AbstractConnection", bytes]):
         prefix, skip = self._prefix, len(self._prefix)
         loop = asyncio.get_running_loop()
         try:
-            with self._watching():
-                while True:
-                    reply = await listener.read_response(timeout=math.inf)
-                    self._heard = loop.time()
-                    kind = reply[0]
-                    if kind == b"message":
-                        channel = reply[1]
-                        if channel.startswith(prefix):
-                            self._receive_payload(
-                                channel[skip:].decode("utf-8", "replace"), reply[2]
-                            )
-                    elif kind == b"subscribe" or kind == b"unsubscribe":
-                        self._confirmed(reply[1])
+            while True:
+                reply = await listener.read_response(timeout=math.inf)
+                self._heard = loop.time()
+                kind = reply[0]
+                if kind == b"message":
+                    channel = reply[1]
+                    if channel.startswith(prefix):
+                        self._receive_payload(channel[skip:].decode("utf-8", "replace"), reply[2])
+                elif kind == b"subscribe" or kind == b"unsubscribe":
+                    self._confirmed(reply[1])
         finally:
             self._fail_acks("connection lost")
 
@@ -250,12 +229,9 @@ class RedisPubSub(BatchingBrokerPubSub["AbstractConnection", bytes]):
             ack = waiting.popleft()
             if not waiting:
                 del self._acks[channel]
-            if not ack.done():
-                ack.set_result(None)
+            succeed(ack)
 
     async def _ping(self) -> None:
-        listener = self._listener
-        if listener is None:
-            raise ConnectionError("not connected")
+        listener = self._connected_listener()
         async with self._write_lock:
             await listener.send_packed_command(listener.pack_command("PING"), check_health=False)

@@ -15,6 +15,8 @@ empty, so the messages of concurrent publishers share writes and round trips:
 
 A backend supplies the protocol through the hooks below: open, check and close a connection,
 pack a message, send a batch; the order, the deadline and what failure means are decided here.
+The listening connection is of the same kind and is kept here too (`_listener`), opened and
+closed through the same hooks; what is said on it is the backend's.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from collections.abc import Awaitable
 from contextlib import AbstractAsyncContextManager
 from typing import ClassVar, Generic, TypeAlias, TypeVar, Unpack
 
-from liveview.pubsub.broker import BrokerOptions, BrokerPubSub, fail
+from liveview.pubsub.broker import BrokerOptions, BrokerPubSub
+from liveview.pubsub.futures import fail, succeed
 
 C = TypeVar("C")
 """A connection to the broker."""
@@ -52,13 +55,14 @@ class BatchingBrokerPubSub(BrokerPubSub, Generic[C, D]):
     """Whether a batch must not hold two equal packed messages (PostgreSQL delivers identical
     notifications of one transaction once): the batch then ends before the second."""
 
-    def __init__(self, **options: Unpack[BrokerOptions]) -> None:
-        super().__init__(**options)
+    def __init__(self, *, address: str, prefix: str, **options: Unpack[BrokerOptions]) -> None:
+        super().__init__(address=address, prefix=prefix, **options)
         self._sender: C | None = None
         self._sender_connecting: asyncio.Task[C] | None = None
         self._sending = False  # a batch is in flight on the sender
         self._outbox: collections.deque[Outgoing[D]] = collections.deque()
         self._writer: asyncio.Task[None] | None = None
+        self._listener: C | None = None
 
     # -- what a backend provides ---------------------------------------------------------------
 
@@ -86,6 +90,15 @@ class BatchingBrokerPubSub(BrokerPubSub, Generic[C, D]):
         It may settle acknowledgements as the broker answers each message (failing a refused
         one alone, with `fail`); those it leaves pending succeed when it returns.
         """
+
+    @abc.abstractmethod
+    async def _open_listening(self) -> C:
+        """Open a new listening connection, the backend's listening state afresh; raise (having
+        closed what it opened) if it fails."""
+
+    @abc.abstractmethod
+    def _listener_closed(self) -> None:
+        """The listening connection is being closed: fail what waits on it."""
 
     def _is_refusal(self, error: Exception) -> bool:
         """Whether `_send_batch` failed with the broker's refusal of the batch, over a connection
@@ -132,7 +145,24 @@ class BatchingBrokerPubSub(BrokerPubSub, Generic[C, D]):
                 self._write(), name=f"liveview.pubsub {type(self).__name__} writer"
             )
 
-    # -- the connection ------------------------------------------------------------------------
+    # -- BrokerPubSub's listening hooks -------------------------------------------------------
+
+    async def _open_listener(self) -> None:
+        self._listener = await self._open_listening()
+
+    async def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        self._listener_closed()
+        if listener is not None:
+            await self._close_connection(listener)
+
+    def _connected_listener(self) -> C:
+        """The listening connection; ConnectionError when there is none."""
+        if self._listener is None:
+            raise ConnectionError("not connected")
+        return self._listener
+
+    # -- the publishing connection -------------------------------------------------------------
 
     async def _sender_connection(self, *, check: bool = True) -> C:
         """The publishing connection, connected (again) if needed; callers share one attempt.
@@ -185,8 +215,7 @@ class BatchingBrokerPubSub(BrokerPubSub, Generic[C, D]):
                     await self._give_up(batch, failure)
                     continue
                 for _, acknowledged, _ in batch:
-                    if not acknowledged.done():
-                        acknowledged.set_result(None)
+                    succeed(acknowledged)
         finally:
             self._writer = None
 
