@@ -74,7 +74,6 @@ class Broker(ABC, Generic[P]):
     other test's messages are seen), and private ones the test may cut or stop."""
 
     name: ClassVar[str]  # as the backend's messages say it
-    prefix_option: ClassVar[str]  # the constructor's keyword for the channel prefix
 
     def __init__(self, shared_url: str, start_private: Callable[[], str]) -> None:
         self.shared_url = shared_url
@@ -97,7 +96,7 @@ class Broker(ABC, Generic[P]):
         """A connection of an outside program to `url`, the shared server if None."""
 
     def unstarted(self) -> P:
-        return self.make(self.shared_url, **{self.prefix_option: self.prefix})
+        return self.make(self.shared_url, prefix=self.prefix)
 
     async def open(self, url: str | None = None, prefix: str | None = None, **options: Any) -> P:
         """Start an instance, closed at the end of the test: on the shared server under this
@@ -105,7 +104,7 @@ class Broker(ABC, Generic[P]):
         if url is None:
             url, prefix = self.shared_url, prefix or self.prefix
         if prefix is not None:
-            options[self.prefix_option] = prefix
+            options["prefix"] = prefix
         pubsub = self.make(url, **options)
         self._opened.append(pubsub)
         await pubsub.start()

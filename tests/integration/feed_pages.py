@@ -76,7 +76,7 @@ async def the_publish_command(*arguments: str, env: dict[str, str] | None = None
 
 
 async def a_script_reaches_a_page(
-    app: LiveViewApp, kind: type[PubSub], url: str, prefix_option: str, prefix: str
+    app: LiveViewApp, kind: type[PubSub], url: str, prefix: str
 ) -> None:
     """A Python script of its own, publishing with `kind`, reaches a page of `app`."""
     name = kind.__name__
@@ -84,7 +84,7 @@ async def a_script_reaches_a_page(
         "import asyncio, sys\n"
         f"from liveview import {name}\n"
         "async def main():\n"
-        f"    async with {name}(sys.argv[1], {prefix_option}=sys.argv[2]) as pubsub:\n"
+        f"    async with {name}(sys.argv[1], prefix=sys.argv[2]) as pubsub:\n"
         "        await pubsub.publish(sys.argv[3], {'text': 'from a script'})\n"
         "asyncio.run(main())\n"
     )

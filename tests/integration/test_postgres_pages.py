@@ -159,13 +159,13 @@ async def test_a_python_script_publishing_with_postgres_pubsub_reaches_a_page(
     postgres_dsn: str,
 ) -> None:
     prefix = fresh_prefix()
-    app = feed_app(PostgresPubSub(postgres_dsn, channel_prefix=prefix))
-    await a_script_reaches_a_page(app, PostgresPubSub, postgres_dsn, "channel_prefix", prefix)
+    app = feed_app(PostgresPubSub(postgres_dsn, prefix=prefix))
+    await a_script_reaches_a_page(app, PostgresPubSub, postgres_dsn, prefix)
 
 
 async def test_the_liveview_publish_command_reaches_a_page(postgres_dsn: str) -> None:
     prefix, name = fresh_prefix(), topic()
-    pubsub = PostgresPubSub(postgres_dsn, channel_prefix=prefix)
+    pubsub = PostgresPubSub(postgres_dsn, prefix=prefix)
     async with LiveViewTestClient(feed_app(pubsub)) as client:
         view = await client.live(f"/feed/{name}")
         message = '{"text": "from the CLI"}'

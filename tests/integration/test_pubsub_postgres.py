@@ -68,7 +68,7 @@ ODD_TOPICS = [
 class PostgresBroker(Broker[PostgresPubSub]):
     """How the shared cases in `broker_cases` reach PostgreSQL."""
 
-    name, prefix_option = "PostgreSQL", "channel_prefix"
+    name = "PostgreSQL"
 
     @staticmethod
     def fresh_prefix() -> str:
@@ -143,7 +143,7 @@ class TestPostgresPubSubContract(PubSubContract):
     @pytest.fixture
     def make_pubsub(self, postgres_dsn: str) -> Callable[[], PubSub]:
         prefix = PostgresBroker.fresh_prefix()
-        return lambda: PostgresPubSub(postgres_dsn, channel_prefix=prefix)
+        return lambda: PostgresPubSub(postgres_dsn, prefix=prefix)
 
 
 # -- what Redis does alike --------------------------------------------------------------------
@@ -223,7 +223,18 @@ def test_a_prefix_must_be_short_and_plain(prefix: str, postgres_dsn: str) -> Non
     with pytest.raises(ValueError, match="channel prefix"):
         channel_for("t", prefix=prefix)
     with pytest.raises(ValueError, match="channel prefix"):
-        PostgresPubSub(postgres_dsn, channel_prefix=prefix)
+        PostgresPubSub(postgres_dsn, prefix=prefix)
+
+
+def test_channel_prefix_is_the_deprecated_name_of_prefix(postgres_dsn: str) -> None:
+    with pytest.warns(DeprecationWarning, match=r"use prefix="):
+        pubsub = PostgresPubSub(postgres_dsn, channel_prefix="old:")
+    assert pubsub.prefix == "old:"
+    assert pubsub.channel("t") == "old:t"
+    with pytest.warns(DeprecationWarning, match=r"use \.prefix"):
+        assert pubsub.channel_prefix == "old:"
+    with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="prefix= only"):
+        PostgresPubSub(postgres_dsn, prefix="new:", channel_prefix="old:")
 
 
 async def test_the_sql_function_computes_the_same_channels(
@@ -436,6 +447,17 @@ def test_without_psycopg_the_error_says_what_to_install(monkeypatch: pytest.Monk
         PostgresPubSub("postgresql://127.0.0.1/app")
     with pytest.raises(ImportError, match=r"pip install liveview\[postgres\]"):
         from_url("postgresql://127.0.0.1/app")
+
+
+def test_from_url_passes_the_prefix_and_takes_a_key_value_dsn_for_postgres() -> None:
+    chosen = from_url("postgresql://127.0.0.1/app", prefix="app:")
+    assert isinstance(chosen, PostgresPubSub) and chosen.prefix == "app:"
+    keyvalue = from_url("host=127.0.0.1 dbname=app", backend="postgres")
+    assert isinstance(keyvalue, PostgresPubSub) and keyvalue.dsn == "host=127.0.0.1 dbname=app"
+    with pytest.raises(ValueError, match="no pub/sub backend"):
+        from_url("host=127.0.0.1 dbname=app")  # without `backend`, a DSN must be a URL
+    with pytest.raises(ValueError, match="not a PostgreSQL DSN"):
+        from_url("nonsense", backend="postgres")
 
 
 def test_from_url_picks_postgres() -> None:

@@ -40,7 +40,7 @@ from tests.services import PrivateRedis
 class RedisBroker(Broker[RedisPubSub]):
     """How the shared cases in `broker_cases` reach Redis."""
 
-    name, prefix_option = "Redis", "prefix"
+    name = "Redis"
 
     @staticmethod
     def fresh_prefix() -> str:
@@ -256,6 +256,16 @@ def test_from_url_picks_the_backend() -> None:
     assert isinstance(from_url("rediss://example.com"), RedisPubSub)
     with pytest.raises(ValueError, match="no pub/sub backend for amqp://"):
         from_url("amqp://localhost")
+
+
+def test_from_url_passes_the_prefix_and_can_insist_on_redis() -> None:
+    chosen = from_url("redis://127.0.0.1:6380/2", prefix="app:")
+    assert isinstance(chosen, RedisPubSub) and chosen.prefix == "app:"
+    assert isinstance(from_url(None, prefix="app:"), SingleProcessPubSub)
+    assert isinstance(from_url("unix:///tmp/r.sock", backend="redis"), RedisPubSub)
+    for url in ("postgresql://127.0.0.1/app", "http://x", "host=db"):
+        with pytest.raises(ValueError, match="not a Redis URL"):
+            from_url(url, backend="redis")
 
 
 # -- broker loss --------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ async def test_a_python_script_publishing_with_redis_pubsub_reaches_a_page(
 ) -> None:
     prefix = f"test-{uuid.uuid4().hex[:8]}:"
     app = feed_app(RedisPubSub(redis_url, prefix=prefix))
-    await a_script_reaches_a_page(app, RedisPubSub, redis_url, "prefix", prefix)
+    await a_script_reaches_a_page(app, RedisPubSub, redis_url, prefix)
 
 
 async def test_the_liveview_publish_command_reaches_a_page(redis_url: str) -> None:
