@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liveview.pubsub import Envelope, MalformedMessage, decode_envelope, encode_envelope
 from liveview.pubsub.messages import MAX_DEPTH, to_json_value
+from liveview.pubsub.wire import Envelope, MalformedMessage, decode_envelope, encode_envelope
 
 
 def typed(value: Any) -> Any:
