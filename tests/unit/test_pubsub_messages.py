@@ -15,18 +15,7 @@ from hypothesis import strategies as st
 
 from liveview.pubsub.messages import MAX_DEPTH, to_json_value
 from liveview.pubsub.wire import Envelope, MalformedMessage, decode_envelope, encode_envelope
-
-
-def typed(value: Any) -> Any:
-    """A form of a JSON value where True != 1, 1 != 1.0, -0.0 != 0.0 and key order counts."""
-    if isinstance(value, dict):
-        return ("dict", [(key, typed(item)) for key, item in value.items()])
-    if isinstance(value, list | tuple):
-        return (type(value).__name__, [typed(item) for item in value])
-    if isinstance(value, float):
-        return ("float", value.hex())
-    return (type(value).__name__, value)
-
+from tests.pubsub_contract import typed
 
 json_values = st.recursive(
     st.none()
