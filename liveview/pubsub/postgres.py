@@ -168,11 +168,11 @@ def redact(dsn: str) -> str:
     return f"postgresql://{user}{host}{port}/{params.get('dbname') or ''}"
 
 
-Channel = tuple[str, str]
+Notification = tuple[str, str]
 """A notification as the sender queues it: the channel and the payload."""
 
 
-class PostgresPubSub(BatchingBrokerPubSub["AsyncConnection[Any]", Channel]):
+class PostgresPubSub(BatchingBrokerPubSub["AsyncConnection[Any]", Notification]):
     """Pub/sub over PostgreSQL LISTEN/NOTIFY; see the module docstring for channels and sizes.
 
     `publish` raises `MessageTooLarge` for a message PostgreSQL cannot carry, and
@@ -269,11 +269,11 @@ class PostgresPubSub(BatchingBrokerPubSub["AsyncConnection[Any]", Channel]):
     async def _publisher_alive(self, connection: AsyncConnection[Any]) -> bool:
         return self._sending or _alive(connection)  # in flight: reading is psycopg's
 
-    def _pack(self, topic: str, payload: bytes) -> Channel:
+    def _pack(self, topic: str, payload: bytes) -> Notification:
         return (self.channel(topic), payload.decode())
 
     async def _send_batch(
-        self, connection: AsyncConnection[Any], batch: list[Outgoing[Channel]]
+        self, connection: AsyncConnection[Any], batch: list[Outgoing[Notification]]
     ) -> None:
         """One statement (so one transaction) for the whole batch."""
         if len(batch) == 1:
