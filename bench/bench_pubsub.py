@@ -76,7 +76,7 @@ class Probe(LiveView):
 
 def make(backend: str, url: str, prefix: str = PREFIX) -> PubSub:
     if backend == "postgres":
-        return PostgresPubSub(url, channel_prefix=prefix)
+        return PostgresPubSub(url, prefix=prefix)
     return RedisPubSub(url, prefix=prefix)
 
 

@@ -1,18 +1,12 @@
 """LiveView for Python: server-rendered, real-time, multi-player pages driven by the official
 Phoenix LiveView client."""
 
+from liveview import pubsub
 from liveview.app import LiveViewApp
-from liveview.pubsub import (
-    MessageTooLarge,
-    PostgresPubSub,
-    PubSub,
-    PubSubGap,
-    PubSubUnavailable,
-    RedisPubSub,
-    SingleProcessPubSub,
-)
-from liveview.socket import Assigns, LiveViewSocket
+from liveview.pubsub import *  # noqa: F403  (its `__all__`, the one list of the pub/sub names)
+from liveview.socket import Assigns, LiveViewSocket, Timer
 from liveview.template import Template
+from liveview.template.errors import TemplateSyntaxError
 from liveview.view import LiveView, UnknownEvent
 
 __all__ = [
@@ -20,13 +14,9 @@ __all__ = [
     "LiveView",
     "LiveViewApp",
     "LiveViewSocket",
-    "MessageTooLarge",
-    "PostgresPubSub",
-    "PubSub",
-    "PubSubGap",
-    "PubSubUnavailable",
-    "RedisPubSub",
-    "SingleProcessPubSub",
     "Template",
+    "TemplateSyntaxError",
+    "Timer",
     "UnknownEvent",
 ]
+__all__ += pubsub.__all__

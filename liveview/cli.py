@@ -22,15 +22,9 @@ def _publish(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     import orjson
 
-    from liveview.pubsub import (
-        MessageTooLarge,
-        PostgresPubSub,
-        PubSub,
-        PubSubUnavailable,
-        RedisPubSub,
-    )
-    from liveview.pubsub.base import to_json_value
-    from liveview.pubsub.url import POSTGRES_SCHEMES, REDIS_SCHEMES
+    from liveview.pubsub import MessageTooLarge, PubSubUnavailable, from_url
+    from liveview.pubsub.messages import to_json_value
+    from liveview.pubsub.url import Backend
 
     try:
         message = to_json_value(orjson.loads(args.json))
@@ -45,22 +39,11 @@ def _publish(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(
             "say where to publish: --redis URL or --postgres DSN (or set LIVEVIEW_PUBSUB_URL)"
         )
-    scheme = url.partition("://")[0].lower() if "://" in url else ""
-    if args.redis and scheme not in REDIS_SCHEMES:
-        parser.error(f"not a Redis URL: {url!r} (expected redis://, rediss:// or unix://)")
-    if not (args.redis or args.postgres) and scheme not in REDIS_SCHEMES | POSTGRES_SCHEMES:
-        parser.error(
-            f"LIVEVIEW_PUBSUB_URL is not a Redis or PostgreSQL URL: {url!r} (expected "
-            "redis://, rediss://, unix://, postgresql:// or postgres://)"
-        )
-    pubsub: PubSub
+    backend: Backend | None = "redis" if args.redis else "postgres" if args.postgres else None
     try:
-        if args.postgres or scheme in POSTGRES_SCHEMES:
-            pubsub = PostgresPubSub(url, channel_prefix=args.prefix)  # a DSN may be key=value
-        else:
-            pubsub = RedisPubSub(url, prefix=args.prefix)
+        pubsub = from_url(url, prefix=args.prefix, backend=backend)
     except (ImportError, ValueError) as error:
-        parser.error(str(error))
+        parser.error(str(error) if backend else f"LIVEVIEW_PUBSUB_URL: {error}")
 
     async def publish() -> None:
         async with pubsub:

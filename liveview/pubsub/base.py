@@ -1,45 +1,8 @@
-"""The PubSub interface, the message rules and the wire format: what every backend shares.
+"""The PubSub interface every backend implements, and the errors and notices it raises.
 
-Messages
---------
-A message is a JSON value: a dict with str keys, a list, a str, an int within the signed 64-bit
-range, a finite float, a bool or None, nested at most `MAX_DEPTH` containers deep. A tuple is
-accepted and becomes a list (subclasses of these types become the plain type). `publish` checks
-this on every backend and refuses anything else with a `TypeError` naming where it is (for
-example ``message['a'][2] is a set, not a JSON value``), so nothing works in-process and then
-breaks over a broker. The checked copy is what subscribers get: equal to what was published,
-untouched by later mutation of the original, and shared by all subscribers in the process, so
-handlers must treat it as read-only.
-
-Wire format
------------
-Remote backends (Redis, PostgreSQL) carry each message as one UTF-8 JSON object, encoded with
-orjson by `encode_envelope` and read back by `decode_envelope`::
-
-    {"topic": "counter", "message": {"type": "inc"}, "origin": "5f0c2a9e3b7d1c44.3",
-     "exclude": "5f0c2a9e3b7d1c44.17"}
-
-``topic``
-    Required; a non-empty string.
-``message``
-    Required; any JSON value under the rules above (may be null).
-``origin``
-    Optional; the `PubSub.node_id` of the publishing instance. An instance skips envelopes
-    carrying its own node id: it delivered them to its own subscribers when publishing.
-``exclude``
-    Optional; the subscription id that must not receive the message (Phoenix's
-    ``broadcast_from``). Subscription ids are unique across processes and hosts.
-
-Absent and null mean the same. Other keys are ignored, so fields can be added later. An outside
-program needs only the two required keys: ``{"topic": "counter", "message": {"type": "inc"}}``.
-Integers outside 64 bits in outside input are read as floats (orjson); integers between 2**63
-and 2**64 are refused like at publish.
-
-Brokers with a channel per topic (Redis: ``<prefix><topic>``) read payloads with
-`decode_payload`, which also takes a bare message, so outside programs need no envelope: a
-payload is an envelope when it is a JSON object with a ``topic`` equal to the channel's topic, a
-``message`` key, and no keys but ``topic``, ``message``, ``origin`` and ``exclude``; any other
-JSON value is the message itself. To send a message that has that shape, wrap it in an envelope.
+`PubSub` checks messages and topics (the rules of `liveview.pubsub.messages`), keeps the
+subscriptions and delivers locally through a `Hub`; a backend adds only transport. Remote
+backends carry messages in the format of `liveview.pubsub.wire`.
 
 Broker loss
 -----------
@@ -47,190 +10,50 @@ Broker loss
 lost connection comes back, every subscription of a topic that was subscribed again receives a
 `PubSubGap` (before any message received on that topic afterwards): messages may have been
 missed, so state should be reloaded. The in-process backend never sends one.
+
+Exceptions
+----------
+The errors of the pubsub package, under the builtin each extends:
+
+    ConnectionError
+    └── PubSubUnavailable   the broker did not take a message, or was not reached, in time
+    ValueError
+    ├── MessageTooLarge     a message larger than the broker carries, refused at `publish`
+    └── MalformedMessage    broker bytes that are not a message (in `liveview.pubsub.wire`;
+                            backends log and drop them, so apps never see one)
+
+Arguments are checked with the builtins: `TypeError` for a message that is not JSON (naming
+where) or a topic, id or handler of the wrong type; `ValueError` for an empty topic, a bad URL,
+DSN or channel prefix; `ImportError` when a backend's driver is not installed; `RuntimeError` for
+publishing or subscribing on a broker backend that is not started. `PubSubGap` is no exception
+but a notice: subscribers receive it in place of a message.
 """
 
 from __future__ import annotations
 
 import abc
 import asyncio
-import math
-from collections.abc import Mapping, Sequence
+import logging
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self, TypeAlias
+from typing import Self
 
-import orjson
-
-from liveview.pubsub.hub import Handler, Hub, Subscription, logger, unique_id
-
-JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
-"""A message as subscribers receive it."""
-
-JSONLike: TypeAlias = (
-    Mapping[str, "JSONLike"] | Sequence["JSONLike"] | str | int | float | bool | None
+from liveview.pubsub.hub import Handler, Hub, Subscription
+from liveview.pubsub.ids import unique_id
+from liveview.pubsub.messages import (
+    JSONLike,
+    JSONValue,
+    check_id,
+    check_topic,
+    to_json_value,
+    type_name,
 )
-"""What `publish` accepts, to the type checker (dicts are invariant, so `JSONValue` would refuse
-a `dict[str, int]`). The run-time check is the real rule: only dicts, lists and tuples pass."""
+from liveview.pubsub.wire import Envelope
 
-MAX_DEPTH = 250
-"""Deepest nesting of containers in a message; orjson refuses deeper, and so do we, everywhere."""
+logger = logging.getLogger("liveview.pubsub")
 
 CLOSE_TIMEOUT = 5.0
 """Seconds `close` waits for cancelled handlers to finish."""
-
-_INT_MIN = -(1 << 63)
-_INT_MAX = (1 << 63) - 1
-
-
-# -- messages ---------------------------------------------------------------------------------
-
-
-class _NotJSON(Exception):
-    """Raised deep inside a message; each enclosing container adds its step to `path`."""
-
-    def __init__(self, problem: str) -> None:
-        self.problem = problem
-        self.path: list[str] = []
-
-
-def to_json_value(value: object, name: str = "message") -> JSONValue:
-    """Return a checked, normalized copy of `value`, or raise TypeError saying where it is not JSON.
-
-    `name` starts the path in the error, e.g. ``message['a'][2]``.
-    """
-    try:
-        return _copy(value, MAX_DEPTH)
-    except _NotJSON as error:
-        steps = error.path[::-1]
-        if len(steps) > 12:  # the nesting limit would make paths hundreds of steps long
-            steps = [*steps[:6], "...", *steps[-3:]]
-        raise TypeError(f"{name}{''.join(steps)} {error.problem}") from None
-
-
-def _copy(value: object, depth: int) -> JSONValue:
-    # Exact types first: the common case, and cheaper than isinstance.
-    if type(value) is str:
-        if not value.isascii():
-            _check_unicode(value)
-        return value
-    if type(value) is int:
-        if _INT_MIN <= value <= _INT_MAX:
-            return value
-        raise _NotJSON("is an int outside the signed 64-bit range, not a JSON value")
-    if type(value) is float:
-        if math.isfinite(value):
-            return value
-        raise _NotJSON(f"is {value!r}, not a JSON value (floats must be finite)")
-    if value is None or type(value) is bool:
-        return value
-    if type(value) is dict:
-        return _copy_dict(value, depth)
-    if type(value) is list or type(value) is tuple:
-        return _copy_list(value, depth)
-    return _copy_subclass(value, depth)
-
-
-def _copy_dict(value: dict[object, object], depth: int) -> dict[str, JSONValue]:
-    if depth == 0:
-        raise _too_deep()
-    copy: dict[str, JSONValue] = {}
-    for key, item in value.items():
-        if type(key) is not str:
-            if not isinstance(key, str):
-                raise _NotJSON(
-                    f"has the key {_short_repr(key)} ({_type_name(key)}): "
-                    "JSON object keys must be str"
-                )
-            key = str.__str__(key)
-        if not key.isascii():
-            _check_unicode(key, f"has the key {key!r}, which")
-        try:
-            copy[key] = _copy(item, depth - 1)
-        except _NotJSON as error:
-            error.path.append(f"[{key!r}]")
-            raise
-    return copy
-
-
-def _copy_list(value: list[object] | tuple[object, ...], depth: int) -> list[JSONValue]:
-    if depth == 0:
-        raise _too_deep()
-    copy: list[JSONValue] = []
-    for index, item in enumerate(value):
-        try:
-            copy.append(_copy(item, depth - 1))
-        except _NotJSON as error:
-            error.path.append(f"[{index}]")
-            raise
-    return copy
-
-
-def _copy_subclass(value: object, depth: int) -> JSONValue:
-    """Subclasses (StrEnum, IntEnum, OrderedDict, namedtuple...) become the plain type."""
-    if isinstance(value, str):
-        return _copy(str.__str__(value), depth)
-    if isinstance(value, int):  # bool cannot be subclassed, and was handled before
-        return _copy(int.__int__(value), depth)
-    if isinstance(value, float):
-        return _copy(float.__float__(value), depth)
-    if isinstance(value, dict):
-        return _copy_dict(value, depth)
-    if isinstance(value, list | tuple):
-        return _copy_list(value, depth)
-    name = _type_name(value)
-    article = "an" if name[0].lower() in "aeiou" else "a"
-    raise _NotJSON(f"is {article} {name}, not a JSON value")
-
-
-def _check_unicode(text: str, subject: str = "is a str that") -> None:
-    """orjson (so every broker) refuses lone surrogates; refuse them here too."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise _NotJSON(f"{subject} holds a lone surrogate, not valid Unicode") from None
-
-
-def _too_deep() -> _NotJSON:
-    return _NotJSON(f"nests more than {MAX_DEPTH} containers deep (a reference cycle?)")
-
-
-def _type_name(value: object) -> str:
-    kind = type(value)
-    if kind.__module__ == "builtins":
-        return kind.__qualname__
-    return f"{kind.__module__}.{kind.__qualname__}"
-
-
-def _short_repr(value: object) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        return "<unrepresentable>"
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _check_topic(topic: object) -> None:
-    if not isinstance(topic, str):
-        raise TypeError(f"topic must be a str, not {_type_name(topic)}")
-    if not topic:
-        raise ValueError("topic must not be empty")
-    if not topic.isascii():
-        try:
-            topic.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError(f"topic {topic!r} holds a lone surrogate, not valid Unicode") from None
-
-
-def _check_id(value: object, name: str) -> None:
-    if value is not None and not isinstance(value, str):
-        raise TypeError(f"{name} must be a subscription id (str) or None, not {_type_name(value)}")
-
-
-# -- wire format ------------------------------------------------------------------------------
-
-
-class MalformedMessage(ValueError):
-    """Bytes from a broker that are not an envelope (see the module docstring)."""
 
 
 class PubSubUnavailable(ConnectionError):
@@ -262,109 +85,6 @@ class PubSubGap:
     """
 
     topic: str
-
-
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """One message on the wire, with its routing."""
-
-    topic: str
-    message: JSONValue
-    origin: str | None = None
-    exclude: str | None = None
-
-
-def encode_envelope(
-    topic: str, message: JSONLike, origin: str | None = None, exclude: str | None = None
-) -> bytes:
-    """Encode a message for a broker; the message is checked like at `publish`."""
-    _check_topic(topic)
-    _check_id(origin, "origin")
-    _check_id(exclude, "exclude")
-    return _encode(topic, to_json_value(message), origin, exclude)
-
-
-def _encode(topic: str, message: JSONValue, origin: str | None, exclude: str | None) -> bytes:
-    """Encode an envelope whose parts are already checked (the publish path checks them once)."""
-    envelope: dict[str, JSONValue] = {"topic": topic, "message": message}
-    if origin is not None:
-        envelope["origin"] = origin
-    if exclude is not None:
-        envelope["exclude"] = exclude
-    return orjson.dumps(envelope)
-
-
-Data: TypeAlias = bytes | bytearray | memoryview | str
-
-
-def decode_envelope(data: Data) -> Envelope:
-    """Read an envelope from a broker; raise MalformedMessage for anything else."""
-    try:
-        envelope = orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        raise MalformedMessage(f"not JSON ({error}): {_preview(data)}") from None
-    if type(envelope) is not dict:
-        raise MalformedMessage(f"not a JSON object: {_preview(data)}")
-    topic = envelope.get("topic")
-    if not isinstance(topic, str) or not topic:
-        raise MalformedMessage(f"no non-empty string 'topic': {_preview(data)}")
-    if "message" not in envelope:
-        raise MalformedMessage(f"no 'message': {_preview(data)}")
-    return _checked(data, topic, envelope)
-
-
-def _checked(data: Data, topic: str, envelope: dict[str, object]) -> Envelope:
-    """The envelope of a decoded object that has a topic and a message."""
-    origin = _optional_id(data, envelope, "origin")
-    exclude = _optional_id(data, envelope, "exclude")
-    try:
-        message = to_json_value(envelope["message"])
-    except TypeError as error:
-        raise MalformedMessage(str(error)) from None
-    return Envelope(topic, message, origin, exclude)
-
-
-def _optional_id(data: Data, envelope: dict[str, object], key: str) -> str | None:
-    value = envelope.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    raise MalformedMessage(f"{key!r} is neither a string nor null: {_preview(data)}")
-
-
-_ENVELOPE_KEYS = frozenset({"topic", "message", "origin", "exclude"})
-
-
-def decode_payload(topic: str, data: Data) -> Envelope:
-    """Read a payload from the broker channel of `topic`: an envelope, or a bare message.
-
-    The rule (see the module docstring) lets `redis-cli PUBLISH liveview:counter '{"n": 1}'`
-    work without an envelope. Raises MalformedMessage for what is not JSON, for values the
-    message rules refuse, and for envelopes with a bad ``origin`` or ``exclude``.
-    """
-    try:
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        raise MalformedMessage(f"not JSON ({error}): {_preview(data)}") from None
-    if (
-        type(value) is dict
-        and value.get("topic") == topic
-        and "message" in value
-        and _ENVELOPE_KEYS.issuperset(value)
-    ):
-        return _checked(data, topic, value)
-    try:
-        return Envelope(topic, to_json_value(value))
-    except TypeError as error:
-        raise MalformedMessage(str(error)) from None
-
-
-def _preview(data: Data) -> str:
-    head = data[:80]
-    text = repr(head.tobytes() if isinstance(head, memoryview) else head)
-    return text + ("..." if len(data) > 80 else "")
-
-
-# -- the interface ----------------------------------------------------------------------------
 
 
 class PubSub(abc.ABC):
@@ -433,8 +153,8 @@ class PubSub(abc.ABC):
 
         Raises TypeError, naming the path, if the message is not a JSON value.
         """
-        _check_topic(topic)
-        _check_id(exclude, "exclude")
+        check_topic(topic)
+        check_id(exclude, "exclude")
         await self._broadcast(topic, to_json_value(message), exclude)
 
     async def subscribe(self, topic: str, handler: Handler) -> str:
@@ -442,9 +162,9 @@ class PubSub(abc.ABC):
 
         A coroutine function is awaited; each subscription gets its messages in publish order.
         """
-        _check_topic(topic)
+        check_topic(topic)
         if not callable(handler):
-            raise TypeError(f"handler must be callable, not {_type_name(handler)}")
+            raise TypeError(f"handler must be callable, not {type_name(handler)}")
         subscription = self._hub.subscribe(topic, handler)
         self._subscriptions[subscription.id] = subscription
         return subscription.id
@@ -454,7 +174,7 @@ class PubSub(abc.ABC):
 
         Messages already queued for it are dropped; a handler already running finishes.
         """
-        _check_topic(topic)
+        check_topic(topic)
         subscription = self._subscriptions.get(subscription_id)
         if subscription is None or subscription.topic != topic:
             return

@@ -19,44 +19,83 @@ broker with a size limit); this module decides when to call them and what failur
   `reconnect_delay` doubling up to `max_reconnect_delay` (with jitter) until it succeeds; it
   subscribes every topic again, then hands a `PubSubGap` to every subscription of those topics,
   before any message received on that topic afterwards.
+- For a backend that can ping (`_ping_name`, `_ping`), a listening connection that has been
+  silent for `health_check_interval` seconds is pinged, and counts as lost when no answer comes
+  within as long (a connection can stop answering without a FIN or RST).
+
+This is the base for backend authors. `liveview.pubsub.sender.BatchingBrokerPubSub` builds on it
+for brokers reached over network connections: it keeps both connections and implements the
+publishing hooks (the outbox, the writer, the deadline), leaving the backend its protocol.
 """
 
 from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
+import logging
 import random
-from collections.abc import Awaitable, Collection
+from collections.abc import Awaitable, Collection, Iterator
+from typing import ClassVar, TypedDict
 
-from liveview.pubsub.base import (
-    Data,
-    JSONValue,
-    MalformedMessage,
-    PubSub,
-    PubSubGap,
-    PubSubUnavailable,
-    _encode,
-    decode_payload,
-)
-from liveview.pubsub.hub import Handler, logger
+from liveview.pubsub.base import PubSub, PubSubGap, PubSubUnavailable
+from liveview.pubsub.hub import Handler
+from liveview.pubsub.messages import JSONValue
+from liveview.pubsub.wire import Data, MalformedMessage, decode_payload, encode_checked
+
+logger = logging.getLogger("liveview.pubsub")
+
+DEFAULT_PREFIX = "liveview:"
+"""What a backend puts before a topic to name its channel, unless told otherwise."""
+
+
+class BrokerOptions(TypedDict, total=False):
+    """The keywords every broker backend takes, for `BrokerPubSub` (defaults there)."""
+
+    publish_timeout: float
+    connect_timeout: float
+    reconnect_delay: float
+    max_reconnect_delay: float
+    health_check_interval: float
 
 
 class BrokerPubSub(PubSub):
-    """A PubSub whose messages travel through a broker; see the module docstring."""
+    """A PubSub whose messages travel through a broker; see the module docstring.
+
+    - `address`: where the broker is, without secrets, for errors and logs;
+    - `prefix`: what the names of this instance's channels start with, so that apps sharing a
+      broker stay apart (`<prefix><topic>`, unless the backend must map the topic further);
+    - `publish_timeout`: seconds the broker has to take a message, once connected;
+    - `connect_timeout`: seconds to connect, and for the broker to confirm a (un)subscription;
+    - `reconnect_delay`, `max_reconnect_delay`: the first and the longest wait between attempts
+      to reconnect the listening connection;
+    - `health_check_interval`: seconds of silence after which the listening connection is pinged
+      (see `_ping`), and how long the answer may take.
+    """
+
+    broker_name: ClassVar[str] = "the broker"
+    """The kind of broker, in errors and logs: "Redis", "PostgreSQL"."""
 
     def __init__(
         self,
         *,
+        address: str = "",
+        prefix: str = DEFAULT_PREFIX,
         publish_timeout: float = 1.0,
         connect_timeout: float = 1.0,
         reconnect_delay: float = 0.1,
         max_reconnect_delay: float = 1.0,
+        health_check_interval: float = 5.0,
     ) -> None:
         super().__init__()
+        self.prefix = prefix
+        self._address = address
         self.publish_timeout = publish_timeout
         self.connect_timeout = connect_timeout
         self.reconnect_delay = reconnect_delay
         self.max_reconnect_delay = max_reconnect_delay
+        self.health_check_interval = health_check_interval
+        self._heard = 0.0  # loop time the listening connection last said something
         # Topics subscribed on the current listening connection -> the task confirming it (None
         # once confirmed). Emptied when the connection is lost.
         self._listening: dict[str, asyncio.Task[None] | None] = {}
@@ -66,15 +105,18 @@ class BrokerPubSub(PubSub):
         self._read_task: asyncio.Task[None] | None = None
         self._supervisor: asyncio.Task[None] | None = None
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._address!r}, prefix={self.prefix!r})"
+
     # -- what a backend provides ---------------------------------------------------------------
 
-    @abc.abstractmethod
     def _describe(self) -> str:
         """The broker, for errors and logs, without secrets: e.g. "Redis at redis://h:6379/0"."""
+        return f"{self.broker_name} at {self._address}"
 
     def _channel_name(self, topic: str) -> str:
         """The broker's name for a topic's channel, for logs."""
-        return topic
+        return f"{self.broker_name} channel {self.prefix + topic!r}"
 
     @abc.abstractmethod
     async def _open_sender(self) -> None:
@@ -127,6 +169,18 @@ class BrokerPubSub(PubSub):
     @abc.abstractmethod
     async def _unlisten(self, topics: Collection[str]) -> None:
         """Unsubscribe topics on the listening connection."""
+
+    _ping_name: str | None = None
+    """What `_ping` sends, for logs (`"PING"`, `"SELECT 1"`); None for a backend that cannot
+    ping: its listening connection then goes without a health check."""
+
+    async def _ping(self) -> None:
+        """Ask the listening connection for an answer; return once it is sent, or answered.
+
+        While the reader runs, it sets `self._heard` to the loop time whenever the connection
+        says something; the answer counts once it has (this may set it, when it waits for one).
+        """
+        raise NotImplementedError
 
     # -- for the backend's reader --------------------------------------------------------------
 
@@ -192,14 +246,29 @@ class BrokerPubSub(PubSub):
         self._generation += 1
         self._listener_up = up
         self._read_task = asyncio.create_task(
-            self._read(), name=f"liveview.pubsub reader for {self._describe()}"
+            self._read_watched(), name=f"liveview.pubsub reader for {self._describe()}"
         )
+
+    async def _read_watched(self) -> None:
+        """`_read`, with the health check beside it while it runs (if the backend can ping)."""
+        if self._ping_name is None:
+            await self._read()
+            return
+        self._heard = asyncio.get_running_loop().time()
+        watcher = asyncio.create_task(
+            self._watch(self._generation),
+            name=f"liveview.pubsub health check of {self._describe()}",
+        )
+        try:
+            await self._read()
+        finally:
+            watcher.cancel()
 
     # -- publishing ----------------------------------------------------------------------------
 
     async def _broadcast(self, topic: str, message: JSONValue, exclude: str | None) -> None:
         self._require_started()
-        payload = _encode(topic, message, self.node_id, exclude)
+        payload = encode_checked(topic, message, self.node_id, exclude)
         self._check_payload(topic, payload)
         try:
             acknowledged = await self._submit(topic, payload)
@@ -271,6 +340,32 @@ class BrokerPubSub(PubSub):
         if generation == self._generation and self._listener_up:
             logger.warning("%s: %s; reconnecting", self._describe(), reason)
             self._abort_listener()
+
+    # -- the health check ----------------------------------------------------------------------
+
+    async def _watch(self, generation: int) -> None:
+        """Find out when the listening connection stops answering (no FIN, no RST)."""
+        interval = self.health_check_interval
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(interval)
+            if loop.time() - self._heard < interval:
+                continue
+            pinged = loop.time()
+            try:
+                async with asyncio.timeout(interval):
+                    await self._ping()
+            except TimeoutError:
+                self._lost(generation, f"no answer to {self._ping_name} within {interval}s")
+                return
+            except Exception as error:
+                self._lost(generation, f"{self._ping_name} failed: {error}")
+                return
+            if self._heard < pinged:  # sent: the answer comes to the reader
+                await asyncio.sleep(interval)
+                if self._heard < pinged:
+                    self._lost(generation, f"no answer to {self._ping_name} within {interval}s")
+                    return
 
     # -- the supervisor ------------------------------------------------------------------------
 
@@ -365,3 +460,19 @@ def _reason(error: BaseException | None) -> str:
         return "timed out"
     text = str(error) or type(error).__name__
     return text
+
+
+@contextlib.contextmanager
+def install_hint(hint: str) -> Iterator[None]:
+    """Around the lazy import of a backend's driver: an ImportError says what to install."""
+    try:
+        yield
+    except ImportError as error:
+        raise ImportError(hint) from error
+
+
+def chunks(items: Collection[str], size: int) -> Iterator[list[str]]:
+    """`items` in lists of at most `size`, for brokers that limit the channels per command."""
+    listed = list(items)
+    for start in range(0, len(listed), size):
+        yield listed[start : start + size]

@@ -7,7 +7,7 @@ An async handler gets a queue of its own, drained by a task made only while mess
 sees messages in order, and a slow one never holds up the publisher or other subscribers. A
 handler that raises is logged with its traceback and stays subscribed.
 
-The hub does not look inside messages; checking them is the caller's job (see `base`).
+The hub does not look inside messages; checking them is the caller's job (see `messages`).
 """
 
 from __future__ import annotations
@@ -15,40 +15,17 @@ from __future__ import annotations
 import asyncio
 import collections
 import inspect
-import itertools
 import logging
-import os
-import secrets
 from collections.abc import Awaitable, Callable, KeysView
 from typing import Any
+
+from liveview.pubsub.ids import unique_id
 
 logger = logging.getLogger("liveview.pubsub")
 
 Handler = Callable[[Any], Awaitable[None] | None]
-"""Called with the message alone; a coroutine function's result is awaited."""
-
-_process_token = secrets.token_hex(8)
-_serial = itertools.count(1)
-
-
-def unique_id() -> str:
-    """Return an id no other subscription or node has, in this process or any other.
-
-    Ids travel between processes (as `origin` and `exclude` in envelopes), so a counter alone
-    would collide: a random per-process token comes first, e.g. ``"5f0c2a9e3b7d1c44.17"``.
-    """
-    return f"{_process_token}.{next(_serial)}"
-
-
-def _new_process_token() -> None:
-    """Give a forked child its own token, so its ids cannot repeat its parent's."""
-    global _process_token, _serial
-    _process_token = secrets.token_hex(8)
-    _serial = itertools.count(1)
-
-
-if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork to survive
-    os.register_at_fork(after_in_child=_new_process_token)
+"""What `PubSub.subscribe` takes: called with the message alone (or a `PubSubGap`); a coroutine
+function's result is awaited. For type hints in apps and backends: `liveview.pubsub.hub.Handler`."""
 
 
 def _is_async(handler: Handler) -> bool:

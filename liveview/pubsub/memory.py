@@ -8,8 +8,9 @@ closing an instance removes only the subscriptions made through it.
 
 from __future__ import annotations
 
-from liveview.pubsub.base import JSONValue, PubSub
+from liveview.pubsub.base import PubSub
 from liveview.pubsub.hub import Hub
+from liveview.pubsub.messages import JSONValue
 
 _hub = Hub()
 

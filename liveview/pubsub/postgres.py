@@ -1,30 +1,30 @@
 """PostgresPubSub: LiveViews in many processes and on many hosts, sharing the PostgreSQL the app
 already has (LISTEN/NOTIFY), with no other broker.
 
-Needs psycopg 3: ``pip install liveview[postgres]``.
+Needs psycopg 3: `pip install liveview[postgres]`.
 
 Channels
 --------
 Each topic is one PostgreSQL notification channel, `channel_for(topic, prefix)`:
 
-- ``<prefix><topic>`` when the topic is made only of ASCII letters, digits and ``_ - . : /`` and
-  the whole fits in 63 bytes (PostgreSQL's limit on a channel name), so topic ``counter`` is
-  channel ``liveview:counter``;
-- otherwise ``<prefix><readable>#<hash>``: ``<readable>`` is the topic with every other character
-  replaced by ``_``, cut to ``46 - len(prefix)`` characters, and ``<hash>`` the first 16 hex
-  digits of the SHA-256 of the topic's UTF-8 bytes. ``"chat room ü"`` becomes
-  ``liveview:chat_room__#d3fada458d13c3b2``.
+- `<prefix><topic>` when the topic is made only of ASCII letters, digits and `_ - . : /` and
+  the whole fits in 63 bytes (PostgreSQL's limit on a channel name), so topic `counter` is
+  channel `liveview:counter`;
+- otherwise `<prefix><readable>#<hash>`: `<readable>` is the topic with every other character
+  replaced by `_`, cut to `46 - len(prefix)` characters, and `<hash>` the first 16 hex
+  digits of the SHA-256 of the topic's UTF-8 bytes. `"chat room ü"` becomes
+  `liveview:chat_room__#d3fada458d13c3b2`.
 
-A name of the first kind has no ``#``; one of the second always has, so two topics never share a
+A name of the first kind has no `#`; one of the second always has, so two topics never share a
 channel (short of a SHA-256 collision in 64 bits). `CHANNEL_FUNCTION_SQL` is the same rule as a
-SQL function, for triggers and ``psql``; ``liveview channel TOPIC`` prints it too. Channel names
-go to PostgreSQL only as parameters (``pg_notify``) or quoted identifiers (``LISTEN``).
+SQL function, for triggers and `psql`; `liveview channel TOPIC` prints it too. Channel names
+go to PostgreSQL only as parameters (`pg_notify`) or quoted identifiers (`LISTEN`).
 
 Wire format
 -----------
 A message is one notification on the topic's channel whose payload is UTF-8 JSON: the envelope
-of `liveview.pubsub.base` (what PostgresPubSub sends), or a bare message from any program, read
-by the rule of `decode_payload`. Both of these reach `handle_info` as ``{"count": 5}``::
+of `liveview.pubsub.wire` (what PostgresPubSub sends), or a bare message from any program, read
+by the rule of `decode_payload`. Both of these reach `handle_info` as `{"count": 5}`:
 
     SELECT pg_notify('liveview:counter', '{"count": 5}');
     NOTIFY "liveview:counter", '{"topic": "counter", "message": {"count": 5}}';
@@ -41,14 +41,15 @@ LiveView load the rest.
 
 Connections
 -----------
-Each instance holds two connections, in autocommit (``application_name`` ``liveview-listen`` and
-``liveview-publish`` in ``pg_stat_activity``): one LISTENs to each topic with a local subscriber,
-one NOTIFYs. Concurrent publishes go out in batches, one statement each, split where two would
-be identical (PostgreSQL folds identical notifications of one transaction into one). The
-listening connection runs ``SELECT 1`` when it has heard nothing for `health_check_interval`
-seconds and counts as lost when that goes unanswered as long. Reconnection, listening again and
-`PubSubGap` notices are `liveview.pubsub.broker`'s. The connections must reach PostgreSQL itself
-or a session-pooling proxy: LISTEN does not work through transaction pooling.
+Each instance holds two connections, in autocommit (`application_name` `liveview-listen` and
+`liveview-publish` in `pg_stat_activity`): one LISTENs to each topic with a local subscriber,
+one NOTIFYs. Concurrent publishes go out in batches (`liveview.pubsub.sender`), one statement
+each, split where two would be identical (PostgreSQL folds identical notifications of one
+transaction into one). The listening connection runs `SELECT 1` when it has heard nothing for
+`health_check_interval` seconds and counts as lost when that goes unanswered as long.
+Reconnection, listening again and `PubSubGap` notices are `liveview.pubsub.broker`'s. The
+connections must reach PostgreSQL itself or a session-pooling proxy: LISTEN does not work
+through transaction pooling.
 """
 
 from __future__ import annotations
@@ -61,19 +62,21 @@ import hashlib
 import os
 import re
 import socket
-from collections.abc import Awaitable, Collection, Iterator
-from typing import TYPE_CHECKING, Any
+import warnings
+from collections.abc import AsyncIterator, Collection
+from typing import TYPE_CHECKING, Any, Unpack
 
-from liveview.pubsub.base import MessageTooLarge, _check_topic
-from liveview.pubsub.broker import BrokerPubSub
+from liveview.pubsub.base import MessageTooLarge
+from liveview.pubsub.broker import DEFAULT_PREFIX, BrokerOptions, chunks, install_hint
+from liveview.pubsub.futures import fail, succeed
+from liveview.pubsub.messages import check_topic
+from liveview.pubsub.sender import BatchingBrokerPubSub, Outgoing
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection, Notify
     from psycopg.sql import Composed
 
 INSTALL_HINT = "PostgresPubSub needs psycopg 3: pip install liveview[postgres]"
-
-DEFAULT_PREFIX = "liveview:"
 
 MAX_CHANNEL_BYTES = 63
 """PostgreSQL's longest identifier (NAMEDATALEN - 1): `pg_notify` refuses longer channels."""
@@ -87,9 +90,6 @@ MAX_PREFIX_LENGTH = 40
 HASH_DIGITS = 16
 """Hex digits of SHA-256 in a hashed channel name (64 bits)."""
 
-MAX_BATCH = 512
-"""Most notifications sent in one statement."""
-
 MAX_CHANNELS_PER_COMMAND = 1000
 """Most channels LISTENed or UNLISTENed in one round trip (listening again to thousands)."""
 
@@ -97,7 +97,7 @@ _SAFE = re.compile(r"[A-Za-z0-9_.:/-]+")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:/-]")
 _SAFE_PREFIX = re.compile(r"[A-Za-z0-9_.:/-]*")
 
-# One notification, or several in one statement (and so one transaction: see `_batches`).
+# One notification, or several in one statement (one transaction: see `distinct_batches`).
 _NOTIFY_ONE = "SELECT pg_notify(%s, %s)"
 _NOTIFY_MANY = "SELECT pg_notify(c, p) FROM unnest(%s::text[], %s::text[]) AS t(c, p)"
 
@@ -114,16 +114,16 @@ RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $$
 $$;
 """
 """`channel_for` in SQL (PostgreSQL 11 or later), e.g. in a trigger:
-``PERFORM pg_notify(liveview_channel('orders'), row_to_json(NEW)::text)``."""
+`PERFORM pg_notify(liveview_channel('orders'), row_to_json(NEW)::text)`."""
 
 
 def channel_for(topic: str, prefix: str = DEFAULT_PREFIX) -> str:
     """The PostgreSQL channel carrying `topic` (see the module docstring for the rule).
 
     Raises ValueError for an empty topic or a prefix that is not ASCII letters, digits and
-    ``_ - . : /``, or longer than `MAX_PREFIX_LENGTH`.
+    `_ - . : /`, or longer than `MAX_PREFIX_LENGTH`.
     """
-    _check_topic(topic)
+    check_topic(topic)
     _check_prefix(prefix)
     return _channel(topic, prefix)
 
@@ -149,12 +149,10 @@ def _check_prefix(prefix: str) -> None:
 
 
 def _conninfo(dsn: str) -> dict[str, Any]:
-    """The DSN's parameters (a URL or ``key=value`` pairs); imports psycopg lazily."""
-    try:
+    """The DSN's parameters (a URL or `key=value` pairs); imports psycopg lazily."""
+    with install_hint(INSTALL_HINT):
         from psycopg import ProgrammingError
         from psycopg.conninfo import conninfo_to_dict
-    except ImportError as error:
-        raise ImportError(INSTALL_HINT) from error
     try:
         return conninfo_to_dict(dsn)
     except ProgrammingError as error:
@@ -170,63 +168,68 @@ def redact(dsn: str) -> str:
     return f"postgresql://{user}{host}{port}/{params.get('dbname') or ''}"
 
 
-class PostgresPubSub(BrokerPubSub):
+Notification = tuple[str, str]
+"""A notification as the sender queues it: the channel and the payload."""
+
+
+class PostgresPubSub(BatchingBrokerPubSub["AsyncConnection[Any]", Notification]):
     """Pub/sub over PostgreSQL LISTEN/NOTIFY; see the module docstring for channels and sizes.
 
     `publish` raises `MessageTooLarge` for a message PostgreSQL cannot carry, and
     `PubSubUnavailable` when PostgreSQL does not take it within `publish_timeout`; after a
-    lost connection comes back, subscriptions get a `PubSubGap`.
+    lost connection comes back, subscriptions get a `PubSubGap`. The timing keywords are
+    `liveview.pubsub.broker.BrokerPubSub`'s. `channel_prefix=` is a deprecated name of `prefix=`.
     """
+
+    broker_name = "PostgreSQL"
+    _ping_name = "SELECT 1"
+    check_before_batch = False  # `_submit` checked
+    distinct_batches = True
 
     def __init__(
         self,
         dsn: str,
         *,
-        channel_prefix: str = DEFAULT_PREFIX,
-        publish_timeout: float = 1.0,
-        connect_timeout: float = 1.0,
-        reconnect_delay: float = 0.1,
-        max_reconnect_delay: float = 1.0,
-        health_check_interval: float = 5.0,
+        prefix: str = DEFAULT_PREFIX,
+        channel_prefix: str | None = None,
+        **options: Unpack[BrokerOptions],
     ) -> None:
-        self._described = redact(dsn)  # ImportError or ValueError now, not at start
-        _check_prefix(channel_prefix)
-        super().__init__(
-            publish_timeout=publish_timeout,
-            connect_timeout=connect_timeout,
-            reconnect_delay=reconnect_delay,
-            max_reconnect_delay=max_reconnect_delay,
-        )
+        if channel_prefix is not None:
+            warnings.warn(
+                "PostgresPubSub(channel_prefix=...) is deprecated: use prefix=...",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            if prefix != DEFAULT_PREFIX and prefix != channel_prefix:
+                raise TypeError("give prefix= only (channel_prefix= is its deprecated name)")
+            prefix = channel_prefix
+        address = redact(dsn)  # ImportError or ValueError now, not at start
+        _check_prefix(prefix)
+        super().__init__(address=address, prefix=prefix, **options)
         self.dsn = dsn
-        self.channel_prefix = channel_prefix
-        self.health_check_interval = health_check_interval
-        # publishing
-        self._sender: AsyncConnection[Any] | None = None
-        self._sender_connecting: asyncio.Task[AsyncConnection[Any]] | None = None
-        self._sending = False  # a statement is in flight on the sender: do not read from it
-        # (channel, payload, its acknowledgement, when it was queued)
-        self._outbox: collections.deque[tuple[str, str, asyncio.Future[None], float]] = (
-            collections.deque()
-        )
-        self._writer: asyncio.Task[None] | None = None
         # listening: only the reader task uses the connection; others queue statements for it
-        self._listener: AsyncConnection[Any] | None = None
         self._commands: collections.deque[tuple[Composed, asyncio.Future[None]]] = (
             collections.deque()
         )
         self._wake = asyncio.Event()
         self._topics: dict[bytes, str] = {}  # channel -> topic, for the channels listened to
-        self._heard = 0.0
 
-    def __repr__(self) -> str:
-        return f"PostgresPubSub({self._described!r}, channel_prefix={self.channel_prefix!r})"
+    @property
+    def channel_prefix(self) -> str:
+        """Deprecated: `prefix`."""
+        warnings.warn(
+            "PostgresPubSub.channel_prefix is deprecated: use .prefix",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.prefix
 
     def channel(self, topic: str) -> str:
-        """The PostgreSQL channel of a topic (`channel_for` with this instance's prefix)."""
-        return _channel(topic, self.channel_prefix)
+        """The PostgreSQL channel of a topic (`channel_for` with this instance's prefix).
 
-    def _describe(self) -> str:
-        return f"PostgreSQL at {self._described}"
+        A str, as PostgreSQL names channels (`RedisPubSub.channel` returns bytes).
+        """
+        return _channel(topic, self.prefix)
 
     def _channel_name(self, topic: str) -> str:
         return f"PostgreSQL channel {self.channel(topic)!r}"
@@ -243,6 +246,11 @@ class PostgresPubSub(BrokerPubSub):
         )
         return connection
 
+    async def _close_connection(self, connection: AsyncConnection[Any]) -> None:
+        # Closing a broken connection may fail; it is closed either way.
+        with contextlib.suppress(Exception):
+            await connection.close()
+
     # -- publishing ----------------------------------------------------------------------------
 
     def _check_payload(self, topic: str, payload: bytes) -> None:
@@ -255,165 +263,94 @@ class PostgresPubSub(BrokerPubSub):
                 limit=MAX_PAYLOAD_BYTES,
             )
 
-    async def _open_sender(self) -> None:
-        await self._sender_connection()
+    async def _open_publisher(self) -> AsyncConnection[Any]:
+        return await self._connection("liveview-publish")
 
-    async def _close_sender(self) -> None:
-        connecting, self._sender_connecting = self._sender_connecting, None
-        if connecting is not None:
-            connecting.cancel()
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            if self._sending and self._sender is not None:
-                _sever(self._sender)  # the statement in flight fails at once; the writer ends
-            else:
-                writer.cancel()  # at most connecting: nothing to cancel at the server
-            await asyncio.gather(writer, return_exceptions=True)
-        _fail(self._outbox, ConnectionError("closed"))
-        sender, self._sender = self._sender, None
-        self._sending = False
-        await _close(sender)
+    async def _publisher_alive(self, connection: AsyncConnection[Any]) -> bool:
+        return self._sending or _alive(connection)  # in flight: reading is psycopg's
 
-    async def _sender_connection(self, *, check: bool = True) -> AsyncConnection[Any]:
-        """The publishing connection, connected (again) if needed; callers share one attempt.
+    def _pack(self, topic: str, payload: bytes) -> Notification:
+        return (self.channel(topic), payload.decode())
 
-        With `check`, an idle connection is first read from, to find a server that left.
-        """
-        sender = self._sender
-        if sender is not None:
-            if self._sending or not check or _alive(sender):
-                return sender
-            self._sender = None
-            await _close(sender)
-        if self._sender_connecting is None:
-            self._sender_connecting = asyncio.create_task(self._connect_sender())
-        connecting = self._sender_connecting
-        await asyncio.wait([connecting])  # our own cancellation must not cancel the shared attempt
-        if connecting.cancelled():
-            raise ConnectionError("closed")
-        return connecting.result()
+    async def _send_batch(
+        self, connection: AsyncConnection[Any], batch: list[Outgoing[Notification]]
+    ) -> None:
+        """One statement (so one transaction) for the whole batch."""
+        if len(batch) == 1:
+            await connection.execute(_NOTIFY_ONE, batch[0][0])
+        else:
+            channels = [channel for (channel, _), _, _ in batch]
+            payloads = [payload for (_, payload), _, _ in batch]
+            await connection.execute(_NOTIFY_MANY, (channels, payloads))
 
-    async def _connect_sender(self) -> AsyncConnection[Any]:
-        try:
-            async with asyncio.timeout(self.connect_timeout):
-                connection = await self._connection("liveview-publish")
-        finally:
-            self._sender_connecting = None
-        self._sender = connection
-        return connection
-
-    async def _submit(self, topic: str, payload: bytes) -> Awaitable[None]:
-        await self._sender_connection()  # fails before local delivery if PostgreSQL is gone
-        loop = asyncio.get_running_loop()
-        acknowledged = loop.create_future()
-        self._outbox.append((self.channel(topic), payload.decode(), acknowledged, loop.time()))
-        return acknowledged
-
-    def _flush(self) -> None:
-        if self._writer is None and self._outbox:
-            self._writer = asyncio.create_task(self._write(), name="liveview.pubsub pg writer")
-
-    async def _write(self) -> None:
-        """Send queued notifications in batches, one statement each, until none are left.
-
-        A batch must be done by `publish_timeout` after its oldest message was queued; when it
-        is not, or the connection fails, every queued message fails with it. A statement
-        PostgreSQL refuses fails its batch only. The deadline severs the connection rather than
-        cancelling the statement (psycopg would wait for the server to confirm a cancel).
-        """
+    def _is_refusal(self, error: Exception) -> bool:
+        """An error PostgreSQL answered with (a SQLSTATE) fails its batch only."""
         from psycopg import Error
 
-        outbox, loop = self._outbox, asyncio.get_running_loop()
+        sender = self._sender
+        return (
+            isinstance(error, Error)
+            and error.sqlstate is not None
+            and sender is not None
+            and not sender.closed
+        )
+
+    @contextlib.asynccontextmanager
+    async def _deadline(
+        self, connection: AsyncConnection[Any], deadline: float
+    ) -> AsyncIterator[None]:
+        """Sever the connection at the deadline rather than cancel the statement: psycopg would
+        wait for the server to confirm a cancel."""
+        expiry = asyncio.get_running_loop().call_at(deadline, _sever, connection)
         try:
-            while outbox:
-                batch = _batch(outbox)
-                if not batch:
-                    continue
-                deadline = batch[0][3] + self.publish_timeout
-                try:
-                    async with asyncio.timeout_at(deadline):
-                        sender = await self._sender_connection(check=False)  # _submit checked
-                    expiry = loop.call_at(deadline, _sever, sender)
-                    self._sending = True
-                    try:
-                        if len(batch) == 1:
-                            await sender.execute(_NOTIFY_ONE, batch[0][:2])
-                        else:
-                            channels = [channel for channel, _, _, _ in batch]
-                            payloads = [payload for _, payload, _, _ in batch]
-                            await sender.execute(_NOTIFY_MANY, (channels, payloads))
-                    finally:
-                        self._sending = False
-                        expiry.cancel()
-                except asyncio.CancelledError:  # closing: settle what this batch waits for
-                    _fail(batch, ConnectionError("closed"))
-                    raise
-                except Exception as error:
-                    failure: Exception = error
-                    if loop.time() >= deadline:
-                        failure = TimeoutError(f"no answer within {self.publish_timeout}s")
-                    broken = self._sender
-                    if (
-                        isinstance(failure, Error)
-                        and failure.sqlstate is not None  # an answer from the server
-                        and broken is not None
-                        and not broken.closed
-                    ):
-                        _fail(batch, failure)  # refused by PostgreSQL; the connection is fine
-                        continue
-                    self._sender = None
-                    await _close(broken)
-                    _fail(batch, failure)
-                    _fail(outbox, failure)
-                    continue
-                for _, _, acknowledged, _ in batch:
-                    if not acknowledged.done():
-                        acknowledged.set_result(None)
+            yield
         finally:
-            self._writer = None
+            expiry.cancel()
+
+    def _stop_writer(self, writer: asyncio.Task[None]) -> None:
+        if self._sending and self._sender is not None:
+            _sever(self._sender)  # the statement in flight fails at once; the writer ends
+        else:
+            writer.cancel()  # at most connecting: nothing to cancel at the server
 
     # -- listening -----------------------------------------------------------------------------
 
-    async def _open_listener(self) -> None:
+    async def _open_listening(self) -> AsyncConnection[Any]:
         self._topics = {}
         self._commands = collections.deque()
         self._wake = asyncio.Event()
         # Prepared statements are for the sender's repeated NOTIFY, not LISTEN.
         connection = await self._connection("liveview-listen", prepare_threshold=None)
         connection.add_notify_handler(self._notified_during_command)
-        self._listener = connection
+        return connection
 
-    async def _close_listener(self) -> None:
-        listener, self._listener = self._listener, None
-        _fail(self._commands, ConnectionError("connection closed"))
+    def _listener_closed(self) -> None:
+        fail([done for _, done in self._commands], ConnectionError("connection closed"))
+        self._commands.clear()
         self._topics = {}
-        await _close(listener)
 
     async def _listen(self, topics: Collection[str]) -> None:
-        waiting = []
-        for chunk in _chunks(list(topics), MAX_CHANNELS_PER_COMMAND):
-            channels = []
-            for topic in chunk:
-                channel = self.channel(topic)
-                self._topics[channel.encode()] = topic
-                channels.append(channel)
-            waiting.append(self._command(_statements("LISTEN", channels)))
-        await asyncio.gather(*waiting)
+        for topic in topics:
+            self._topics[self.channel(topic).encode()] = topic
+        await self._run_in_chunks("LISTEN", topics)
 
     async def _unlisten(self, topics: Collection[str]) -> None:
         # The mapping changes now, in call order: a LISTEN queued after this one puts it back.
-        waiting = []
-        for chunk in _chunks(list(topics), MAX_CHANNELS_PER_COMMAND):
-            channels = [self.channel(topic) for topic in chunk]
-            for channel in channels:
-                self._topics.pop(channel.encode(), None)
-            waiting.append(self._command(_statements("UNLISTEN", channels)))
+        for topic in topics:
+            self._topics.pop(self.channel(topic).encode(), None)
+        await self._run_in_chunks("UNLISTEN", topics)
+
+    async def _run_in_chunks(self, verb: str, topics: Collection[str]) -> None:
+        """`verb` the topics' channels, a chunk of them a statement (queued at once, in order)."""
+        waiting = [
+            self._command(_statements(verb, [self.channel(topic) for topic in chunk]))
+            for chunk in chunks(topics, MAX_CHANNELS_PER_COMMAND)
+        ]
         await asyncio.gather(*waiting)
 
     def _command(self, statement: Composed) -> asyncio.Future[None]:
         """Queue a statement for the reader, which runs queued statements in order."""
-        if self._listener is None:
-            raise ConnectionError("not connected")
+        self._connected_listener()
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._commands.append((statement, done))
         self._wake.set()
@@ -431,10 +368,6 @@ class PostgresPubSub(BrokerPubSub):
         fd = pgconn.socket
         loop = asyncio.get_running_loop()
         wake, commands = self._wake, self._commands
-        self._heard = loop.time()
-        pinger = asyncio.create_task(
-            self._ping(self._generation), name="liveview.pubsub pg health check"
-        )
         watching = False
         try:
             while True:
@@ -457,8 +390,8 @@ class PostgresPubSub(BrokerPubSub):
             if watching:
                 with contextlib.suppress(Exception):
                     loop.remove_reader(fd)
-            pinger.cancel()
-            _fail(commands, ConnectionError("connection lost"))
+            fail([done for _, done in commands], ConnectionError("connection lost"))
+            commands.clear()
 
     async def _run(
         self,
@@ -471,12 +404,9 @@ class PostgresPubSub(BrokerPubSub):
             try:
                 await _execute(listener, statement)
             except BaseException as error:
-                if not done.done():
-                    done.set_exception(ConnectionError(str(error) or type(error).__name__))
-                    done.exception()
+                fail([done], ConnectionError(str(error) or type(error).__name__))
                 raise
-            if not done.done():
-                done.set_result(None)
+            succeed(done)
 
     def _notified(self, channel: bytes, payload: bytes | str) -> None:
         topic = self._topics.get(channel)
@@ -487,28 +417,13 @@ class PostgresPubSub(BrokerPubSub):
         """Notifications psycopg read while running one of our statements, in order."""
         self._notified(notification.channel.encode(), notification.payload)
 
-    async def _ping(self, generation: int) -> None:
-        """Find out when the listening connection stops answering (no FIN, no RST)."""
-        interval = self.health_check_interval
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(interval)
-            if loop.time() - self._heard < interval:
-                continue
-            try:
-                async with asyncio.timeout(interval):
-                    await self._command(_select_1())
-            except TimeoutError:
-                self._lost(generation, f"no answer to SELECT 1 within {interval}s")
-                return
-            except Exception as error:
-                self._lost(generation, f"SELECT 1 failed: {error}")
-                return
-            self._heard = loop.time()
+    async def _ping(self) -> None:
+        await self._command(_select_1())
+        self._heard = asyncio.get_running_loop().time()
 
 
 def _statements(verb: str, channels: list[str]) -> Composed:
-    """``LISTEN "a"; LISTEN "b"``: channels as quoted identifiers, never spliced as text."""
+    """`LISTEN "a"; LISTEN "b"`: channels as quoted identifiers, never spliced as text."""
     from psycopg import sql
 
     return sql.SQL("; ").join(
@@ -520,30 +435,6 @@ def _select_1() -> Composed:
     from psycopg import sql
 
     return sql.Composed([sql.SQL("SELECT 1")])
-
-
-def _batch(
-    outbox: collections.deque[tuple[str, str, asyncio.Future[None], float]],
-) -> list[tuple[str, str, asyncio.Future[None], float]]:
-    """The next messages to send in one statement, in order.
-
-    One statement is one transaction, where PostgreSQL delivers identical notifications (same
-    channel and payload) once: a batch ends before a message identical to one already in it.
-    Messages whose publisher gave up are dropped unsent.
-    """
-    batch: list[tuple[str, str, asyncio.Future[None], float]] = []
-    seen: set[tuple[str, str]] = set()
-    while outbox and len(batch) < MAX_BATCH:
-        item = outbox[0]
-        if item[2].done():
-            outbox.popleft()
-            continue
-        key = (item[0], item[1])
-        if key in seen:
-            break
-        seen.add(key)
-        batch.append(outbox.popleft())
-    return batch
 
 
 async def _execute(
@@ -594,25 +485,3 @@ def _alive(connection: AsyncConnection[Any]) -> bool:
     except OperationalError:
         return False
     return connection.pgconn.status == pq.ConnStatus.OK
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _fail(waiting: collections.deque[Any] | list[Any], error: BaseException) -> None:
-    """Settle waiting futures (in tuples) with `error`; empty the container."""
-    while waiting:
-        item = waiting.pop()
-        future: asyncio.Future[None] = next(f for f in item if isinstance(f, asyncio.Future))
-        if not future.done():
-            future.set_exception(error)
-            future.exception()  # retrieved: whoever awaits it still gets the error, unlogged
-
-
-async def _close(connection: AsyncConnection[Any] | None) -> None:
-    if connection is not None:
-        # Closing a broken connection may fail; it is closed either way.
-        with contextlib.suppress(Exception):
-            await connection.close()

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -74,7 +74,7 @@ class Broker(ABC, Generic[P]):
     other test's messages are seen), and private ones the test may cut or stop."""
 
     name: ClassVar[str]  # as the backend's messages say it
-    prefix_option: ClassVar[str]  # the constructor's keyword for the channel prefix
+    ping: ClassVar[str]  # what its health check sends, as its logs say it
 
     def __init__(self, shared_url: str, start_private: Callable[[], str]) -> None:
         self.shared_url = shared_url
@@ -96,8 +96,18 @@ class Broker(ABC, Generic[P]):
     def outside(self, url: str | None = None) -> AbstractAsyncContextManager[Outside]:
         """A connection of an outside program to `url`, the shared server if None."""
 
+    @abstractmethod
+    def publisher_hangs(self, url: str) -> AbstractAsyncContextManager[None]:
+        """While inside, the server at `url` takes nothing from liveview's publishing
+        connection, which stays open."""
+
+    @abstractmethod
+    async def silence_listener(self, url: str, until: Callable[[], Awaitable[object]]) -> None:
+        """Make the far end of liveview's listening connection at `url` stop answering, without
+        closing it, until `until()` (liveview has replaced the connection) is done."""
+
     def unstarted(self) -> P:
-        return self.make(self.shared_url, **{self.prefix_option: self.prefix})
+        return self.make(self.shared_url, prefix=self.prefix)
 
     async def open(self, url: str | None = None, prefix: str | None = None, **options: Any) -> P:
         """Start an instance, closed at the end of the test: on the shared server under this
@@ -105,7 +115,7 @@ class Broker(ABC, Generic[P]):
         if url is None:
             url, prefix = self.shared_url, prefix or self.prefix
         if prefix is not None:
-            options[self.prefix_option] = prefix
+            options["prefix"] = prefix
         pubsub = self.make(url, **options)
         self._opened.append(pubsub)
         await pubsub.start()
@@ -242,6 +252,34 @@ class BrokerCases:
             await pubsub.publish("t", 1)
 
     # -- broker loss ----------------------------------------------------------------------
+
+    async def test_publish_gives_up_in_bounded_time_when_the_broker_hangs(
+        self, broker: Broker[Any]
+    ) -> None:
+        url = broker.start_private()
+        pubsub = await broker.open(url, publish_timeout=0.5)
+        await pubsub.publish("t", "warm")  # the publishing connection is up
+        async with broker.publisher_hangs(url):
+            began = time.monotonic()
+            with pytest.raises(PubSubUnavailable, match=r"no answer within 0\.5s"):
+                await pubsub.publish("t", "stuck")
+            assert 0.4 < time.monotonic() - began < 1.5
+        received = inbox()
+        await pubsub.subscribe("t", received)
+        await publish_soon(pubsub, "t", "free again")
+        await received.wait_until("free again")
+
+    async def test_an_unanswered_listener_is_replaced(
+        self, broker: Broker[Any], caplog: pytest.LogCaptureFixture
+    ) -> None:
+        url = broker.start_private()
+        pubsub = await broker.open(url, health_check_interval=0.2)
+        received = inbox()
+        await pubsub.subscribe("t", received)
+        await broker.silence_listener(url, until=lambda: received.wait_until(PubSubGap("t")))
+        assert f"no answer to {broker.ping} within 0.2s" in caplog.text
+        await publish_soon(pubsub, "t", "again")
+        await received.wait_until("again")
 
     async def test_gaps_go_to_every_subscription_and_before_later_messages(
         self, broker: Broker[Any]

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pytest
 from liveview import LiveView, LiveViewApp, LiveViewSocket, PubSubGap, PubSubUnavailable
 from liveview.pubsub import PubSub
 from liveview.testing import LiveViewTestClient
-from tests.integration.broker_cases import publish_soon
+from tests.integration.broker_cases import TIMEOUT, publish_soon
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,7 +76,7 @@ async def the_publish_command(*arguments: str, env: dict[str, str] | None = None
 
 
 async def a_script_reaches_a_page(
-    app: LiveViewApp, kind: type[PubSub], url: str, prefix_option: str, prefix: str
+    app: LiveViewApp, kind: type[PubSub], url: str, prefix: str
 ) -> None:
     """A Python script of its own, publishing with `kind`, reaches a page of `app`."""
     name = kind.__name__
@@ -84,7 +84,7 @@ async def a_script_reaches_a_page(
         "import asyncio, sys\n"
         f"from liveview import {name}\n"
         "async def main():\n"
-        f"    async with {name}(sys.argv[1], {prefix_option}=sys.argv[2]) as pubsub:\n"
+        f"    async with {name}(sys.argv[1], prefix=sys.argv[2]) as pubsub:\n"
         "        await pubsub.publish(sys.argv[3], {'text': 'from a script'})\n"
         "asyncio.run(main())\n"
     )
@@ -146,3 +146,41 @@ async def pages_survive_an_outage(
         for page in (view, later):
             await page.wait_for(lambda html: "<li>two</li>" in html)
         assert "lost" not in view.html
+
+
+Connections = Callable[[], Awaitable[list[tuple[Any, str]]]]
+"""The broker's other client connections, as (id, name) pairs."""
+
+
+async def no_connection_leak_after_200_liveviews(
+    pubsub: PubSub,
+    connections: Connections,
+    channels: Callable[[], Awaitable[int]] | None = None,
+    shutdown_grace: float = 0.0,
+) -> None:
+    """200 LiveViews on 50 topics share the app's two connections (and `channels()` counts the
+    50 topics at the broker, where it can); after they leave, the same two connections remain,
+    and none `shutdown_grace` seconds after the app has shut down."""
+    async with LiveViewTestClient(feed_app(pubsub)) as client:
+        before = await connections()
+        assert sorted(name for _, name in before) == ["liveview-listen", "liveview-publish"]
+        views = [await client.live(f"/feed/topic-{n % 50}") for n in range(200)]
+        assert pubsub.subscription_count == 200
+        if channels is not None:
+            assert await channels() == 50
+        await pubsub.publish("topic-7", {"text": "to four"})
+        for n in (7, 57, 107, 157):
+            await views[n].wait_for(lambda html: "<li>to four</li>" in html)
+        assert await connections() == before
+
+        for view in views:
+            await view.leave()
+        deadline = time.monotonic() + TIMEOUT
+        while pubsub.subscription_count or (channels is not None and await channels()):
+            assert time.monotonic() < deadline, "subscriptions left behind"
+            await asyncio.sleep(0.02)
+        assert await connections() == before  # the same two connections
+    deadline = time.monotonic() + shutdown_grace
+    while left := await connections():  # and none once the app has shut down
+        assert time.monotonic() < deadline, f"connections left behind: {left}"
+        await asyncio.sleep(0.02)

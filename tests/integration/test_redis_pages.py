@@ -8,9 +8,7 @@ The page and the steps PostgreSQL shares are in `feed_pages`.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -20,10 +18,10 @@ import redis.asyncio as redis
 
 from liveview import RedisPubSub
 from liveview.testing import LiveViewTestClient
-from tests.integration.broker_cases import TIMEOUT
 from tests.integration.feed_pages import (
     a_script_reaches_a_page,
     feed_app,
+    no_connection_leak_after_200_liveviews,
     pages_survive_an_outage,
     run,
     the_publish_command,
@@ -74,7 +72,7 @@ async def test_a_python_script_publishing_with_redis_pubsub_reaches_a_page(
 ) -> None:
     prefix = f"test-{uuid.uuid4().hex[:8]}:"
     app = feed_app(RedisPubSub(redis_url, prefix=prefix))
-    await a_script_reaches_a_page(app, RedisPubSub, redis_url, "prefix", prefix)
+    await a_script_reaches_a_page(app, RedisPubSub, redis_url, prefix)
 
 
 async def test_the_liveview_publish_command_reaches_a_page(redis_url: str) -> None:
@@ -123,30 +121,13 @@ async def test_no_connection_leak_after_200_liveviews_subscribe_and_leave(
     start_private_redis: Callable[[], PrivateRedis],
 ) -> None:
     server = start_private_redis()
-    pubsub = RedisPubSub(server.url)
     async with redis.Redis.from_url(server.url) as admin:
 
-        async def others() -> list[dict[str, Any]]:
+        async def connections() -> list[tuple[Any, str]]:
             me = await admin.client_id()
-            return [c for c in await admin.client_list() if int(c["id"]) != me]
+            return [(c["id"], c["name"]) for c in await admin.client_list() if int(c["id"]) != me]
 
-        async with LiveViewTestClient(feed_app(pubsub)) as client:
-            before = await others()
-            assert sorted(c["name"] for c in before) == ["liveview-listen", "liveview-publish"]
-            views = [await client.live(f"/feed/topic-{n % 50}") for n in range(200)]
-            assert pubsub.subscription_count == 200
-            assert len(await admin.pubsub_channels("liveview:*")) == 50
-            await pubsub.publish("topic-7", {"text": "to four"})
-            for n in (7, 57, 107, 157):
-                await views[n].wait_for(lambda html: "<li>to four</li>" in html)
-            assert len(await others()) == 2
+        async def channels() -> int:
+            return len(await admin.pubsub_channels("liveview:*"))
 
-            for view in views:
-                await view.leave()
-            deadline = time.monotonic() + TIMEOUT
-            while pubsub.subscription_count or await admin.pubsub_channels("liveview:*"):
-                assert time.monotonic() < deadline, "subscriptions left behind"
-                await asyncio.sleep(0.02)
-            after = await others()
-            assert [c["id"] for c in after] == [c["id"] for c in before]  # the same two
-        assert await others() == []  # and none once the app has shut down
+        await no_connection_leak_after_200_liveviews(RedisPubSub(server.url), connections, channels)

@@ -14,14 +14,9 @@ from typing import Any
 
 import pytest
 
-from liveview.pubsub import (
-    BrokerPubSub,
-    MessageTooLarge,
-    PubSub,
-    PubSubGap,
-    PubSubUnavailable,
-    decode_payload,
-)
+from liveview.pubsub import MessageTooLarge, PubSub, PubSubGap, PubSubUnavailable
+from liveview.pubsub.broker import BrokerPubSub
+from liveview.pubsub.wire import decode_payload
 from tests.pubsub_contract import Inbox, PubSubContract, marker
 
 LOST = object()

@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 
-from liveview.pubsub import JSONValue, PubSub, decode_envelope, encode_envelope
+from liveview.pubsub import PubSub
+from liveview.pubsub.messages import JSONValue
+from liveview.pubsub.wire import decode_envelope, encode_envelope
 from tests.pubsub_contract import Inbox, PubSubContract
 
 

@@ -1,4 +1,4 @@
-"""The message rules and the wire format shared by every backend (liveview.pubsub.base)."""
+"""The message rules and the wire format shared by every backend (`messages`, `wire`)."""
 
 from __future__ import annotations
 
@@ -13,20 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liveview.pubsub import Envelope, MalformedMessage, decode_envelope, encode_envelope
-from liveview.pubsub.base import MAX_DEPTH, to_json_value
-
-
-def typed(value: Any) -> Any:
-    """A form of a JSON value where True != 1, 1 != 1.0, -0.0 != 0.0 and key order counts."""
-    if isinstance(value, dict):
-        return ("dict", [(key, typed(item)) for key, item in value.items()])
-    if isinstance(value, list | tuple):
-        return (type(value).__name__, [typed(item) for item in value])
-    if isinstance(value, float):
-        return ("float", value.hex())
-    return (type(value).__name__, value)
-
+from liveview.pubsub.messages import MAX_DEPTH, to_json_value
+from liveview.pubsub.wire import Envelope, MalformedMessage, decode_envelope, encode_envelope
+from tests.pubsub_contract import typed
 
 json_values = st.recursive(
     st.none()
