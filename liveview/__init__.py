@@ -1,5 +1,22 @@
 """LiveView for Python: server-rendered, real-time, multi-player pages driven by the official
-Phoenix LiveView client."""
+Phoenix LiveView client.
+
+The names listed here are the stable API; other modules are the framework's own, except
+`liveview.testing` (the test client) and the backend-author modules of `liveview.pubsub`.
+
+The errors an app meets, under the builtin each extends:
+
+    Exception
+    └── UnknownEvent          the default `handle_event`: the client gets an error reply
+    jinja2.TemplateSyntaxError
+    └── TemplateSyntaxError   a template that does not compile, with its name and line
+    ConnectionError
+    └── PubSubUnavailable     the broker did not take a message, or was not reached, in time
+    ValueError
+    └── MessageTooLarge       a message larger than the broker carries, refused at `publish`
+
+`PubSubGap` is no exception but a notice `handle_info` receives after a broker outage.
+"""
 
 from liveview import pubsub
 from liveview.app import LiveViewApp
