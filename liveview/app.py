@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -31,12 +32,23 @@ from liveview.channel.connection import Connection
 from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
 from liveview.pubsub import PubSub, SingleProcessPubSub
 from liveview.session import CSRF_COOKIE, InvalidToken, TokenSigner, resolve_secret
-from liveview.static import DeadRender, load_layout
+from liveview.static import LAYOUTS_DIR, DeadRender, load_layout
 from liveview.view import LiveView
 
 logger = logging.getLogger("liveview")
 
 STATIC_DIR = Path(__file__).parent / "static"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DEFAULT_LAYOUT":
+        warnings.warn(
+            'liveview.app.DEFAULT_LAYOUT is deprecated: extend "liveview/layout.html" instead',
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return LAYOUTS_DIR / "layout.html"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class LiveViewApp:

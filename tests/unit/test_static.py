@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.session import SessionToken, TokenSigner
 from liveview.static import CONTAINER, container_html
@@ -70,3 +72,11 @@ def test_embedded_tokens_say_so_and_route_tokens_do_not() -> None:
     routed = signer.verify_session(signer.sign_session(SessionToken("v", "/side", {})))
     assert (embedded.embedded, embedded.route) == (True, "side")
     assert (routed.embedded, routed.route) == (False, "/side")
+
+
+def test_the_old_default_layout_path_still_works_with_a_warning() -> None:
+    import liveview.app
+
+    with pytest.warns(DeprecationWarning, match="liveview/layout.html"):
+        path = liveview.app.DEFAULT_LAYOUT
+    assert "{% block body %}" in path.read_text()
