@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from liveview.pubsub import PubSub
@@ -95,8 +95,10 @@ class Navigation:
     replace: bool = False
 
 
-class Effects(NamedTuple):
-    """What callbacks did since the channel last asked, taken in one piece (`take_effects`).
+@dataclass(slots=True)
+class Effects:
+    """What callbacks did since the channel last asked, taken in one piece (`take_effects`);
+    read-only by convention (not frozen: that would cost on every delivery).
 
     Components, uploads and streams add their fields here as they come."""
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -58,6 +58,8 @@ logger = logging.getLogger("liveview")
 
 Send = Callable[[str], Awaitable[None]]
 
+_CONTINUE = Outcome.CONTINUE  # a global: cheaper than the enum lookup, once per delivery
+
 MAX_PATCH_REDIRECTS = 20
 """Patches in a row a LiveView may ask for (each runs `handle_params`, which may patch again)
 before it is failed, as Phoenix does: a `handle_params` that always patches is a bug, and
@@ -72,6 +74,16 @@ class _JoinRefused(Exception):
     def __init__(self, response: dict[str, Any]) -> None:
         super().__init__(response)
         self.response = response
+
+
+class _Nothing:
+    """An awaitable that is done at once: the send of a diff that has no change."""
+
+    def __await__(self) -> Generator[None, None, None]:
+        yield from ()
+
+
+_NOTHING = _Nothing()
 
 
 class _Info(NamedTuple):
@@ -117,12 +129,12 @@ class LiveChannel(Mailbox):
         """Queue a client message for this LiveView."""
         self.put(frame)
 
-    async def handle(self, message: Any) -> Outcome:
+    def handle(self, message: Any) -> Awaitable[Outcome]:
         if self.view is None:  # the first message is the join
-            return await self._join(message)
+            return self._join(message)
         if type(message) is Frame:
-            return await self._on_frame(message)
-        return await self._on_info(message.info if type(message) is _Info else message)
+            return self._on_frame(message)
+        return self._on_info(message.info if type(message) is _Info else message)
 
     async def failed(self, error: BaseException) -> Outcome:
         if isinstance(error, ConnectionError):
@@ -173,7 +185,7 @@ class LiveChannel(Mailbox):
             await self._reply(join.ref, FAILED, {"reason": "join crashed"})
             return Outcome.CRASH
         await self._reply(join.ref, OK, reply)
-        return Outcome.CONTINUE
+        return _CONTINUE
 
     async def _mount(self, payload: dict[str, Any]) -> dict[str, Any]:
         signer = self._config.signer
@@ -255,16 +267,25 @@ class LiveChannel(Mailbox):
                     await self._push(key, where)
                 await self._push(CLOSE, {})
                 return Outcome.END
+        await self._send_diff(effects, reply_to, hook_reply)
+        return _CONTINUE
+
+    def _send_diff(
+        self, effects: Effects, reply_to: Frame | None, hook_reply: Any
+    ) -> Awaitable[None]:
+        """Send the diff of `effects`: as the reply to `reply_to`, else as a push (nothing when
+        there is no change). Not a coroutine: the write is the only thing awaited, once per
+        delivery, so it is returned rather than awaited here."""
         diff, shared = self._diff(effects)
         if reply_to is not None:
             if isinstance(hook_reply, dict):
                 diff = {**diff, REPLY: hook_reply}
-            await self._reply(reply_to.ref, OK, {DIFF: diff} if diff else {})
-        elif shared is not None and diff:
-            await self._send(self._diff_prefix + shared.json + "]")
-        elif diff:
-            await self._push(DIFF, diff)
-        return Outcome.CONTINUE
+            return self._reply(reply_to.ref, OK, {DIFF: diff} if diff else {})
+        if not diff:
+            return _NOTHING
+        if shared is not None:
+            return self._send(self._diff_prefix + shared.json + "]")
+        return self._push(DIFF, diff)
 
     async def _follow_patches(
         self, effects: Effects, *, announce: bool
@@ -345,13 +366,13 @@ class LiveChannel(Mailbox):
             return await self._on_live_patch(frame)
         if event == CIDS_WILL_DESTROY:
             await self._reply(frame.ref, OK, {})
-            return Outcome.CONTINUE
+            return _CONTINUE
         if event == CIDS_DESTROYED:
             cids = frame.payload.get("cids")
             await self._reply(frame.ref, OK, {"cids": cids if isinstance(cids, list) else []})
-            return Outcome.CONTINUE
+            return _CONTINUE
         await self._reply(frame.ref, FAILED, {"reason": f"unknown message {event!r}"})
-        return Outcome.CONTINUE
+        return _CONTINUE
 
     async def _on_event(self, frame: Frame) -> Outcome:
         view, socket = self.view, self.socket
@@ -360,11 +381,11 @@ class LiveChannel(Mailbox):
         name = payload.get("event")
         if not isinstance(name, str):
             await self._reply(frame.ref, FAILED, {"reason": "event name missing"})
-            return Outcome.CONTINUE
+            return _CONTINUE
         if "cid" in payload and payload["cid"] is not None:
             # No LiveComponents yet: an event for a component that does not exist gets ok {}.
             await self._reply(frame.ref, OK, {})
-            return Outcome.CONTINUE
+            return _CONTINUE
         value = payload.get("value")
         if payload.get("type") == "form":
             args = form_payload(value, payload.get("meta"))
@@ -379,14 +400,14 @@ class LiveChannel(Mailbox):
             socket.clear_flash(key if isinstance(key, str) else None)
         elif name.startswith(RESERVED_EVENT_PREFIX):
             await self._reply(frame.ref, FAILED, {"reason": f"unknown event {name!r}"})
-            return Outcome.CONTINUE
+            return _CONTINUE
         else:
             try:
                 result = await view.handle_event(name, args, socket)
             except UnknownEvent as exc:
                 logger.warning("LiveView %s: %s", self.topic, exc)
                 await self._reply(frame.ref, FAILED, {"reason": str(exc)})
-                return Outcome.CONTINUE
+                return _CONTINUE
         return await self._finish(socket.take_effects(), frame, result)
 
     async def _on_live_patch(self, frame: Frame) -> Outcome:
@@ -395,11 +416,11 @@ class LiveChannel(Mailbox):
         url = frame.payload.get("url")
         if not isinstance(url, str):
             await self._reply(frame.ref, FAILED, {"reason": "url missing"})
-            return Outcome.CONTINUE
+            return _CONTINUE
         match = self._resolve(url)
         if match is None or self._route is None or match.view is not self._route.view:
             await self._reply(frame.ref, OK, {"link_redirect": True})
-            return Outcome.CONTINUE
+            return _CONTINUE
         await self._patch_params(url, match)
         return await self._finish(socket.take_effects(), frame)
 

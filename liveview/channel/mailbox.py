@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import enum
+from collections.abc import Awaitable
 from typing import Any
 
 from liveview.channel.dispatch import dispatcher
@@ -48,6 +49,13 @@ class MailboxState(enum.Enum):
     ENDED = "ended"
 
 
+# The members as module globals: on the path every delivery takes, `MailboxState.READY` (a
+# lookup through the enum class) costs several times a global's lookup.
+_IDLE, _READY, _OVERFLOWED = MailboxState.IDLE, MailboxState.READY, MailboxState.OVERFLOWED
+_ENDING, _ENDED = MailboxState.ENDING, MailboxState.ENDED
+_CONTINUE = Outcome.CONTINUE
+
+
 class MailboxOverflow(Exception):
     """More messages waited than the mailbox holds."""
 
@@ -59,7 +67,7 @@ class Mailbox:
         # A list, not a deque: mailboxes are short, and a list is much smaller when empty.
         self._inbox: list[Any] = [first]
         self._size = size
-        self._state = MailboxState.READY
+        self._state = _READY
         self._owner: asyncio.Task[Any] | None = None  # the task in `drain`, while it runs
         # No task of its own: the loop's dispatcher drains the mailbox when mail arrives, in a
         # copy of the context the mailbox was made in (as a task of its own would).
@@ -69,8 +77,8 @@ class Mailbox:
 
     # what a subclass says ------------------------------------------------------------------
 
-    async def handle(self, message: Any) -> Outcome:
-        """Handle one message."""
+    def handle(self, message: Any) -> Awaitable[Outcome]:
+        """Handle one message (an `async def`, or a method returning the awaitable that does)."""
         raise NotImplementedError
 
     async def failed(self, error: BaseException) -> Outcome:
@@ -89,11 +97,11 @@ class Mailbox:
 
     def put(self, message: Any) -> None:
         state = self._state
-        if state is MailboxState.IDLE:
+        if state is _IDLE:
             self._inbox.append(message)
-            self._state = MailboxState.READY
+            self._state = _READY
             self._dispatcher.schedule(self)
-        elif state is MailboxState.READY:
+        elif state is _READY:
             if len(self._inbox) < self._size:
                 self._inbox.append(message)
             else:
@@ -101,7 +109,7 @@ class Mailbox:
         # OVERFLOWED, ENDING, ENDED: dropped
 
     def _overflow(self) -> None:
-        self._state = MailboxState.OVERFLOWED
+        self._state = _OVERFLOWED
         self._inbox.clear()
         owner = self._owner
         if owner is not None and owner is not asyncio.current_task():
@@ -111,9 +119,9 @@ class Mailbox:
     async def stop(self) -> None:
         """End from the outside (the websocket closed, a duplicate join): what waits is
         dropped, a handler that waits is cancelled, `ended` runs with `END`."""
-        if self._state in (MailboxState.ENDING, MailboxState.ENDED):
+        if self._state in (_ENDING, _ENDED):
             return
-        self._state = MailboxState.ENDING
+        self._state = _ENDING
         owner = self._owner
         if owner is not None and owner is not asyncio.current_task():
             owner.cancel()
@@ -125,30 +133,30 @@ class Mailbox:
         calls this). Each message is handled to the end before the next one is read."""
         inbox = self._inbox
         self._owner = task
-        outcome = Outcome.CONTINUE
+        outcome = _CONTINUE
         try:
-            while inbox and self._state is MailboxState.READY:
+            while inbox and self._state is _READY:
                 outcome = await self.handle(inbox.pop(0))
-                if outcome is not Outcome.CONTINUE:
+                if outcome is not _CONTINUE:
                     break
-            if outcome is Outcome.CONTINUE and self._state is MailboxState.OVERFLOWED:
+            if outcome is _CONTINUE and self._state is _OVERFLOWED:
                 raise MailboxOverflow
         except asyncio.CancelledError:
-            if self._state is not MailboxState.OVERFLOWED:
+            if self._state is not _OVERFLOWED:
                 raise  # `stop`: it ends the mailbox
             outcome = await self.failed(MailboxOverflow())
         except Exception as error:  # the owner's code failed: this mailbox only
             outcome = await self.failed(error)
         finally:
             self._owner = None
-        if outcome is not Outcome.CONTINUE:
+        if outcome is not _CONTINUE:
             await self._end(outcome)
-        elif self._state is MailboxState.READY:
-            self._state = MailboxState.IDLE
+        elif self._state is _READY:
+            self._state = _IDLE
 
     async def _end(self, outcome: Outcome) -> None:
-        if self._state is MailboxState.ENDED:
+        if self._state is _ENDED:
             return
-        self._state = MailboxState.ENDED
+        self._state = _ENDED
         self._inbox.clear()
         await self.ended(outcome)
