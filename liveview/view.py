@@ -91,6 +91,13 @@ def _template_from_source(source: str) -> Template:
     return Template(source, name="<render>")
 
 
+def fixed_template(view: LiveView) -> Template | None:
+    """The view's template when it is the same on every render (`render` not overridden), so
+    that a caller rendering many times can take it once; None when `render` chooses."""
+    cls = type(view)
+    return cls.compiled_template() if cls.render is LiveView.render else None
+
+
 def template_of(view: LiveView, assigns: Assigns) -> Template:
     """What `view.render` returned, as a compiled Template (source strings compiled once)."""
     result = view.render(assigns)

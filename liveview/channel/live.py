@@ -50,9 +50,9 @@ from liveview.channel.protocol import (
 )
 from liveview.session import InvalidToken, SessionToken
 from liveview.socket import Effects, LiveViewSocket, Navigation
-from liveview.template import RenderState, SharedRender
+from liveview.template import RenderState, SharedRender, Template
 from liveview.template.wire import EVENTS, REPLY, TITLE
-from liveview.view import LiveView, UnknownEvent, start_view, template_of
+from liveview.view import LiveView, UnknownEvent, fixed_template, start_view, template_of
 
 logger = logging.getLogger("liveview")
 
@@ -116,6 +116,7 @@ class LiveChannel(Mailbox):
         self.socket: LiveViewSocket | None = None
         self._render_state = RenderState()
         self._route: RouteMatch | None = None
+        self._template: Template | None = None  # the view's, when `render` does not choose
         self._diff_prefix = frames.push_prefix(self.join_ref, topic, DIFF)
         super().__init__(join, size=config.mailbox_size)  # last: this schedules the join
 
@@ -212,6 +213,7 @@ class LiveChannel(Mailbox):
             view_id=self.view_id, pubsub=self._config.pubsub, connected=True, mailbox=self
         )
         self.view, self.socket = view, socket
+        self._template = fixed_template(view)
         if flash:
             socket.assign(flash=flash)
         await start_view(view, socket, dict(token.session), self._params(url, match), url)
@@ -335,7 +337,7 @@ class LiveChannel(Mailbox):
         diff: dict[str, Any]
         shared: SharedRender | None = None
         if full or changed:
-            template = template_of(view, socket.assigns)
+            template = self._template or template_of(view, socket.assigns)
             data = socket.render_input
             if view.share_renders:
                 shared = self._render_state.render_shared(template, data, None if full else changed)
