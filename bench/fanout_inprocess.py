@@ -1,0 +1,133 @@
+"""Fan-out in one process, without sockets: where the framework's own time goes.
+
+N `LiveChannel`s are joined with real tokens from the dead render and write to a send that
+only counts; each round publishes one message to their topic and waits until every channel has
+sent its diff. Prints the CPU time (`time.process_time`) per delivered diff, best and median of
+the repeats, for two pages:
+
+- `shared`: the bench app (`apps/ours.py`), whose LiveViews all render the same state, so one
+  render is shared by all;
+- `per-user`: `handle_info` builds the rows in Python, a new list per LiveView (the common
+  habit), so every LiveView renders and diffs its own.
+
+Run it in two checkouts one after the other to compare a change (the noise is far lower than
+the socket bench's, which measures the whole server):
+
+    .venv/bin/python bench/fanout_inprocess.py [N=1000] [ROUNDS=20] [REPEATS=5] [shared|per-user]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import html
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.apps.ours import TOPIC, Bench
+from liveview import LiveView, LiveViewApp, LiveViewSocket
+from liveview.channel.frames import Frame
+from liveview.channel.live import LiveChannel
+
+CONTAINER = re.compile(
+    r'<div id="(?P<id>[^"]+)" data-phx-main data-phx-session="(?P<session>[^"]*)" '
+    r'data-phx-static="(?P<static>[^"]*)">'
+)
+
+
+class PerUser(LiveView):
+    template = (
+        '<h1 id="count">{{ count }}</h1><ul>{% for row in rows %}'
+        '<li class="{{ row.cls }}">{{ row.text }}</li>{% endfor %}</ul><p>{{ user }}</p>'
+    )
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        socket.assign(count=0, rows=[], user=socket.id)
+        await socket.subscribe(TOPIC)
+
+    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
+        count = info["count"]
+        rows = [
+            {
+                "cls": "even" if (count + i) % 2 == 0 else "odd",
+                "text": f"Item {i + 1}: {count * 10 + i}",
+            }
+            for i in range(10)
+        ]
+        socket.assign(count=count, rows=rows)
+
+
+async def measure(view: type[LiveView], n: int, rounds: int, repeats: int) -> list[float]:
+    app = LiveViewApp(routes={"/": view}, secret="bench")
+    await app.start()
+    sent, target = 0, n
+    done = asyncio.Event()
+
+    async def send(text: str) -> None:
+        nonlocal sent
+        sent += 1
+        if sent >= target:
+            done.set()
+
+    channels = []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+        for _ in range(n):
+            found = CONTAINER.search((await http.get("/")).text)
+            assert found is not None
+            topic = "lv:" + found["id"]
+            payload = {
+                "url": "http://bench/",
+                "params": {},
+                "session": html.unescape(found["session"]),
+                "static": html.unescape(found["static"]),
+            }
+            join = Frame("1", "1", topic, "phx_join", payload)
+            channels.append(
+                LiveChannel(
+                    topic=topic, join=join, config=app.channel_config, send=send,
+                    root_path="", on_end=lambda channel: None,
+                )
+            )  # fmt: skip
+    await asyncio.wait_for(done.wait(), 60)  # every join replied
+    results, count = [], 0
+    for _ in range(repeats):
+        gc.collect()
+        began = time.process_time()
+        for _ in range(rounds):
+            count += 1
+            sent = 0
+            done.clear()
+            await app.pubsub.publish(TOPIC, {"count": count})
+            await asyncio.wait_for(done.wait(), 60)
+        results.append((time.process_time() - began) / (n * rounds) * 1e6)
+    for channel in channels:
+        await channel.stop()
+    await app.close()
+    return results
+
+
+async def main() -> None:
+    args = sys.argv[1:]
+    n, rounds, repeats = (int(a) for a in (args + ["1000", "20", "5"][len(args) :])[:3])
+    pages = {"shared": Bench, "per-user": PerUser}
+    chosen = args[3:] or list(pages)
+    for name in chosen:
+        results = await measure(pages[name], n, rounds, repeats)
+        listed = ", ".join(f"{r:.2f}" for r in results)
+        best, median = min(results), statistics.median(results)
+        print(f"{name}: best {best:.2f} µs/diff, median {median:.2f} ({listed})")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
