@@ -21,6 +21,7 @@ The errors an app meets, under the builtin each extends:
 from liveview import pubsub
 from liveview.app import LiveViewApp
 from liveview.pubsub import *  # noqa: F403  (its `__all__`, the one list of the pub/sub names)
+from liveview.routing import LiveSession
 from liveview.socket import Assigns, LiveViewSocket, Timer
 from liveview.template import Template
 from liveview.template.errors import TemplateSyntaxError
@@ -28,6 +29,7 @@ from liveview.view import LiveView, UnknownEvent
 
 __all__ = [
     "Assigns",
+    "LiveSession",
     "LiveView",
     "LiveViewApp",
     "LiveViewSocket",

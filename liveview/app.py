@@ -31,6 +31,7 @@ from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.connection import Connection
 from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
 from liveview.pubsub import PubSub, SingleProcessPubSub
+from liveview.routing import LiveSession
 from liveview.session import CSRF_COOKIE, InvalidToken, TokenSigner, resolve_secret
 from liveview.static import LAYOUTS_DIR, DeadRender, load_layout
 from liveview.view import LiveView
@@ -59,6 +60,8 @@ class LiveViewApp:
     Parameters:
 
     - `routes`: path -> LiveView class; path params reach `mount` and `handle_params`.
+    - `live_sessions`: `LiveSession`s, groups of routes live navigation moves between without
+      a page load (a route in `routes` is on its own: see `liveview.routing`).
     - `embedded`: name -> LiveView class, for the layout's `live_render(name)`.
     - `pubsub`: the backend (default: `SingleProcessPubSub()`, one process only).
     - `secret`: signs the tokens; default `$LIVEVIEW_SECRET`, else random per process.
@@ -71,8 +74,9 @@ class LiveViewApp:
 
     def __init__(
         self,
-        routes: Mapping[str, type[LiveView]],
+        routes: Mapping[str, type[LiveView]] | None = None,
         *,
+        live_sessions: Sequence[LiveSession] = (),
         embedded: Mapping[str, type[LiveView]] | None = None,
         pubsub: PubSub | None = None,
         secret: str | None = None,
@@ -94,13 +98,13 @@ class LiveViewApp:
         self.check_origin = check_origin
         self.live_path = live_path.rstrip("/")
         self.assets_path = assets_path.rstrip("/")
-        self._live_routes = [
-            Route(path, endpoint=self._dead_render_endpoint(view), methods=["GET"], name=path)
-            for path, view in routes.items()
-        ]
-        self._views = {
-            route.path: view for route, view in zip(self._live_routes, routes.values(), strict=True)
-        }
+        self._live_routes: list[Route] = []
+        self._views: dict[str, tuple[type[LiveView], str | None]] = {}
+        for path, view, live_session in _all_routes(routes or {}, live_sessions):
+            endpoint = self._dead_render_endpoint(view, live_session)
+            route = Route(path, endpoint=endpoint, methods=["GET"], name=path)
+            self._live_routes.append(route)
+            self._views[route.path] = (view, live_session)
         self._embedded = dict(embedded or {})
         self._dead_render = DeadRender(
             signer=self.signer,
@@ -192,14 +196,15 @@ class LiveViewApp:
         for route in self._live_routes:
             match, child = route.matches(scope)
             if match is Match.FULL:
-                return RouteMatch(route.path, self._views[route.path], child["path_params"])
+                view, live_session = self._views[route.path]
+                return RouteMatch(route.path, view, child["path_params"], live_session=live_session)
         return None
 
     # dead render ---------------------------------------------------------------------------
 
-    def _dead_render_endpoint(self, view_class: type[LiveView]) -> Any:
+    def _dead_render_endpoint(self, view_class: type[LiveView], live_session: str | None) -> Any:
         async def endpoint(request: Request) -> Response:
-            return await self._dead_render.page(request, view_class)
+            return await self._dead_render.page(request, view_class, live_session)
 
         endpoint.__name__ = view_class.__name__
         return endpoint
@@ -241,6 +246,29 @@ class LiveViewApp:
         if self.check_origin is True:
             return urlsplit(origin).netloc == websocket.headers.get("host")
         return origin in self.check_origin
+
+
+def _all_routes(
+    routes: Mapping[str, type[LiveView]], live_sessions: Sequence[LiveSession]
+) -> list[tuple[str, type[LiveView], str | None]]:
+    """Every route with its live session (None for `routes`); a path or a live session's name
+    given twice is an error, as Phoenix raises at compile time."""
+    found: list[tuple[str, type[LiveView], str | None]] = [
+        (path, view, None) for path, view in routes.items()
+    ]
+    names: set[str] = set()
+    for live_session in live_sessions:
+        if live_session.name in names:
+            raise ValueError(f"two live sessions are named {live_session.name!r}")
+        names.add(live_session.name)
+        found += [(path, view, live_session.name) for path, view in live_session.routes.items()]
+    paths: dict[str, str] = {}
+    for path, _, name in found:
+        where = f"live session {name!r}" if name else "routes"
+        if path in paths:
+            raise ValueError(f"the path {path!r} is given twice: in {paths[path]} and in {where}")
+        paths[path] = where
+    return found
 
 
 class _WebSocketEndpoint:

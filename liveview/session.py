@@ -41,6 +41,8 @@ class SessionToken:
     session: dict[str, Any] = field(default_factory=dict)
     embedded: bool = False
     """True for a LiveView the layout embeds (`live_render`): `route` is its name."""
+    live_session: str | None = None
+    """The live session of the route, which live navigation may not leave."""
 
 
 def resolve_secret(secret: str | None) -> str:
@@ -73,6 +75,8 @@ class TokenSigner:
         data: dict[str, Any] = {"id": token.view_id, "r": token.route, "s": token.session}
         if token.embedded:
             data["e"] = 1
+        if token.live_session is not None:
+            data["l"] = token.live_session
         return self._session.dumps(data)
 
     def verify_session(self, value: object) -> SessionToken:
@@ -84,6 +88,7 @@ class TokenSigner:
             route=str(data.get("r")),
             session=data.get("s") or {},
             embedded=bool(data.get("e")),
+            live_session=data["l"] if isinstance(data.get("l"), str) else None,
         )
 
     # static token ------------------------------------------------------------------------

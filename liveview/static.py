@@ -93,13 +93,18 @@ class DeadRender:
     assets_path: str
     embedded: Mapping[str, type[LiveView]]
 
-    async def page(self, request: Request, view_class: type[LiveView]) -> Response:
-        """The whole page of `view_class` at this request's route, or a redirect."""
+    async def page(
+        self, request: Request, view_class: type[LiveView], live_session: str | None = None
+    ) -> Response:
+        """The whole page of `view_class` at this request's route (in `live_session`), or a
+        redirect."""
         session = dict(request.session) if "session" in request.scope else {}
         params = {**request.query_params, **request.path_params}
         route = request.scope["route"].path
         url = str(request.url)
-        main = await self.container(view_class, route, session, params, url, main=True)
+        main = await self.container(
+            view_class, route, session, params, url, main=True, live_session=live_session
+        )
         if main.navigation is not None:
             return RedirectResponse(main.navigation.to, status_code=302)
 
@@ -145,6 +150,7 @@ class DeadRender:
         *,
         main: bool,
         embedded: bool = False,
+        live_session: str | None = None,
     ) -> Container:
         """Mount a view (not connected) and render it inside the container the client joins.
         `route` is what the session token binds the view to: a path pattern, or the name of an
@@ -158,7 +164,7 @@ class DeadRender:
             return Container(socket, Markup(""), navigation)
         inner = template_of(view, socket.assigns).render_html(socket.render_input)
         session_token = self.signer.sign_session(
-            SessionToken(view_id, route, session, embedded=embedded)
+            SessionToken(view_id, route, session, embedded=embedded, live_session=live_session)
         )
         static_token = self.signer.sign_static(view_id)
         return Container(

@@ -22,6 +22,8 @@ class RouteMatch(NamedTuple):
     path_params: dict[str, Any]
     embedded: bool = False
     """An embedded LiveView (`live_render`), not a route: it takes no URL params."""
+    live_session: str | None = None
+    """The `LiveSession` the route is in, if any."""
 
 
 @dataclass

@@ -48,6 +48,7 @@ from liveview.channel.protocol import (
     RESERVED_EVENT_PREFIX,
     view_id_of,
 )
+from liveview.routing import navigable
 from liveview.session import InvalidToken, SessionToken
 from liveview.socket import Effects, LiveViewSocket, Navigation
 from liveview.template import RenderState, SharedRender, Template
@@ -205,6 +206,12 @@ class LiveChannel(Mailbox):
             raise _JoinRefused({"reason": "stale"})
         match = self._match(token, url)
         if match is None or (navigation is None and match.route != token.route):
+            raise _JoinRefused({"reason": "unauthorized"})
+        if navigation is not None and not navigable(
+            token.route, token.live_session, match.route, match.live_session
+        ):
+            # Out of the page's live session: the client loads the page over HTTP instead.
+            logger.info("LiveView %s: live navigation to %s refused", self.topic, match.route)
             raise _JoinRefused({"reason": "unauthorized"})
 
         self._route = match
