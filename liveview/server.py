@@ -49,8 +49,10 @@ UVICORN_ATTRIBUTES = ("queue", "writable", "handshake_complete")
 `WebSocketsSansIOProtocol.__init__`, checked when a connection starts. It also clears
 `request` and `response`, which uvicorn sets in `handle_connect`."""
 
+_logger = logging.getLogger("liveview")
+
 if uvicorn.__version__ != UVICORN_VERSION:
-    logging.getLogger("liveview").warning(
+    _logger.warning(
         "liveview.server.WebSocketProtocol was written for uvicorn %s, not %s; if websockets "
         "misbehave, serve with uvicorn's own: --ws websockets-sansio",
         UVICORN_VERSION,
@@ -122,8 +124,34 @@ class _Writable:
         return await waiter
 
 
+SEND_TIMEOUT_ENV = "LIVEVIEW_SEND_TIMEOUT"
+DEFAULT_SEND_TIMEOUT = 15.0
+"""Seconds a websocket may stay unwritable (its client not reading) before it is dropped."""
+
+
+def _send_timeout() -> float | None:
+    value = os.environ.get(SEND_TIMEOUT_ENV)
+    if not value:
+        return DEFAULT_SEND_TIMEOUT
+    timeout = float(value)
+    return timeout if timeout > 0 else None
+
+
 class WebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's websockets-sansio protocol, keeping less per connection (see the module)."""
+    """uvicorn's websockets-sansio protocol, keeping less per connection (see the module), and
+    dropping a client that stops reading.
+
+    A client that stops reading (a stalled tab, a half-dead network, a hostile peer keeping its
+    TCP window shut) makes every write to it wait: its LiveViews' diffs, their error push, the
+    close of an idle connection. So, as Cowboy's `send_timeout` does for Phoenix: once the
+    transport's buffer is full (uvicorn pauses writing), the client has `send_timeout` seconds
+    (`$LIVEVIEW_SEND_TIMEOUT`, default 15; 0: never) to read before the connection is aborted;
+    and a close is never waited on: to a client that does not read, it is an abort. While a
+    connection waits, what it holds is bounded: the transport's buffer (its high-water mark and
+    one frame) and its LiveViews' mailboxes (`ChannelConfig.mailbox_size`).
+    """
+
+    send_timeout: float | None = None  # set per instance from the environment
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,7 +162,38 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
                 "with uvicorn's own (--ws websockets-sansio) or pin uvicorn " + UVICORN_VERSION
             )
         self.queue = _Inbox()  # type: ignore[assignment]
-        self.writable = _Writable()  # type: ignore[assignment]
+        self._writable = _Writable()
+        self.writable = self._writable  # type: ignore[assignment]
+        self.send_timeout = _send_timeout()
+        self._stall_timer: asyncio.TimerHandle | None = None
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self.send_timeout is not None and self._stall_timer is None:
+            self._stall_timer = self.loop.call_later(self.send_timeout, self._stalled)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._cancel_stall_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_stall_timer()
+        super().connection_lost(exc)
+
+    def _cancel_stall_timer(self) -> None:
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
+
+    def _stalled(self) -> None:
+        self._stall_timer = None
+        _logger.warning(
+            "websocket from %s dropped: it read nothing for %.0f s (%d bytes waiting)",
+            f"{self.client[0]}:{self.client[1]}" if self.client else "?",
+            self.send_timeout,
+            self.transport.get_write_buffer_size(),
+        )
+        self.transport.abort()  # connection_lost follows: waiting sends fail, the app ends
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
@@ -144,6 +203,9 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         event.headers.clear()
 
     async def send(self, message: Any) -> None:
+        if not self._writable._set and message["type"] == "websocket.close":
+            self.transport.abort()  # a close to a client that does not read: never wait on it
+            return
         await super().send(message)
         if self.handshake_complete and self.response is not None:
             self.response = None  # type: ignore[assignment]  # written: not needed again
