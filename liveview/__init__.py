@@ -25,7 +25,7 @@ from liveview.routing import LiveSession
 from liveview.socket import Assigns, LiveViewSocket, Timer
 from liveview.template import Template
 from liveview.template.errors import TemplateSyntaxError
-from liveview.view import LiveView, UnknownEvent
+from liveview.view import LiveView, MessagesDropped, UnknownEvent
 
 __all__ = [
     "Assigns",
@@ -33,6 +33,7 @@ __all__ = [
     "LiveView",
     "LiveViewApp",
     "LiveViewSocket",
+    "MessagesDropped",
     "Template",
     "TemplateSyntaxError",
     "Timer",

@@ -286,6 +286,11 @@ class LiveViewSocket:
     # for the framework -----------------------------------------------------------------------
 
     @property
+    def navigating(self) -> bool:
+        """Whether a callback asked for a navigation not yet taken (`take_effects`)."""
+        return self._navigation is not None
+
+    @property
     def render_input(self) -> dict[str, Any]:
         """The assigns as the plain dict templates read (never to be changed by the reader)."""
         return self._data

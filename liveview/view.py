@@ -29,6 +29,22 @@ class UnknownEvent(Exception):
         self.event = event
 
 
+class MessagesDropped:
+    """Handed to `handle_info` when this LiveView fell so far behind its infos (pub/sub
+    messages, timers, `send_info`) that its mailbox filled up: the `count` waiting then were
+    dropped. Like `PubSubGap`, it says: reload what you show from the source of truth.
+    (Infos that arrive while others wait are handled together and rendered once, so a LiveView
+    whose `handle_info` keeps up never gets this; one stuck awaiting something may.)"""
+
+    __slots__ = ("count",)
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def __repr__(self) -> str:
+        return f"MessagesDropped(count={self.count})"
+
+
 class LiveView:
     """Base class of a server-side page; `template`, `template_file` or `render` is required."""
 

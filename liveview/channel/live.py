@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from liveview.channel import frames
 from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.frames import Frame
-from liveview.channel.mailbox import Mailbox, MailboxOverflow, Outcome
+from liveview.channel.mailbox import NOTHING, Mailbox, MailboxOverflow, Outcome
 from liveview.channel.params import form_payload
 from liveview.channel.protocol import (
     CIDS_DESTROYED,
@@ -53,7 +53,14 @@ from liveview.session import InvalidToken, SessionToken
 from liveview.socket import Effects, LiveViewSocket, Navigation
 from liveview.template import RenderState, SharedRender, Template
 from liveview.template.wire import EVENTS, REPLY, TITLE
-from liveview.view import LiveView, UnknownEvent, fixed_template, start_view, template_of
+from liveview.view import (
+    LiveView,
+    MessagesDropped,
+    UnknownEvent,
+    fixed_template,
+    start_view,
+    template_of,
+)
 
 logger = logging.getLogger("liveview")
 
@@ -436,10 +443,42 @@ class LiveChannel(Mailbox):
     # infos ---------------------------------------------------------------------------------
 
     async def _on_info(self, info: Any) -> Outcome:
+        """`handle_info` for `info` and for the infos waiting right behind it, then one render:
+        the state a render after each would end in, in one diff, so a burst of publishes does
+        not outrun a LiveView whose handler keeps up. A client message or a navigation ends the
+        run (they are answered in order, as ever)."""
         view, socket = self.view, self.socket
         assert view is not None and socket is not None
         await view.handle_info(info, socket)
+        for _ in range(self.waiting()):
+            if socket.navigating:
+                break
+            more = self.take_next(_is_info)
+            if more is NOTHING:
+                break
+            await view.handle_info(more.info if type(more) is _Info else more, socket)
         return await self._finish(socket.take_effects())
+
+    def shed(self, waiting: list[Any]) -> bool:
+        """The mailbox is full: the waiting infos make way for one `MessagesDropped` (the
+        LiveView reloads what it shows); client messages are never dropped, so a client that
+        floods its own LiveView still fails it."""
+        kept = [message for message in waiting if type(message) is Frame]
+        dropped = sum(
+            message.count if type(message) is MessagesDropped else 1
+            for message in waiting
+            if type(message) is not Frame
+        )
+        if not dropped:
+            return False
+        logger.warning("LiveView %s fell behind: %d infos dropped", self.topic, dropped)
+        waiting[:] = kept
+        waiting.append(MessagesDropped(dropped))
+        return True
+
+
+def _is_info(message: Any) -> bool:
+    return type(message) is not Frame
 
 
 def _navigation_message(nav: Navigation) -> tuple[str, dict[str, Any]]:

@@ -6,7 +6,8 @@ to do when it fails or ends; the mailbox keeps the rest:
 
 - `put` queues a message and asks the loop's dispatcher (`dispatch`) to drain the mailbox, once:
   an idle mailbox has no task, and costs a list and a few fields;
-- the mailbox is bounded: past `size` waiting messages it fails its owner rather than grow;
+- the mailbox is bounded: past `size` waiting messages the owner may `shed` some it can do
+  without, else it is failed rather than let grow;
 - `stop` ends it from the outside (the websocket closed), cancelling a handler that waits;
 - a handler that raises fails only its own mailbox: `failed` decides the outcome, the other
   mailboxes on the loop carry on;
@@ -20,8 +21,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import enum
-from collections.abc import Awaitable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
 
 from liveview.channel.dispatch import dispatcher
 
@@ -54,6 +55,10 @@ class MailboxState(enum.Enum):
 _IDLE, _READY, _OVERFLOWED = MailboxState.IDLE, MailboxState.READY, MailboxState.OVERFLOWED
 _ENDING, _ENDED = MailboxState.ENDING, MailboxState.ENDED
 _CONTINUE = Outcome.CONTINUE
+
+
+NOTHING: Final = object()
+"""What `take_next` returns when no message is taken."""
 
 
 class MailboxOverflow(Exception):
@@ -89,6 +94,11 @@ class Mailbox:
     async def ended(self, outcome: Outcome) -> None:
         """The mailbox has ended (`END` or `CRASH`); runs once."""
 
+    def shed(self, waiting: list[Any]) -> bool:
+        """The mailbox is full: remove from `waiting` (in place) messages the owner can do
+        without and return True, or return False to be failed (`MailboxOverflow`)."""
+        return False
+
     # the mailbox ---------------------------------------------------------------------------
 
     @property
@@ -102,11 +112,24 @@ class Mailbox:
             self._state = _READY
             self._dispatcher.schedule(self)
         elif state is _READY:
-            if len(self._inbox) < self._size:
-                self._inbox.append(message)
+            inbox = self._inbox
+            if len(inbox) < self._size or (self.shed(inbox) and len(inbox) < self._size):
+                inbox.append(message)
             else:
                 self._overflow()
         # OVERFLOWED, ENDING, ENDED: dropped
+
+    def waiting(self) -> int:
+        """How many messages wait."""
+        return len(self._inbox)
+
+    def take_next(self, test: Callable[[Any], bool]) -> Any:
+        """Take the next waiting message if `test` holds for it, else `NOTHING` (an owner handling
+        a run of like messages together)."""
+        inbox = self._inbox
+        if inbox and test(inbox[0]):
+            return inbox.pop(0)
+        return NOTHING
 
     def _overflow(self) -> None:
         self._state = _OVERFLOWED

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
+from typing import Any
 
 import pytest
 
-from liveview import LiveViewApp
+from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.channel.live import MAX_PATCH_REDIRECTS
 from liveview.static import CONTAINER
 from liveview.testing import LiveViewTestClient, ReplyError
@@ -81,3 +83,62 @@ async def test_patches_in_mount_are_announced_in_the_join_reply() -> None:
         response = reply[4]["response"]
         assert response["live_patch"] == {"to": "/patching?n=2", "kind": "push"}  # the last
         assert response["rendered"]["0"] == "2"
+
+
+class Tally(LiveView):
+    """Adds up what is published to "tally", and pushes an event per message."""
+
+    template = "<p id='total'>{{ total }}</p><p id='last'>{{ last }}</p>"
+    gate: asyncio.Event | None = None  # while set up, n=0 waits for it
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        socket.assign(total=0, last=-1)
+        await socket.subscribe("tally")
+
+    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
+        if info["n"] == 0 and Tally.gate is not None:
+            await Tally.gate.wait()
+        socket.assign(total=socket.assigns.total + info["n"], last=info["n"])
+        socket.push_event("got", {"n": info["n"]})
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
+    ) -> None:
+        socket.assign(last="clicked")
+
+
+async def test_infos_waiting_together_are_handled_in_order_and_rendered_once() -> None:
+    app = LiveViewApp(routes={"/tally": Tally}, secret="s")
+    async with LiveViewTestClient(app) as client:
+        view = await client.live("/tally")
+        for n in range(1, 101):  # no await between them: all wait in the mailbox at once
+            await app.pubsub.publish("tally", {"n": n})
+        frame = await view.receive_push()
+        assert frame[3] == "diff"  # one diff for the hundred messages
+        assert "<p id='total'>5050</p><p id='last'>100</p>" in view.html.replace('"', "'")
+        assert view.events == [["got", {"n": n}] for n in range(1, 101)]
+
+
+async def test_a_client_message_ends_a_run_of_infos() -> None:
+    app = LiveViewApp(routes={"/tally": Tally}, secret="s")
+    Tally.gate = asyncio.Event()
+    async with LiveViewTestClient(app) as client:
+        view = await client.live("/tally")
+        socket = view.socket
+        for n in (0, 1, 2):  # the view waits in handle_info(0); 1 and 2 wait in its mailbox
+            await app.pubsub.publish("tally", {"n": n})
+        click = {"type": "click", "event": "go", "value": {}}
+        await socket.send_frame([view.join_ref, "7", view.topic, "event", click])
+        await asyncio.sleep(0.05)  # the click is in the mailbox behind them
+        await app.pubsub.publish("tally", {"n": 3})
+        Tally.gate.set()
+        frames = [await socket.receive_frame() for _ in range(3)]
+        assert [(f[1], f[3]) for f in frames] == [
+            (None, "diff"),
+            ("7", "phx_reply"),
+            (None, "diff"),
+        ]
+        assert frames[0][4]["0"] == "3" and frames[2][4]["0"] == "6"  # 0+1+2 before, 3 after
+    Tally.gate = None

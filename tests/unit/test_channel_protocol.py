@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from liveview import LiveView, LiveViewApp, LiveViewSocket
+from liveview import LiveView, LiveViewApp, LiveViewSocket, MessagesDropped
 from liveview.testing import LiveViewTestClient, ReplyError, WebSocketRejected
 
 shutdowns: list[str] = []
@@ -316,28 +316,60 @@ async def test_long_open_tab_reconnects_with_the_same_tokens(client: LiveViewTes
 
 
 class Blocked(LiveView):
-    template = "<p>{{ n }}</p>"
+    """Stuck in `handle_info` until released; shows the infos it got, and what it missed."""
+
+    template = "<p>{{ seen }}</p>"
     release: asyncio.Event
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
         await socket.subscribe("flood")
-        socket.assign(n=0)
+        socket.assign(seen="")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
         await Blocked.release.wait()
+        seen = f"dropped {info.count}" if isinstance(info, MessagesDropped) else str(info["n"])
+        socket.assign(seen=f"{socket.assigns.seen} {seen}".strip())
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
+    ) -> None:
+        await Blocked.release.wait()
 
 
-async def test_mailbox_overflow_fails_only_that_view() -> None:
+async def test_a_view_behind_its_infos_is_told_what_it_missed_and_lives() -> None:
     Blocked.release = asyncio.Event()
     app = LiveViewApp(routes={"/blocked": Blocked, "/counter": Counter}, secret="s")
     app.channel_config.mailbox_size = 5
     async with LiveViewTestClient(app) as client:
         blocked = await client.live("/blocked")
         other = await client.live("/counter", socket=blocked.socket)
-        for n in range(10):
+        await app.pubsub.publish("flood", {"n": 0})
+        await asyncio.sleep(0.01)  # the view is now stuck handling n=0
+        # 1..5 fill the mailbox; 6 makes them one notice; 10 makes it and 6..9 one notice.
+        for n in range(1, 12):
             await app.pubsub.publish("flood", {"n": n})
+        await other.click("inc")  # the other LiveView on the socket is answered meanwhile
+        assert '<p id="count">1</p>' in other.html
+        Blocked.release.set()
+        html = await blocked.wait_for(lambda html: "dropped" in html and "11" in html)
+        assert "<p>0 dropped 9 10 11</p>" in html
+        assert app.pubsub.subscription_count == 1
+
+
+async def test_a_client_flooding_its_own_view_fails_only_that_view() -> None:
+    Blocked.release = asyncio.Event()
+    app = LiveViewApp(routes={"/blocked": Blocked, "/counter": Counter}, secret="s")
+    app.channel_config.mailbox_size = 5
+    async with LiveViewTestClient(app) as client:
+        blocked = await client.live("/blocked")
+        other = await client.live("/counter", socket=blocked.socket)
+        for ref in range(10):  # client events are never dropped: past the mailbox, it fails
+            event = {"type": "click", "event": "x", "value": {}}
+            await blocked.socket.send_frame(
+                [blocked.join_ref, str(ref), blocked.topic, "event", event]
+            )
         frame = await blocked.socket.receive_frame()
         assert frame[2:] == [blocked.topic, "phx_error", {}]
         assert app.pubsub.subscription_count == 0
