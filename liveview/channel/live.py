@@ -251,7 +251,11 @@ class LiveChannel(Mailbox):
         return self._resolve(url)
 
     def _resolve(self, url: str) -> RouteMatch | None:
-        path = unquote(urlsplit(url).path) or "/"  # routes match decoded paths, as over HTTP
+        """The route of `url`; None for a URL of no route, or none at all (`http://[`)."""
+        try:
+            path = unquote(urlsplit(url).path) or "/"  # routes match decoded paths, as over HTTP
+        except ValueError:
+            return None
         if self._root_path and path.startswith(self._root_path):
             path = path[len(self._root_path) :] or "/"
         return self._config.resolve(path)
@@ -385,7 +389,8 @@ class LiveChannel(Mailbox):
             return _CONTINUE
         if event == CIDS_DESTROYED:
             cids = frame.payload.get("cids")
-            await self._reply(frame.ref, OK, {"cids": cids if isinstance(cids, list) else []})
+            cids = [cid for cid in cids if type(cid) is int] if isinstance(cids, list) else []
+            await self._reply(frame.ref, OK, {"cids": cids})
             return _CONTINUE
         await self._reply(frame.ref, FAILED, {"reason": f"unknown message {event!r}"})
         return _CONTINUE

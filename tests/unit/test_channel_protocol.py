@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import html
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket, MessagesDropped
+from liveview.static import CONTAINER
 from liveview.testing import LiveViewTestClient, ReplyError, WebSocketRejected
 
 shutdowns: list[str] = []
@@ -376,3 +378,28 @@ async def test_a_client_flooding_its_own_view_fails_only_that_view() -> None:
         await other.click("inc")
         assert '<p id="count">1</p>' in other.html
         Blocked.release.set()
+
+
+async def test_urls_that_cannot_be_split_and_odd_cids_get_replies_not_crashes(
+    client: LiveViewTestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    view = await client.live("/counter")
+    reply = await view.push("live_patch", {"url": "http://["})
+    assert reply == {"link_redirect": True}
+    deep = "[" * 400 + "1" + "]" * 400  # deeper than orjson writes: only int cids are echoed
+    frame = f'["{view.join_ref}","99","{view.topic}","cids_destroyed",{{"cids":[1,"2",{deep},3]}}]'
+    await view.socket.send_text(frame)
+    assert (await view.socket.receive_frame())[4] == {"status": "ok", "response": {"cids": [1, 3]}}
+    assert "Traceback" not in caplog.text and "crashed" not in caplog.text
+    page = await client.get("/counter")
+    found = CONTAINER.search(page.text)
+    assert found is not None
+    reply_frame, _ = await view.socket.request(
+        f"lv:{found['id']}",
+        "phx_join",
+        {"url": "http://[", "session": html.unescape(found["session"]), "static": None},
+        join_ref="77",
+    )
+    assert reply_frame[4] == {"status": "error", "response": {"reason": "unauthorized"}}
+    await view.click("inc")  # the view on the socket carries on
+    assert '<p id="count">1</p>' in view.html
