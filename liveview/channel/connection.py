@@ -91,6 +91,10 @@ class Connection:
         try:
             while await self._on_message(await receive()):
                 pass  # (one call per message: nothing of it stays referenced while we wait)
+        except ConnectionError:
+            # The client left while we answered it (a heartbeat, an error reply): the end of
+            # the connection, as a disconnect message would be, not an error for the server.
+            logger.debug("websocket closed while a reply was written")
         finally:
             idle.discard(self)
             self._closed = True
