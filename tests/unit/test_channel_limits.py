@@ -10,7 +10,7 @@ import pytest
 from uvicorn.protocols.utils import ClientDisconnected
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket
-from liveview.testing import LiveViewTestClient, ReplyError
+from liveview.testing import LiveViewTestClient, ReplyError, WebSocketClosed
 
 stopped: list[str] = []
 
@@ -91,3 +91,76 @@ async def test_a_client_gone_while_a_reply_is_written_ends_the_connection_quietl
         await asyncio.wait_for(socket._task, 5)  # before: ConnectionError escaped the app
         assert len(stopped) == before + 1  # the LiveView on it was stopped
         assert not app.idle_sweeper._connections
+
+
+# --- frames over max_frame_size: closed with 1009, as a server enforcing the limit would -------
+
+LIMIT = 1_000
+
+
+def padded(size: int, filler: str = " ") -> str:
+    """A heartbeat of exactly `size` UTF-8 bytes, padded with `filler` in an unused field."""
+    head, tail = '[null,"7","phoenix","heartbeat",{"pad":"', '"}]'
+    spare = size - len(head) - len(tail)
+    width = len(filler.encode())
+    return head + filler * (spare // width) + " " * (spare % width) + tail
+
+
+async def test_a_frame_at_the_limit_is_served() -> None:
+    async with LiveViewTestClient(make_app(max_frame_size=LIMIT)) as client:
+        await client.get("/echo")
+        socket = await client.connect()
+        for filler in (" ", "é"):
+            frame = padded(LIMIT, filler)
+            assert len(frame.encode()) == LIMIT
+            await socket.send_text(frame)
+            reply = await socket.receive_frame()
+            assert reply[1:4] == ["7", "phoenix", "phx_reply"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "websocket.receive", "text": padded(LIMIT + 1)},
+        {"type": "websocket.receive", "text": "€" * (LIMIT // 3 + 1)},  # fewer characters, UTF-8
+        {"type": "websocket.receive", "bytes": b"\x00" * (LIMIT + 1)},
+    ],
+)
+async def test_a_frame_over_the_limit_closes_with_1009_and_others_carry_on(
+    message: dict[str, Any],
+) -> None:
+    async with LiveViewTestClient(make_app(max_frame_size=LIMIT)) as client:
+        view = await client.live("/echo")
+        other = await client.live("/echo")
+        before = len(stopped)
+        await view.socket._to_app.put(message)
+        with pytest.raises(WebSocketClosed) as closed:
+            await view.socket.receive_frame()
+        assert closed.value.code == 1009
+        await asyncio.wait_for(view.socket._task, 5)
+        assert len(stopped) == before + 1  # its LiveView stopped with it
+        assert "echo" in await other.change("validate", "a=1")  # another websocket: served
+
+
+async def test_the_default_limit_is_1_mib_and_none_turns_it_off() -> None:
+    big = padded(1_048_577)
+    async with LiveViewTestClient(make_app()) as client:
+        await client.get("/echo")
+        socket = await client.connect()
+        await socket.send_text(padded(1_048_576))
+        assert (await socket.receive_frame())[3] == "phx_reply"
+        await socket.send_text(big)
+        with pytest.raises(WebSocketClosed) as closed:
+            await socket.receive_frame()
+        assert closed.value.code == 1009
+    async with LiveViewTestClient(make_app(max_frame_size=None)) as client:
+        await client.get("/echo")
+        socket = await client.connect()
+        await socket.send_text(big)
+        assert (await socket.receive_frame())[3] == "phx_reply"
+
+
+@pytest.mark.parametrize("size", [0, -1, 1.5, True])
+def test_a_limit_that_is_not_a_positive_int_is_refused(size: Any) -> None:
+    with pytest.raises(ValueError, match="max_frame_size"):
+        make_app(max_frame_size=size)
