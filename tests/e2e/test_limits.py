@@ -16,7 +16,12 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from tests.e2e.apps.limits import MAX_FRAME_SIZE
-from tests.e2e.conftest import ROOT, SERVER_START_TIMEOUT, LiveServer, _answers_http
+from tests.e2e.conftest import (
+    ROOT,
+    SERVER_START_TIMEOUT,
+    LiveServer,
+    _answers_http,
+)
 from tests.services import LOOPBACK, free_port
 
 APP = "tests.e2e.apps.limits:app"
@@ -145,3 +150,23 @@ def test_the_client_reconnects_after_1009_without_reloading_or_looping(
     page.fill("#text", "short again")
     expect(page.locator("#size")).to_have_text("11")
     assert page.evaluate("window.closes") == closes
+
+
+@pytest.mark.allow_console_errors
+def test_a_form_over_a_cap_is_refused_and_the_page_carries_on(
+    live_server: Callable[..., str], page: Page
+) -> None:
+    page.goto(live_server(APP) + "/notes")
+    expect(page.locator("[data-phx-main]")).to_contain_class("phx-connected")
+    page.evaluate(WATCH_SOCKET)
+    deep = page.locator("#deep-input")  # its name has 101 levels of brackets
+    with page.expect_console_message(lambda message: message.type == "error") as logged:
+        page.fill("#deep-input", "x")
+    assert "Failed to push input event" in logged.value.text
+    assert "form too deep: more than 100 levels of brackets" in logged.value.text
+    expect(deep).to_have_class(re.compile("phx-change-loading"))  # an error reply: not undone
+    page.fill("#text", "hello")  # the next event answered ok clears the view's older refs
+    expect(page.locator("#size")).to_have_text("5")
+    expect(deep).not_to_have_class(re.compile("phx-change-loading"))
+    assert page.evaluate("window.closes") == []
+    assert page.evaluate("window.notReloaded") is True

@@ -14,6 +14,9 @@ class Notes(LiveView):
     <form id="notes" phx-change="validate">
       <textarea id="text" name="text"></textarea>
     </form>
+    <form id="deep" phx-change="validate">
+      <input id="deep-input" name="{{ deep_name }}">
+    </form>
     <p>Characters: <span id="size">{{ size }}</span></p>
     <p>Mounts: <span id="mounts">{{ mounts }}</span></p>
     """
@@ -25,7 +28,7 @@ class Notes(LiveView):
     ) -> None:
         if socket.connected:
             Notes.mounts += 1
-        socket.assign(size=0, mounts=Notes.mounts)
+        socket.assign(size=0, mounts=Notes.mounts, deep_name="a" + "[b]" * 101)
 
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: LiveViewSocket
