@@ -59,6 +59,8 @@ def within_caps() -> dict[str, str]:
         "3,400 keys 100 levels deep": "&".join([deep] * 3_400),
         "1,400 keys 100 levels deep, %-encoded": "&".join([encoded_deep] * 1_400),
         "10,000 list entries `a[][b]=`": "&".join(["a%5B%5D%5Bb%5D="] * 9_999),
+        "1 MiB of non-ASCII text, %-encoded": "a=" + "%E4%B8%AD" * ((MIB - 2) // 9),
+        "1 MiB of `%`": "a=" + "%" * (MIB - 2),  # urllib's unquote: a Python step per `%`
     }
 
 
