@@ -8,8 +8,8 @@ key segments of the input that changed (`"user[name]"` -> `["user", "name"]`).
 Any visitor can send a form event, and it is decoded on the event loop, so the decoding is linear
 in the value's length (one pass over each key, no recursion) and capped: a key nested more than
 `MAX_FORM_DEPTH` levels, more than `MAX_FORM_FIELDS` fields or a value longer than `MAX_FORM_SIZE`
-raise `FormTooLarge` before any more work is done, and the event gets an error reply naming the
-cap. Plug caps the body of a URL-encoded request (1,000,000 bytes) but not the nesting; Rack 2
+raise `FormTooLarge` before anything more is decoded, and the event gets an error reply naming
+the cap. Plug caps the body of a URL-encoded request (1,000,000 bytes) but not the nesting; Rack 2
 caps the nesting at 100, as here. A form within the caps decodes as it always did.
 """
 
@@ -43,7 +43,7 @@ def split_key(name: str) -> list[str]:
     """`a[b][]` -> `["a", "b", ""]` (an empty segment means "append to a list").
 
     One pass with an index, so a long key costs its length once; FormTooLarge past
-    `MAX_FORM_DEPTH` segments, without reading the rest of the key.
+    `MAX_FORM_DEPTH` segments, without slicing the rest of the key.
     """
     bracket = name.find("[")
     if bracket <= 0:
