@@ -28,7 +28,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from liveview.channel.config import ChannelConfig, RouteMatch
-from liveview.channel.connection import Connection
+from liveview.channel.connection import MAX_FRAME_SIZE, Connection
 from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
 from liveview.pubsub import PubSub, SingleProcessPubSub
 from liveview.routing import LiveSession
@@ -69,6 +69,9 @@ class LiveViewApp:
       the default page title, `head` markup added to the default layout's head.
     - `check_origin`: True (same host only), False, or a list of allowed origins.
     - `live_path`, `assets_path`: where the websocket and the client's assets are served.
+    - `max_frame_size`: the largest message a client may send, in bytes (default 1 MiB; `None`:
+      no limit); a larger one closes its websocket with code 1009, whatever the server allows
+      (`liveview run` applies the same limit in the server: `--max-frame-size`).
     - `extra_routes`, `middleware`, `lifespan`, `debug`: as Starlette's; `lifespan` gets the app.
     """
 
@@ -86,6 +89,7 @@ class LiveViewApp:
         check_origin: bool | Sequence[str] = True,
         live_path: str = "/live",
         assets_path: str = "/assets",
+        max_frame_size: int | None = MAX_FRAME_SIZE,
         extra_routes: Sequence[BaseRoute] = (),
         middleware: Sequence[Middleware] = (),
         lifespan: Callable[[LiveViewApp], AbstractAsyncContextManager[Any]] | None = None,
@@ -98,6 +102,15 @@ class LiveViewApp:
         self.check_origin = check_origin
         self.live_path = live_path.rstrip("/")
         self.assets_path = assets_path.rstrip("/")
+        if max_frame_size is not None and (
+            not isinstance(max_frame_size, int)
+            or isinstance(max_frame_size, bool)
+            or max_frame_size <= 0
+        ):
+            raise ValueError(
+                f"max_frame_size must be a positive int or None, not {max_frame_size!r}"
+            )
+        self.max_frame_size = max_frame_size
         self._live_routes: list[Route] = []
         self._views: dict[str, tuple[type[LiveView], str | None]] = {}
         for path, view, live_session in _all_routes(routes or {}, live_sessions):
@@ -225,7 +238,9 @@ class LiveViewApp:
         if owns_scope:  # no middleware holds the scope: drop the headers, checked above
             scope["headers"] = []
         root_path = str(scope.get("root_path", ""))
-        await Connection(receive, send, self.channel_config, root_path, self.idle_sweeper).run()
+        await Connection(
+            receive, send, self.channel_config, root_path, self.idle_sweeper, self.max_frame_size
+        ).run()
 
     def _refusal(self, websocket: WebSocket) -> str | None:
         origin = websocket.headers.get("origin")

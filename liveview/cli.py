@@ -9,11 +9,19 @@ import sys
 from collections.abc import Sequence
 
 
-def _serve(app: str, host: str, port: int, reload: bool) -> int:
+def _serve(app: str, args: argparse.Namespace) -> int:
+    from liveview.channel.connection import MAX_FRAME_SIZE
     from liveview.server import serve
 
-    serve(app, host, port, reload)
+    serve(app, args.host, args.port, args.reload, args.max_frame_size or MAX_FRAME_SIZE)
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of bytes, not {value}")
+    return value
 
 
 def _publish(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -82,6 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.add_argument("--host", default="127.0.0.1")
         sub.add_argument("--port", type=int, default=8000)
         sub.add_argument("--reload", action="store_true", help="restart on code changes")
+        sub.add_argument(
+            "--max-frame-size",
+            type=_positive,
+            metavar="BYTES",
+            help="the largest message a client may send (default: 1048576, 1 MiB); a larger "
+            "one closes its websocket with code 1009",
+        )
 
     publish = commands.add_parser(
         "publish",
@@ -121,8 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "gallery":
         if not os.path.isfile(os.path.join(os.getcwd(), "examples", "gallery.py")):
             parser.error("run `liveview gallery` from the repository root (examples/ not found)")
-        return _serve("examples.gallery:app", args.host, args.port, args.reload)
-    return _serve(args.app, args.host, args.port, args.reload)
+        return _serve("examples.gallery:app", args)
+    return _serve(args.app, args)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,17 @@ are in bench/README.md, "What changed"):
   websockets parser keeps the request's headers; they are copied into the ASGI scope first).
 
 Use it with `liveview run module:app`, or with uvicorn itself: `uvicorn module:app --ws
-liveview.server:WebSocketProtocol --ws-per-message-deflate false --ws-ping-interval 0`.
+liveview.server:WebSocketProtocol --ws-per-message-deflate false --ws-ping-interval 0
+--ws-max-size 1048576`.
 
 Compression is off by default (`--ws-per-message-deflate false`): browsers offer
 permessage-deflate, and accepting it keeps a zlib compressor and decompressor per connection
 and costs CPU per frame, to shrink diffs that are already small (bench/README.md has the
 figures: several times the memory per LiveView). Turn it on for slow links with few connections.
+
+Messages from the client are limited to 1 MiB (`--ws-max-size 1048576`; uvicorn's default is
+16 MiB), as the app limits them itself (`LiveViewApp(max_frame_size)`): the server refuses a
+larger frame from its header, before buffering it.
 
 Websocket pings are left to the app (`--ws-ping-interval 0`): it closes websockets whose client
 has been silent for 60 s, as Phoenix does (`liveview.channel.idle`), without a timer per
@@ -40,6 +45,8 @@ from typing import Any
 
 import uvicorn
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from liveview.channel.connection import MAX_FRAME_SIZE
 
 UVICORN_VERSION = "0.54.0"
 """The uvicorn `WebSocketProtocol` was written against (and `pyproject.toml` pins)."""
@@ -211,9 +218,15 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.response = None  # type: ignore[assignment]  # written: not needed again
 
 
-def serve(app: str, host: str, port: int, reload: bool = False) -> None:
+def serve(
+    app: str,
+    host: str,
+    port: int,
+    reload: bool = False,
+    max_frame_size: int = MAX_FRAME_SIZE,
+) -> None:
     """Run `app` ("module:attribute") with uvicorn as we recommend: our websocket protocol, no
-    compression."""
+    compression, client messages up to `max_frame_size` bytes."""
     sys.path.insert(0, os.getcwd())
     uvicorn.run(
         app,
@@ -223,4 +236,5 @@ def serve(app: str, host: str, port: int, reload: bool = False) -> None:
         ws=f"{__name__}:WebSocketProtocol",
         ws_per_message_deflate=False,
         ws_ping_interval=None,  # the app closes silent websockets itself (channel/idle.py)
+        ws_max_size=max_frame_size,  # a larger frame: closed with 1009 from its header
     )

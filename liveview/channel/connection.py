@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
+from typing import Final
 
 from starlette.types import Message, Receive, Send
 
@@ -32,6 +34,14 @@ from liveview.channel.protocol import (
 
 logger = logging.getLogger("liveview")
 
+MAX_FRAME_SIZE: Final = 1_048_576
+"""The default for the largest message a client may send, in bytes (`LiveViewApp(max_frame_size)`,
+`liveview run --max-frame-size`): an event is rarely over a few KB, and uvicorn's own default,
+16 MiB, let one message cost some 230 MB and stall every client half a second."""
+
+MESSAGE_TOO_BIG: Final = 1009
+"""The close code for a message over the limit (RFC 6455), as servers that enforce it send."""
+
 
 class Connection:
     """Drives one accepted websocket until it closes.
@@ -50,6 +60,7 @@ class Connection:
         config: ChannelConfig,
         root_path: str,
         idle: IdleSweeper,
+        max_frame_size: int | None = MAX_FRAME_SIZE,
     ) -> None:
         # Only the ASGI callables: a Starlette WebSocket would keep its parsed headers, query
         # and cookies for the connection's lifetime (bench/README.md: memory per connection).
@@ -63,6 +74,9 @@ class Connection:
         self._loop = asyncio.get_running_loop()
         self.last_seen = self._loop.time()
         self._closing: asyncio.Task[None] | None = None
+        self._max_frame = sys.maxsize if max_frame_size is None else max_frame_size
+        # UTF-8 takes at most 4 bytes a character: a text with fewer is not measured in bytes.
+        self._measure_above = self._max_frame // 4
 
     async def send(self, text: str) -> None:
         """Write one frame; ConnectionError once the websocket is gone."""
@@ -91,6 +105,10 @@ class Connection:
         try:
             while await self._on_message(await receive()):
                 pass  # (one call per message: nothing of it stays referenced while we wait)
+        except ConnectionError:
+            # The client left while we answered it (a heartbeat, an error reply): the end of
+            # the connection, as a disconnect message would be, not an error for the server.
+            logger.debug("websocket closed while a reply was written")
         finally:
             idle.discard(self)
             self._closed = True
@@ -105,10 +123,28 @@ class Connection:
         self.last_seen = self._loop.time()
         text = message.get("text")
         if text is None:
+            data = message.get("bytes")
+            if data is not None and len(data) > self._max_frame:
+                return await self._too_big(len(data))
             logger.warning("binary frame ignored: uploads are not supported yet")
+        elif len(text) > self._measure_above and _utf8_size(text) > self._max_frame:
+            return await self._too_big(_utf8_size(text))
         else:
             await self._route_frame(text)
         return True
+
+    async def _too_big(self, size: int) -> bool:
+        """A message over `max_frame_size`: closed with 1009, as by a server enforcing it (for
+        servers that do not, such as plain uvicorn with its 16 MiB); the client reconnects."""
+        logger.warning(
+            "websocket closed: a %d-byte message is over max_frame_size (%d)", size, self._max_frame
+        )
+        self._closed = True
+        with contextlib.suppress(RuntimeError, OSError):  # already gone
+            await self._asgi_send(
+                {"type": "websocket.close", "code": MESSAGE_TOO_BIG, "reason": "message too big"}
+            )
+        return False
 
     async def _route_frame(self, text: str) -> None:
         try:
@@ -167,3 +203,7 @@ class Connection:
         await self.send(
             frames.reply(None, frame.ref, frame.topic, FAILED, {"reason": "unmatched topic"})
         )
+
+
+def _utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode())

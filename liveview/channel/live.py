@@ -29,7 +29,7 @@ from liveview.channel import frames
 from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.frames import Frame
 from liveview.channel.mailbox import NOTHING, Mailbox, MailboxOverflow, Outcome
-from liveview.channel.params import form_payload
+from liveview.channel.params import FormTooLarge, form_payload
 from liveview.channel.protocol import (
     CIDS_DESTROYED,
     CIDS_WILL_DESTROY,
@@ -409,7 +409,12 @@ class LiveChannel(Mailbox):
             return _CONTINUE
         value = payload.get("value")
         if payload.get("type") == "form":
-            args = form_payload(value, payload.get("meta"))
+            try:
+                args = form_payload(value, payload.get("meta"))
+            except FormTooLarge as exc:  # a hostile form: refused, the LiveView carries on
+                logger.warning("LiveView %s: %s", self.topic, exc.reason)
+                await self._reply(frame.ref, FAILED, {"reason": exc.reason})
+                return _CONTINUE
         elif isinstance(value, dict):
             args = value
         else:
