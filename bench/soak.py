@@ -2,7 +2,7 @@
 
 Starts the server as the README serves apps (uvicorn with `liveview.server:WebSocketProtocol`,
 the feed page of `tests/e2e/apps/feed.py`), joins N tabs that speak the protocol as the official
-client does (each on its own websocket), publishes one update a second through the app's
+client does (each on its own websocket, a heartbeat every 30 s), publishes one update a second through the app's
 `/publish` route, and samples the server's RSS (`/stats`) along the way. Every tab must receive
 every update (checked by its `n`); the RSS slope after the joins is the figure.
 
@@ -46,7 +46,14 @@ async def soak(base: str, views: int, seconds: float, sample: float) -> dict[str
             if frame[3] == "diff" and "0" in frame[4]:
                 seen[index].append(int(frame[4]["0"]))
 
+    async def heartbeat(tab: Tab) -> None:  # every 30 s, as the official client does
+        while True:
+            await asyncio.sleep(30)
+            tab.ref += 1
+            await tab.ws.send(json.dumps([None, str(tab.ref), "phoenix", "heartbeat", {}]))
+
     readers = [asyncio.create_task(read(i, tab)) for i, tab in enumerate(tabs)]
+    readers += [asyncio.create_task(heartbeat(tab)) for tab in tabs]
     samples: list[tuple[float, int]] = []
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         samples.append((0.0, (await http.get("/stats")).json()["rss_kb"]))
