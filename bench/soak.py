@@ -2,9 +2,9 @@
 
 Starts the server as the README serves apps (uvicorn with `liveview.server:WebSocketProtocol`,
 the feed page of `tests/e2e/apps/feed.py`), joins N tabs that speak the protocol as the official
-client does (each on its own websocket, a heartbeat every 30 s), publishes one update a
-second through the app's `/publish` route, and samples the server's RSS (`/stats`) along the way. Every tab must receive
-every update (checked by its `n`); the RSS slope after the joins is the figure.
+client does (each on its own websocket, a heartbeat every 30 s), publishes one update a second
+through the app's `/publish` route, and samples the server's RSS (`/stats`) along the way. Every
+tab must receive every update (checked by its `n`); the RSS slope after the joins is the figure.
 
     .venv/bin/python bench/soak.py [--views 1000] [--minutes 10] [--sample 30]
 
