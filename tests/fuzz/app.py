@@ -4,9 +4,10 @@
   counter on the topic (so fuzzed connections also get pushes from `handle_info`).
 - `/form` takes `validate` / `save` form events and hook events (`ping` pushes an event and sets
   the title, any other hook event replies with the type of its value).
-- `/crash` raises `IntendedCrash` on `crash`: the one traceback the oracles allow.
+- `/crash` raises `IntendedCrash` (the one traceback the oracles allow) in `mount`,
+  `handle_params`, `handle_event` or `handle_info`, when asked to.
 - `/params` and `/params/{page}` implement `handle_params`; `next` patches, `away` navigates to
-  `/counter`, `leave` redirects.
+  `/counter`, `leave` redirects, `later` sets a timer for `handle_info`.
 
 Every view counts `inc` the same way, so "healthy after" can click the same event on each.
 Views render only bounded summaries of what the client sent (names, types, lengths): rendering
@@ -31,6 +32,7 @@ from liveview import LiveView, LiveViewApp, LiveViewSocket
 from tests.fuzz.oracles import LogRecorder, memory
 
 TOPIC = "fuzz:counter"
+CRASH_TOPIC = "fuzz:crash"
 SECRET = "fuzz-secret"
 ROUTES = ("/counter", "/form", "/crash", "/params")
 """The pages a fuzzed connection joins (one of each)."""
@@ -115,12 +117,24 @@ class Form(LiveView):
 
 
 class Crash(LiveView):
+    """Crashes on purpose in each callback: `mount` and `handle_params` when the URL says
+    `?crash=mount` / `?crash=params` (a join or a live patch), `handle_event` on `crash`, and
+    `handle_info` when `crash-info` publishes to `fuzz:crash` (every `/crash` joined, on any
+    connection, then crashes)."""
+
     template = '<p id="count">{{ count }}</p><button phx-click="crash">crash</button>'
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
+        if socket.connected and params.get("crash") == "mount":
+            raise IntendedCrash("mount crashed on purpose")
+        await socket.subscribe(CRASH_TOPIC)
         socket.assign(count=0)
+
+    async def handle_params(self, url: str, params: dict[str, Any], socket: LiveViewSocket) -> None:
+        if socket.connected and params.get("crash") == "params":
+            raise IntendedCrash("handle_params crashed on purpose")
 
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: LiveViewSocket
@@ -128,22 +142,28 @@ class Crash(LiveView):
         if event == "inc":
             socket.assign(count=socket.assigns.count + 1)
         elif event == "crash":
-            raise IntendedCrash("crash on purpose")
+            raise IntendedCrash("handle_event crashed on purpose")
+        elif event == "crash-info":
+            await socket.pubsub.publish(CRASH_TOPIC, "crash")
         else:
             return await super().handle_event(event, payload, socket)
         return None
+
+    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
+        if info == "crash":
+            raise IntendedCrash("handle_info crashed on purpose")
 
 
 class Params(LiveView):
     template = (
         '<p id="count">{{ count }}</p><p id="page">{{ page }}</p><p id="q">{{ q }}</p>'
-        '<p id="patches">{{ patches }}</p>'
+        '<p id="patches">{{ patches }}</p><p id="ticks">{{ ticks }}</p>'
     )
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
-        socket.assign(count=0, patches=0)
+        socket.assign(count=0, patches=0, ticks=0)
 
     async def handle_params(self, url: str, params: dict[str, Any], socket: LiveViewSocket) -> None:
         page = params.get("page", "1")
@@ -152,6 +172,10 @@ class Params(LiveView):
             q=_summary(params.get("q")),
             patches=socket.assigns.patches + 1,
         )
+
+    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
+        if info == "tick":
+            socket.assign(ticks=socket.assigns.ticks + 1)
 
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: LiveViewSocket
@@ -166,6 +190,8 @@ class Params(LiveView):
             socket.push_navigate("/counter")
         elif event == "leave":
             socket.redirect("/form")
+        elif event == "later":  # handle_info after a while: the LiveView may be gone by then
+            socket.send_info("tick", after=0.01)
         else:
             return await super().handle_event(event, payload, socket)
         return None

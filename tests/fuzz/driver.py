@@ -126,12 +126,25 @@ class Report:
             ("frames received", f"{self.frames_received:,}"),
             ("non-protocol frames from the server", f"{self.non_protocol:,}"),
             ("tracebacks (unexpected)", f"{self.tracebacks:,}"),
-            ("tracebacks (the intended crash)", f"{self.intended_tracebacks:,}"),
+            (
+                "tracebacks (the intended crash)",
+                f"{self.intended_tracebacks:,}"
+                + (
+                    f" ({_tally(Counter(self.server['intended_by']))})"
+                    if self.server.get("intended_by")
+                    else ""
+                ),
+            ),
+            *(
+                [("tracebacks in the server's output", f"{self.server['log_tracebacks']:,}")]
+                if "log_tracebacks" in self.server
+                else []
+            ),
             ("connections closed by the server", f"{self.closed_by_server:,}"),
             ("final heartbeat answered", f"{self.heartbeats_answered:,} / {n:,}"),
             ("healthy after", {True: "yes", False: "NO", None: "not checked"}[self.healthy_after]),
             (
-                "RSS before / after / max (KB)",
+                "RSS before / after / max (KB; sampled after each connection)",
                 f"{self.rss_before_kb:,} / {self.rss_after_kb:,} / {self.rss_max_kb:,}",
             ),
             ("VmHWM (KB)", f"{self.hwm_kb:,}"),
@@ -211,8 +224,15 @@ class Run:
         ]
         await asyncio.gather(*workers)
         report.healthy_after = await self._healthy("after")
-        await self._check_server(None)
+        await self._check_server()
         stats = report.server
+        if stats.get("log_tracebacks"):  # a real server's output (uvicorn's own handlers)
+            report.failures.append(
+                Failure(
+                    "b: no traceback",
+                    f"{stats['log_tracebacks']} tracebacks in the server's output",
+                )
+            )
         report.rss_after_kb = int(stats["rss_kb"])
         report.hwm_kb = int(stats["hwm_kb"])
         report.rss_max_kb = max(report.rss_max_kb, report.rss_after_kb)
@@ -232,9 +252,9 @@ class Run:
         while not queue.empty():
             index = queue.get_nowait()
             await self._connection(index)
-            await self._check_server(index)
+            await self._check_server()
 
-    async def _check_server(self, index: int | None) -> None:
+    async def _check_server(self) -> None:
         """Oracle (b), and the RSS high mark: read what the server logged since last time."""
         stats = await self.target.server_stats()
         self.report.server = stats

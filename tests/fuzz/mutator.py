@@ -315,8 +315,12 @@ class Mutator:
         join_ref = self.ref()
         self._joined[page.topic] = join_ref
         payload = self.join_payload(page)
-        if self.rng.random() < 0.2 and page.path == "/params":
+        roll = self.rng.random()
+        if roll < 0.2 and page.path == "/params":
             payload["url"] = f"{self.base}/params/{self.rng.randrange(100)}?q={self.any_string()}"
+        elif roll < 0.05 and page.path == "/crash":  # mount crashes on purpose
+            payload["url"] = f"{page.url}?crash=mount"
+            self._forget(page.topic)
         return self.frame(join_ref, join_ref, page.topic, "phx_join", payload)
 
     def _click(self) -> str:
@@ -325,11 +329,11 @@ class Mutator:
         if page.path == "/counter" and roll < 0.3:
             event = "publish"
         elif page.path == "/params" and roll < 0.3:
-            event = self.rng.choice(("next", "next", "next", "away", "leave"))
-            if event != "next":
+            event = self.rng.choice(("next", "next", "later", "later", "away", "leave"))
+            if event in ("away", "leave"):
                 self._forget(page.topic)
         elif page.path == "/crash" and roll < 0.03:
-            event = "crash"
+            event = "crash" if roll < 0.025 else "crash-info"
             self._forget(page.topic)
         elif page.path == "/form" and roll < 0.3:
             return self._form_valid(page, join_ref)
@@ -365,6 +369,9 @@ class Mutator:
         url: Any
         if roll < 0.4:
             url = f"{self.base}/params/{self.rng.randrange(1000)}?q={self.any_string()[:50]}"
+        elif roll < 0.42 and page.path == "/crash":  # handle_params crashes on purpose
+            url = f"{page.url}?crash=params"
+            self._forget(page.topic)
         elif roll < 0.5:
             url = f"{self.base}{self.rng.choice(self.pages).path}"
         elif roll < 0.85:

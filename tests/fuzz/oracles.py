@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import re
 import traceback
 from collections import Counter
 from collections.abc import Iterator
@@ -84,7 +85,7 @@ def _detail(status: str, response: dict[str, Any]) -> str:
     reason = response.get("reason")
     if isinstance(reason, str):
         # "unknown event 'x'" -> "unknown event": the tally groups by reason, not by name
-        return ": " + reason.split("'", 1)[0].strip()
+        return ": " + re.split("['\"]", reason, maxsplit=1)[0].strip()
     return f": {next(iter(response))}" if response else ""
 
 
@@ -110,6 +111,8 @@ class LogRecorder(logging.Handler):
         self.levels: Counter[str] = Counter()
         self.messages: Counter[str] = Counter()
         self.intended_count = 0
+        self.intended_by: Counter[str] = Counter()
+        """The intended tracebacks by their exception's message (which callback raised)."""
         self.unexpected_count = 0
         self.unexpected: list[Traceback] = []
 
@@ -169,6 +172,7 @@ class LogRecorder(logging.Handler):
     def _traceback(self, logger: str, message: str, error: BaseException) -> None:
         if isinstance(error, self.intended):
             self.intended_count += 1
+            self.intended_by[str(error)[:100]] += 1
             return
         self.unexpected_count += 1
         if len(self.unexpected) < self.keep:
@@ -180,6 +184,7 @@ class LogRecorder(logging.Handler):
             "levels": dict(self.levels),
             "messages": dict(self.messages),
             "intended_tracebacks": self.intended_count,
+            "intended_by": dict(self.intended_by),
             "unexpected_tracebacks": self.unexpected_count,
             "unexpected": [vars(entry) for entry in self.unexpected],
         }
@@ -187,6 +192,7 @@ class LogRecorder(logging.Handler):
     def reset(self) -> None:
         self.levels.clear()
         self.messages.clear()
+        self.intended_by.clear()
         self.intended_count = self.unexpected_count = 0
         self.unexpected.clear()
 
