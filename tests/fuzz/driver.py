@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import random
 import re
+import sys
 import time
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class Config:
     """Names of `mutator.OPEN_BUGS` to generate inputs for (normally none)."""
     only: int | None = None
     """Run connection `only` alone (a replay); `connections` is then ignored."""
+    progress: bool = False
+    """Print a line to stderr at every tenth of the connections (long runs)."""
 
 
 @dataclass
@@ -82,6 +85,8 @@ class Report:
     rss_before_kb: int = 0
     rss_after_kb: int = 0
     rss_max_kb: int = 0
+    rss_trend_kb: list[int] = field(default_factory=list)
+    """RSS after each tenth of the connections: flat when memory is bounded."""
     hwm_kb: int = 0
     wall_seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
@@ -147,6 +152,7 @@ class Report:
                 "RSS before / after / max (KB; sampled after each connection)",
                 f"{self.rss_before_kb:,} / {self.rss_after_kb:,} / {self.rss_max_kb:,}",
             ),
+            ("RSS at each tenth of the run (KB)", " ".join(f"{kb:,}" for kb in self.rss_trend_kb)),
             ("VmHWM (KB)", f"{self.hwm_kb:,}"),
             (
                 "wall time",
@@ -219,7 +225,7 @@ class Run:
         for index in indices:
             queue.put_nowait(index)
         workers = [
-            asyncio.create_task(self._worker(queue))
+            asyncio.create_task(self._worker(queue, len(indices), started))
             for _ in range(min(self.config.concurrency, len(indices)))
         ]
         await asyncio.gather(*workers)
@@ -248,11 +254,21 @@ class Run:
         report.wall_seconds = time.monotonic() - started
         return report
 
-    async def _worker(self, queue: asyncio.Queue[int]) -> None:
+    async def _worker(self, queue: asyncio.Queue[int], total: int, started: float) -> None:
+        report = self.report
         while not queue.empty():
             index = queue.get_nowait()
             await self._connection(index)
             await self._check_server()
+            if report.connections_done % max(1, total // 10) == 0:
+                report.rss_trend_kb.append(int(report.server["rss_kb"]))
+                if self.config.progress:
+                    print(
+                        f"fuzz: {report.connections_done:,}/{total:,} connections, "
+                        f"{report.frames_sent:,} frames, {len(report.failures)} failures, "
+                        f"RSS {report.server['rss_kb']:,} KB, {time.monotonic() - started:.0f} s",
+                        file=sys.stderr,
+                    )
 
     async def _check_server(self) -> None:
         """Oracle (b), and the RSS high mark: read what the server logged since last time."""

@@ -69,6 +69,7 @@ async def _main(args: argparse.Namespace) -> Report:
         concurrency=args.concurrency,
         include=frozenset(args.include),
         only=args.only,
+        progress=args.frames is not None or args.connections > 100,
     )
     if args.server:
         log = Path(tempfile.mkdtemp(prefix="liveview-fuzz-")) / "server.log"
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             **dict(report.figures()),
             "sent_by_kind": dict(report.sent_by_kind),
             "received_by_label": dict(report.received_by_label),
+            "rss_trend_kb": report.rss_trend_kb,
             "server_log_levels": report.server.get("levels", {}),
             "failures": [vars(failure) for failure in report.failures],
         }
