@@ -210,6 +210,7 @@ class Run:
         # traceback names its LiveView's topic, and this says which frames went there
         self._history: OrderedDict[str, tuple[int, deque[str]]] = OrderedDict()
         self._tracebacks_seen = 0
+        self._next_tenth = 0  # connections done at which to take the next RSS sample
 
     async def run(self) -> Report:
         report = self.report
@@ -221,6 +222,7 @@ class Run:
         indices = (
             [self.config.only] if self.config.only is not None else range(self.config.connections)
         )
+        self._next_tenth = max(1, len(indices) // 10)
         queue: asyncio.Queue[int] = asyncio.Queue()
         for index in indices:
             queue.put_nowait(index)
@@ -260,7 +262,10 @@ class Run:
             index = queue.get_nowait()
             await self._connection(index)
             await self._check_server()
-            if report.connections_done % max(1, total // 10) == 0:
+            if report.connections_done >= self._next_tenth:
+                step = max(1, total // 10)
+                while self._next_tenth <= report.connections_done:
+                    self._next_tenth += step
                 report.rss_trend_kb.append(int(report.server["rss_kb"]))
                 if self.config.progress:
                     print(
