@@ -259,7 +259,11 @@ class LiveViewApp:
         if self.check_origin is False:
             return True
         if self.check_origin is True:
-            return urlsplit(origin).netloc == websocket.headers.get("host")
+            try:
+                netloc = urlsplit(origin).netloc
+            except ValueError:  # not a URL urllib can split (`http://[`): no host of ours
+                return False
+            return netloc == websocket.headers.get("host")
         return origin in self.check_origin
 
 

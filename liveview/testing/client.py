@@ -107,6 +107,8 @@ class LiveViewTestClient:
         }
         socket = TestWebSocket(self.app, scope)
         await socket._open()
+        # keep the open ones, to close at exit (a long test opens thousands)
+        self._sockets = [open_ for open_ in self._sockets if not open_._task.done()]
         self._sockets.append(socket)
         return socket
 

@@ -58,13 +58,21 @@ class TestWebSocket:
     async def send_frame(self, frame: list[Any]) -> None:
         await self.send_text(orjson.dumps(frame).decode())
 
-    async def receive_frame(self, timeout: float = DEFAULT_TIMEOUT) -> list[Any]:
+    async def receive_message(self, timeout: float = DEFAULT_TIMEOUT) -> str | bytes:
+        """The next message from the app as it was sent: text, or bytes for a binary frame.
+        Raises WebSocketClosed once the app has closed the websocket."""
         message = await asyncio.wait_for(self._from_app.get(), timeout)
         if message["type"] == "websocket.close":
             self.closed_code = message.get("code", 1000)
             raise WebSocketClosed(self.closed_code or 1000)
-        data = message.get("text")
-        frame: list[Any] = orjson.loads(data if data is not None else message["bytes"])
+        text: str | None = message.get("text")
+        if text is not None:
+            return text
+        data: bytes = message["bytes"]
+        return data
+
+    async def receive_frame(self, timeout: float = DEFAULT_TIMEOUT) -> list[Any]:
+        frame: list[Any] = orjson.loads(await self.receive_message(timeout))
         return frame
 
     async def request(

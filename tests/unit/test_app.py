@@ -14,7 +14,7 @@ from starlette.routing import Mount
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.socket import Assigns
-from liveview.testing import LiveViewTestClient, ReplyError
+from liveview.testing import LiveViewTestClient, ReplyError, WebSocketRejected
 
 
 class Greeting(LiveView):
@@ -199,3 +199,14 @@ async def test_missing_secret_warns_and_generates_one(
     monkeypatch.setenv("LIVEVIEW_SECRET", "from-env")
     LiveViewApp(routes={"/greet": Greeting})
     assert "LIVEVIEW_SECRET" not in caplog.text
+
+
+@pytest.mark.parametrize("origin", ["http://[", "http://[::1", "http://[x]/"])
+async def test_an_origin_that_is_no_url_is_refused_not_an_error(origin: str) -> None:
+    # urllib raises ValueError on these (found by tests/fuzz); the handshake must be refused
+    # with 403 like any other foreign origin, not end in "Exception in ASGI application".
+    async with LiveViewTestClient(make_app()) as client:
+        await client.get("/greet")
+        with pytest.raises(WebSocketRejected):
+            await client.connect(headers={"origin": origin})
+        await client.connect()  # the page's own origin still connects

@@ -1,0 +1,100 @@
+"""Bugs the fuzz suite found, not fixed yet, each as its smallest reproduction (xfail).
+
+The mutator leaves out the inputs that trigger these (`mutator.OPEN_BUGS`) so that the sample
+keeps looking for new bugs instead of finding these again. When a bug is fixed its test here
+passes: remove its `xfail` mark and its name from `OPEN_BUGS`, so the mutator sends it again.
+(`python -m tests.fuzz.run --include <name>` sends it meanwhile.)
+
+The 2,000-segment form key is a bug of the outside probe (reliability review, 2026-12-06,
+defect 1), fixed elsewhere: its test turns green with that fix (`strict=False`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from liveview.testing import LiveViewCrashed, LiveViewTest, LiveViewTestClient, ReplyError
+from tests.fuzz.app import RECORDER, make_app
+from tests.fuzz.mutator import OPEN_BUGS
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[LiveViewTestClient]:
+    async with LiveViewTestClient(make_app()) as client:  # its lifespan resets RECORDER
+        yield client
+
+
+def assert_no_traceback() -> None:
+    assert RECORDER.unexpected_count == 0, [entry.text for entry in RECORDER.unexpected]
+
+
+async def answer_or_refusal(
+    view: LiveViewTest, payload: dict[str, Any], event: str = "event"
+) -> None:
+    """Send `payload`; an ok reply or an error reply are both answers (a crash is not)."""
+    try:
+        await view.push(event, payload)
+    except LiveViewCrashed:
+        raise
+    except ReplyError:
+        pass
+
+
+@pytest.mark.xfail(reason=OPEN_BUGS["bad-url-join"], strict=True)
+@pytest.mark.parametrize("key", ["url", "redirect"])
+async def test_a_join_to_a_url_urllib_cannot_split_is_refused_without_a_traceback(
+    client: LiveViewTestClient, key: str
+) -> None:
+    view = await client.live("/counter")
+    payload = {**view.join_payload, key: "http://[::1"}
+    reply, _ = await view.socket.request(view.topic, "phx_join", payload, join_ref="99")
+    assert reply[4]["status"] == "error"
+    assert_no_traceback()
+
+
+@pytest.mark.xfail(reason=OPEN_BUGS["bad-url-patch"], strict=True)
+async def test_a_live_patch_to_a_url_urllib_cannot_split_is_answered_and_the_view_lives(
+    client: LiveViewTestClient,
+) -> None:
+    view = await client.live("/params")
+    await answer_or_refusal(view, {"url": "http://[::1"}, event="live_patch")
+    await view.click("inc")
+    assert '<p id="count">1</p>' in view.html
+    assert_no_traceback()
+
+
+@pytest.mark.xfail(reason=OPEN_BUGS["deep-cids"], strict=True)
+async def test_cids_destroyed_with_deeply_nested_cids_is_answered_and_the_view_lives(
+    client: LiveViewTestClient,
+) -> None:
+    view = await client.live("/counter")
+    reply, _ = await view.socket.request(
+        view.topic, "cids_destroyed", {"cids": [[[[[[[[[[[]]]]]]]]]]]}, join_ref=view.join_ref
+    )  # shallow: fine
+    assert reply[4]["status"] == "ok"
+    deep: Any = []
+    for _ in range(300):
+        deep = [deep]
+    await answer_or_refusal(view, {"cids": deep}, event="cids_destroyed")
+    await view.click("inc")
+    assert '<p id="count">1</p>' in view.html
+    assert_no_traceback()
+
+
+@pytest.mark.xfail(
+    reason="a form key 2,000 bracket segments deep overflows the recursion of params._put "
+    "(reliability review 2026-12-06, defect 1; the fix is being made in parallel)",
+    strict=False,
+)
+async def test_a_form_key_2000_brackets_deep_is_answered_and_the_view_lives(
+    client: LiveViewTestClient,
+) -> None:
+    view = await client.live("/form")
+    key = "a" + "[b]" * 2_000
+    await answer_or_refusal(view, {"type": "form", "event": "validate", "value": f"{key}=1"})
+    await view.click("inc")
+    assert '<p id="count">1</p>' in view.html
+    assert_no_traceback()
