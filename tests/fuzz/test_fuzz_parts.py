@@ -122,15 +122,14 @@ def _cids_depth(sent: list[Sent]) -> int:
     return max(_depth(s.data) for s in sent if isinstance(s.data, str) and s.kind == "cids")
 
 
-def test_the_mutator_leaves_out_the_inputs_of_open_bugs_unless_asked() -> None:
+def test_the_mutator_sends_the_inputs_of_fixed_bugs() -> None:
+    """The bugs found so far are fixed (`OPEN_BUGS` is empty): their inputs are in the mix."""
+    assert OPEN_BUGS == {}
     plain = frames("13:0", 20_000)
-    assert not any(isinstance(s.data, str) and "[::1" in s.data for s in plain)
-    assert _cids_depth(plain) <= 250 + 3
-    asked = frames("13:0", 20_000, include=frozenset(OPEN_BUGS))
     assert any(
-        isinstance(s.data, str) and url in s.data for s in asked for url in UNSPLITTABLE_URLS
+        isinstance(s.data, str) and url in s.data for s in plain for url in UNSPLITTABLE_URLS
     )
-    assert _cids_depth(asked) > 300
+    assert _cids_depth(plain) > 300
 
 
 def test_form_keys_stay_within_max_brackets() -> None:

@@ -1,12 +1,10 @@
-"""Bugs the fuzz suite found, not fixed yet, each as its smallest reproduction (xfail).
+"""Bugs the fuzz suite (and the outside probe) found, each as its smallest reproduction; all
+fixed now, kept as regression tests.
 
-The mutator leaves out the inputs that trigger these (`mutator.OPEN_BUGS`) so that the sample
-keeps looking for new bugs instead of finding these again. When a bug is fixed its test here
-passes: remove its `xfail` mark and its name from `OPEN_BUGS`, so the mutator sends it again.
-(`python -m tests.fuzz.run --include <name>` sends it meanwhile.)
-
-The 2,000-segment form key is a bug of the outside probe (reliability review, 2026-12-06,
-defect 1), fixed elsewhere: its test turns green with that fix (`strict=False`).
+While a bug is open its test here is marked `xfail(strict=True)` and its name is in
+`mutator.OPEN_BUGS`, so the mutator leaves out the inputs that trigger it and the sample keeps
+looking for new bugs (`python -m tests.fuzz.run --include <name>` sends them meanwhile). When it
+is fixed, the mark and the name go.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ import pytest
 
 from liveview.testing import LiveViewCrashed, LiveViewTest, LiveViewTestClient, ReplyError
 from tests.fuzz.app import RECORDER, make_app
-from tests.fuzz.mutator import OPEN_BUGS
 
 
 @pytest.fixture
@@ -43,7 +40,6 @@ async def answer_or_refusal(
         pass
 
 
-@pytest.mark.xfail(reason=OPEN_BUGS["bad-url-join"], strict=True)
 @pytest.mark.parametrize("key", ["url", "redirect"])
 async def test_a_join_to_a_url_urllib_cannot_split_is_refused_without_a_traceback(
     client: LiveViewTestClient, key: str
@@ -55,7 +51,6 @@ async def test_a_join_to_a_url_urllib_cannot_split_is_refused_without_a_tracebac
     assert_no_traceback()
 
 
-@pytest.mark.xfail(reason=OPEN_BUGS["bad-url-patch"], strict=True)
 async def test_a_live_patch_to_a_url_urllib_cannot_split_is_answered_and_the_view_lives(
     client: LiveViewTestClient,
 ) -> None:
@@ -66,7 +61,6 @@ async def test_a_live_patch_to_a_url_urllib_cannot_split_is_answered_and_the_vie
     assert_no_traceback()
 
 
-@pytest.mark.xfail(reason=OPEN_BUGS["deep-cids"], strict=True)
 async def test_cids_destroyed_with_deeply_nested_cids_is_answered_and_the_view_lives(
     client: LiveViewTestClient,
 ) -> None:
@@ -75,20 +69,16 @@ async def test_cids_destroyed_with_deeply_nested_cids_is_answered_and_the_view_l
         view.topic, "cids_destroyed", {"cids": [[[[[[[[[[[]]]]]]]]]]]}, join_ref=view.join_ref
     )  # shallow: fine
     assert reply[4]["status"] == "ok"
-    deep: Any = []
-    for _ in range(300):
-        deep = [deep]
-    await answer_or_refusal(view, {"cids": deep}, event="cids_destroyed")
+    deep = "[" * 300 + "]" * 300  # deeper than orjson writes, so sent as text
+    frame = f'["{view.join_ref}","77","{view.topic}","cids_destroyed",{{"cids":{deep}}}]'
+    await view.socket.send_text(frame)
+    reply = await view.socket.receive_frame()
+    assert reply[1] == "77" and reply[4]["status"] == "ok"
     await view.click("inc")
     assert '<p id="count">1</p>' in view.html
     assert_no_traceback()
 
 
-@pytest.mark.xfail(
-    reason="a form key 2,000 bracket segments deep overflows the recursion of params._put "
-    "(reliability review 2026-12-06, defect 1; the fix is being made in parallel)",
-    strict=False,
-)
 async def test_a_form_key_2000_brackets_deep_is_answered_and_the_view_lives(
     client: LiveViewTestClient,
 ) -> None:
