@@ -69,7 +69,6 @@ NAVIGATING = frozenset({"action", "formaction", "href", "xlink:href"})
 SCRIPT_SCHEMES = frozenset({"javascript", "vbscript"})
 """Refused in every URL attribute; ``data`` is refused too where the browser navigates."""
 _COMMON = ("https:", "http:", "mailto:", "tel:")  # these prefixes need no more reading
-_ALONE = (("", ""),)  # ``UrlSlot.around`` of a value with nothing static around it
 _LEADING = "".join(map(chr, range(0x21)))  # C0 controls and space, stripped by URL parsing
 _TAB_NEWLINE = dict.fromkeys(map(ord, "\t\n\r"))  # dropped anywhere by URL parsing
 
@@ -100,7 +99,7 @@ class UrlSlot(ExprSlot):
     by ``add_tails``); usually just ``("", "")``. ``where`` names the template and line.
     """
 
-    __slots__ = ("around", "attribute", "heads", "navigates", "tailed", "where")
+    __slots__ = ("alone", "around", "attribute", "heads", "navigates", "where")
 
     def __init__(
         self,
@@ -114,8 +113,8 @@ class UrlSlot(ExprSlot):
         self.attribute = " or ".join(attributes)
         self.navigates = not NAVIGATING.isdisjoint(attributes)
         self.heads = tuple(heads)
-        self.around = _ALONE if self.heads == ("",) else tuple((h, "") for h in self.heads)
-        self.tailed = False
+        self.around = tuple((head, "") for head in self.heads)
+        self.alone = self.around == (("", ""),)  # nothing static around it: the fast path
         self.where = where
 
     def add_tails(self, tails: Iterable[str]) -> None:
@@ -123,20 +122,36 @@ class UrlSlot(ExprSlot):
         pairs = [(head, tail) for tail in tails for head in self.heads]
         if pairs:
             self.around = tuple(dict.fromkeys((*self.around, *pairs)))
-            self.tailed = True
+            self.alone = False
+
+    # ``full``, ``diff`` and ``html`` test the common case (a str with no colon or a common
+    # scheme, nothing around it) inline: a call to ``text`` costs more than the test, on every
+    # URL slot of every render.
 
     def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
-        text = self.text(self.evaluate(ctx))
+        value = self.evaluate(ctx)
+        if type(value) is str and self.alone and (":" not in value or value.startswith(_COMMON)):
+            text = escape_text(value)
+        else:
+            text = self.text(value)
         out[self.key] = text
         prints[self.position] = text
 
     def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
-        text = self.text(self.evaluate(ctx))
+        value = self.evaluate(ctx)
+        if type(value) is str and self.alone and (":" not in value or value.startswith(_COMMON)):
+            text = escape_text(value)
+        else:
+            text = self.text(value)
         return SAME if text == old else (text, text)
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
         parts.append(statics[self.index])
-        parts.append(self.text(self.evaluate(ctx)))
+        value = self.evaluate(ctx)
+        if type(value) is str and self.alone and (":" not in value or value.startswith(_COMMON)):
+            parts.append(escape_text(value))
+        else:
+            parts.append(self.text(value))
 
     def text(self, value: Any) -> str:
         """``escape.to_text`` of ``value``, or the harmless value when its scheme is refused."""
@@ -146,7 +161,7 @@ class UrlSlot(ExprSlot):
             return to_text(value)  # nothing to check; or Markup, vouched for by its maker
         else:
             url = str(value)  # what to_text would escape: a URL object's text, say
-        if self.tailed or self.around is not _ALONE:
+        if not self.alone:
             return self.text_around(url)
         if ":" in url and not url.startswith(_COMMON):
             scheme = refused_scheme(url, self.navigates)
