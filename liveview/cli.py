@@ -27,16 +27,15 @@ def _positive(text: str) -> int:
 def _publish(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """One JSON message to one topic, for scripts, cron jobs and debugging."""
     import asyncio
-
-    import orjson
+    import json
 
     from liveview.pubsub import MessageTooLarge, PubSubUnavailable, from_url
     from liveview.pubsub.messages import to_json_value
     from liveview.pubsub.url import Backend
 
-    try:
-        message = to_json_value(orjson.loads(args.json))
-    except orjson.JSONDecodeError as error:
+    try:  # the standard library keeps an integer beyond 64 bits an int, for the check to refuse
+        message = to_json_value(json.loads(args.json))
+    except json.JSONDecodeError as error:
         parser.error(f'the message is not JSON ({error}); e.g. \'{{"type": "inc"}}\'')
     except TypeError as error:
         parser.error(str(error))

@@ -10,6 +10,8 @@ untouched by later mutation of the original, and shared by all subscribers in th
 handlers must treat it as read-only.
 
 Topics are non-empty str of valid Unicode; subscription ids (`exclude`, `origin`) are str.
+
+`check_parsed` applies the same rules, without a copy, to what orjson just read from a broker.
 """
 
 from __future__ import annotations
@@ -50,10 +52,75 @@ def to_json_value(value: object, name: str = "message") -> JSONValue:
     try:
         return _copy(value, MAX_DEPTH)
     except _NotJSON as error:
-        steps = error.path[::-1]
-        if len(steps) > 12:  # the nesting limit would make paths hundreds of steps long
-            steps = [*steps[:6], "...", *steps[-3:]]
-        raise TypeError(f"{name}{''.join(steps)} {error.problem}") from None
+        raise TypeError(f"{name}{_path(error)} {error.problem}") from None
+
+
+def _path(error: _NotJSON) -> str:
+    steps = error.path[::-1]
+    if len(steps) > 12:  # the nesting limit would make paths hundreds of steps long
+        steps = [*steps[:6], "...", *steps[-3:]]
+    return "".join(steps)
+
+
+class LargeFloat(Exception):
+    """`check_parsed` met a float of magnitude 2**63 or more: it may have been an integer literal.
+
+    orjson reads an integer literal outside -2**63 .. 2**64 - 1 as the nearest float, silently,
+    and has no option to refuse it; such a float is at least 2**63 in magnitude, like a float
+    literal as large (`1e19`). Only the source can tell them apart: `liveview.pubsub.wire` reads
+    it again with the standard library, which keeps every integer an int.
+    """
+
+
+_LARGE = 2.0**63
+
+
+def check_parsed(value: object, name: str = "message") -> JSONValue:
+    """Check what `orjson.loads` just returned against the message rules, and return it as is.
+
+    Cheaper than `to_json_value`, which it agrees with: orjson's output is held by nobody else,
+    so it needs no copy, and it can hold no subclass, tuple, non-str key, lone surrogate or
+    non-finite float, so only the int range, the depth and large floats are left to check.
+    Raises TypeError like `to_json_value`, or `LargeFloat`.
+    """
+    try:
+        _check_parsed(value, MAX_DEPTH)
+    except _NotJSON as error:
+        raise TypeError(f"{name}{_path(error)} {error.problem}") from None
+    return value  # type: ignore[return-value]  # checked above
+
+
+def _check_parsed(value: object, depth: int) -> None:
+    # Strings, bools and None (most leaves) need nothing, and are skipped without a call.
+    if type(value) is dict:
+        if depth == 0:
+            raise _too_deep()
+        for key, item in value.items():
+            if type(item) not in _NOTHING_TO_CHECK:
+                try:
+                    _check_parsed(item, depth - 1)
+                except _NotJSON as error:
+                    error.path.append(f"[{key!r}]")
+                    raise
+    elif type(value) is list:
+        if depth == 0:
+            raise _too_deep()
+        for index, item in enumerate(value):
+            if type(item) not in _NOTHING_TO_CHECK:
+                try:
+                    _check_parsed(item, depth - 1)
+                except _NotJSON as error:
+                    error.path.append(f"[{index}]")
+                    raise
+    elif type(value) is int:
+        if value > _INT_MAX:  # orjson reads 2**63 .. 2**64 - 1 as ints
+            raise _NotJSON(_INT_PROBLEM)
+    elif type(value) is float and not -_LARGE < value < _LARGE:
+        raise LargeFloat
+
+
+_NOTHING_TO_CHECK = frozenset({str, bool, type(None)})
+_INT_PROBLEM = "is an int outside the signed 64-bit range, not a JSON value"
 
 
 def _copy(value: object, depth: int) -> JSONValue:
@@ -65,7 +132,7 @@ def _copy(value: object, depth: int) -> JSONValue:
     if type(value) is int:
         if _INT_MIN <= value <= _INT_MAX:
             return value
-        raise _NotJSON("is an int outside the signed 64-bit range, not a JSON value")
+        raise _NotJSON(_INT_PROBLEM)
     if type(value) is float:
         if math.isfinite(value):
             return value

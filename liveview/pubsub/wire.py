@@ -16,8 +16,9 @@ orjson by `encode_envelope` and read back by `decode_envelope`:
 
 Absent and null mean the same. Other keys are ignored, so fields can be added later. An outside
 program needs only the two required keys: `{"topic": "counter", "message": {"type": "inc"}}`.
-Integers outside 64 bits in outside input are read as floats (orjson); integers between 2**63
-and 2**64 are refused like at publish.
+An integer outside the signed 64-bit range in the message is refused, like at publish: orjson
+reads one beyond 64 bits as a float, silently, so a float of magnitude 2**63 or more sends the
+payload to a second reading by the standard library, which tells `1e19` from an integer literal.
 
 Brokers with a channel per topic (Redis: `<prefix><topic>`) read payloads with `decode_payload`,
 which also takes a bare message, so outside programs need no envelope: a payload is an envelope
@@ -30,12 +31,22 @@ These are tools for backend authors and outside programs; an app needs none of t
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TypeAlias
 
 import orjson
 
-from liveview.pubsub.messages import JSONLike, JSONValue, check_id, check_topic, to_json_value
+from liveview.pubsub.messages import (
+    MAX_DEPTH,
+    JSONLike,
+    JSONValue,
+    LargeFloat,
+    check_id,
+    check_parsed,
+    check_topic,
+    to_json_value,
+)
 
 Data: TypeAlias = bytes | bytearray | memoryview | str
 """A payload as a broker client hands it over."""
@@ -97,11 +108,28 @@ def _checked(data: Data, topic: str, envelope: dict[str, object]) -> Envelope:
     """The envelope of a decoded object that has a topic and a message."""
     origin = _optional_id(data, envelope, "origin")
     exclude = _optional_id(data, envelope, "exclude")
+    return Envelope(topic, _message(data, envelope["message"], True), origin, exclude)
+
+
+def _message(data: Data, message: object, in_envelope: bool) -> JSONValue:
+    """The checked message of a payload, `message` as orjson read it (the envelope's or all)."""
     try:
-        message = to_json_value(envelope["message"])
+        return check_parsed(message)
     except TypeError as error:
         raise MalformedMessage(str(error)) from None
-    return Envelope(topic, message, origin, exclude)
+    except LargeFloat:
+        pass
+    # Rare: a float of 2**63 or more, which orjson also makes of larger integer literals.
+    try:
+        exact = json.loads(data if isinstance(data, str) else bytes(data))
+    except RecursionError:  # orjson reads 1024 levels; the message rules allow fewer anyway
+        raise MalformedMessage(f"nests more than {MAX_DEPTH} containers deep") from None
+    except ValueError as error:  # not expected: the standard library reads what orjson reads
+        raise MalformedMessage(f"not JSON ({error}): {_preview(data)}") from None
+    try:
+        return to_json_value(exact["message"] if in_envelope else exact)
+    except TypeError as error:
+        raise MalformedMessage(str(error)) from None
 
 
 def _optional_id(data: Data, envelope: dict[str, object], key: str) -> str | None:
@@ -119,7 +147,8 @@ def decode_payload(topic: str, data: Data) -> Envelope:
 
     The rule (see the module docstring) lets `redis-cli PUBLISH liveview:counter '{"n": 1}'`
     work without an envelope. Raises MalformedMessage for what is not JSON, for values the
-    message rules refuse, and for envelopes with a bad `origin` or `exclude`.
+    message rules refuse (an integer beyond 64 bits too, which orjson alone would read as a
+    float), and for envelopes with a bad `origin` or `exclude`.
     """
     try:
         value = orjson.loads(data)
@@ -132,10 +161,7 @@ def decode_payload(topic: str, data: Data) -> Envelope:
         and _ENVELOPE_KEYS.issuperset(value)
     ):
         return _checked(data, topic, value)
-    try:
-        return Envelope(topic, to_json_value(value))
-    except TypeError as error:
-        raise MalformedMessage(str(error)) from None
+    return Envelope(topic, _message(data, value, False))
 
 
 def _preview(data: Data) -> str:

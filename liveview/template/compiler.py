@@ -3,7 +3,8 @@
 Mapping of Jinja's AST:
 
 * ``Output``: template text becomes statics; each expression becomes one slot (constant
-  expressions are folded into the statics, as Jinja itself folds them);
+  expressions are folded into the statics, as Jinja itself folds them), a ``urls.UrlSlot``
+  where it can begin the value of a URL attribute (``htmlscan`` follows the HTML to know);
 * ``If``/``elif``/``else``: one slot holding the chosen branch's node (each branch is a block);
   an ``if`` whose branches only ``set`` becomes a silent step with no slot;
 * ``For`` (tuple targets, ``loop``, ``if`` filter, ``else``): one slot holding a comprehension
@@ -42,6 +43,7 @@ from .deps import (
 )
 from .errors import TemplateSyntaxError
 from .escape import to_text
+from .htmlscan import Scanner, State, merge
 from .slots import (
     EMPTY,
     Block,
@@ -57,12 +59,20 @@ from .slots import (
     StepFacts,
     Target,
 )
+from .urls import UrlSlot
 
 # Two phases. A template's expressions are compiled together, into one generated module, once
 # the whole AST has been walked (``_Compiler.finish``; see ``codegen``). So a step is built with
 # the placeholder evaluator ``_unresolved``, and the walk queues its expressions (``expression``
 # returns the index each will have) with a *fixup*: a function that ``finish`` calls with the
 # compiled evaluators to put the step's own in place.
+
+
+_LOOP_PASSES = 4
+"""Compilations of a loop body at most, each from more of the places the HTML can be in."""
+
+_Fork = tuple[tuple[State, ...], tuple[UrlSlot, ...]]
+"""Where the compiler is in the HTML: the scanner's state and ``_Compiler.previous``."""
 
 
 def _unresolved(ctx: object) -> object:
@@ -153,6 +163,10 @@ class _Compiler:
         self.eval_ctx = nodes.EvalContext(environment, name)
         self.exprs: list[tuple[nodes.Expr, bool]] = []
         self.fixups: list[Callable[[Sequence[Evaluator]], None]] = []
+        # Where the text so far leaves the HTML, and the URL slots whose scheme the text that
+        # comes next may complete (see ``text``).
+        self.html = Scanner()
+        self.previous: tuple[UrlSlot, ...] = ()
 
     def error(self, message: str, lineno: int) -> TemplateSyntaxError:
         error = TemplateSyntaxError(message, lineno, self.name, self.filename)
@@ -194,23 +208,58 @@ class _Compiler:
         else:
             self.opaque(node, builder, scope)
 
+    def text(self, text: str, builder: _Builder) -> None:
+        """Static ``text``: into the block, and through the scanner, which may find that it
+        completes the scheme of the slots before (``{{ scheme }}://``)."""
+        builder.add_text(text)
+        tails = self.html.feed(text)
+        for slot in self.previous:
+            slot.add_tails(tails)
+        if not self.html.continues_scheme():
+            self.previous = ()
+
     def output(self, node: nodes.Output, builder: _Builder, scope: Bindings, soft: bool) -> None:
         for child in node.nodes:
             if isinstance(child, nodes.TemplateData):
-                builder.add_text(child.data)
+                self.text(child.data, builder)
                 continue
             try:
                 constant = child.as_const(self.eval_ctx)
             except Exception:  # nodes.Impossible or a failing constant: evaluate at runtime
                 pass
             else:
-                builder.add_text(to_text(constant))
+                self.text(to_text(constant), builder)
                 continue
             own = scope.deps(child)
-            slot = ExprSlot(_unresolved, StepFacts(own=own, names=names_in(child), value_deps=own))
+            facts = StepFacts(own=own, names=names_in(child), value_deps=own)
+            check = self.html.expression()
+            slot = ExprSlot(_unresolved, facts)
+            if check is None:
+                self.previous = ()
+            else:  # with the slots just before it, if any: the scheme may run through them all
+                slot = UrlSlot(_unresolved, facts, *check, self.where(child))
+                self.previous = (*self.previous, slot)
             index = self.expression(child, soft)
             self.fixups.append(partial(_set_evaluator, slot, index))
             builder.add_slot(slot)
+
+    def where(self, node: nodes.Node) -> str:
+        """The template and line of ``node``, for messages at render time."""
+        name = self.name or self.filename
+        return f"template {name!r} line {node.lineno}" if name else f"line {node.lineno}"
+
+    def fork(self) -> _Fork:
+        """Where the HTML is before a block that may or may not run, or run again."""
+        return self.html.states, self.previous
+
+    def back(self, fork: _Fork) -> None:
+        """Back to ``fork``, to compile another branch from there."""
+        self.html.states, self.previous = fork
+
+    def join(self, ends: list[_Fork]) -> None:
+        """Continue after branches that ended at ``ends`` (see ``htmlscan.merge``)."""
+        self.html.states = merge([states for states, _ in ends])
+        self.previous = tuple({slot: None for _, slots in ends for slot in slots})
 
     def if_(self, node: nodes.If, builder: _Builder, scope: Bindings) -> None:
         arms = [(node.test, node.body)] + [(arm.test, arm.body) for arm in node.elif_]
@@ -219,12 +268,17 @@ class _Compiler:
         value_deps = scope.deps(tests)
         blocks: list[Block] = []
         leaked: set[str] = set()
+        fork = self.fork()
+        ends = [] if node.else_ else [fork]  # where the HTML is after each branch
         for body in bodies:
+            self.back(fork)
             inner = scope.child()
             block, block_deps = self.block(body, inner, soft=True)
             blocks.append(block)
             value_deps = union(value_deps, block_deps)
             leaked.update(inner.names)
+            ends.append(self.fork())
+        self.join(ends)
         otherwise = blocks.pop() if node.else_ else None
         for name in sorted(leaked):
             scope.bind(name, union(scope.resolve(name), value_deps))
@@ -268,11 +322,16 @@ class _Compiler:
             inner.bind(name, variables)
         # loop.changed(...) depends on the calls before it: then `loop` is stateful (deps).
         inner.bind("loop", None if mentions_changed(node.body) else variables)
-        body, body_deps = self.block(node.body, inner, soft)
+        fork = self.fork()
+        body, body_deps = self.loop_body(node.body, inner, soft)
+        ends = [self.fork()]
         otherwise: Block | None = None
         else_deps: Deps = EMPTY
+        self.back(fork)
         if node.else_:
             otherwise, else_deps = self.block(node.else_, scope.child(), soft)
+        ends.append(self.fork())
+        self.join(ends)
         step = ForSlot(
             _unresolved,
             target,
@@ -299,6 +358,23 @@ class _Compiler:
 
         self.fixups.append(fix)
         builder.add_slot(step)
+
+    def loop_body(self, body: list[nodes.Node], inner: Bindings, soft: bool) -> tuple[Block, Deps]:
+        """Compile a loop body from where the HTML is, and from where the body ends, since the
+        next iteration starts there: a body that leaves a tag or a URL value open is compiled
+        again from both (rarely: a body usually ends where it began)."""
+        start = self.fork()
+        exprs, fixups, bound = len(self.exprs), len(self.fixups), dict(inner.names)
+        for passes_left in reversed(range(_LOOP_PASSES)):
+            block, deps = self.block(body, inner, soft)
+            states = merge([start[0], self.html.states])
+            if not passes_left or set(states) == set(start[0]):
+                return block, deps
+            del self.exprs[exprs:], self.fixups[fixups:]  # this pass's steps are dropped
+            inner.names = dict(bound)
+            start = (states, start[1])
+            self.back(start)
+        raise AssertionError("unreachable: the last pass returns")
 
     def assign(self, node: nodes.Assign, builder: _Builder, scope: Bindings, soft: bool) -> None:
         if node.find(nodes.NSRef) is not None:
@@ -350,6 +426,7 @@ class _Compiler:
         for name in _bound_by(node):
             scope.bind(name, None)
         builder.add_slot(step)
+        self.html.expression()  # Jinja renders it, unchecked: to the HTML, an unknown value
 
     def jinja(self, node: nodes.Node) -> jinja2.Template:
         """Compile one statement with Jinja itself, as a template of its own."""

@@ -133,6 +133,7 @@ class TestRedisBroker(BrokerCases):
         (b'{"topic": "t", "message": 1, "origin": null, "exclude": "x"}', 1),
         (b'"just text"', "just text"),
         (b"[1, 2.5, null]", [1, 2.5, None]),
+        (b"[1e30, -9.3e18]", [1e30, -9.3e18]),  # large floats stay floats
         (b"42", 42),
         (b"null", None),
         # envelope-looking, but not an envelope of this channel's topic: the message itself
@@ -155,6 +156,9 @@ class TestRedisBroker(BrokerCases):
         (b"\xff\xfe", "not JSON"),
         (b'{"a": 1', "not JSON"),
         (b"18446744073709551615", "outside the signed 64-bit range"),
+        # orjson reads these as floats; they are refused, not delivered with digits lost
+        (b'{"n": 123456789012345678901234567890}', "message['n'] is an int outside"),
+        (b'{"topic": "t", "message": [-9223372036854775809]}', "message[0] is an int"),
         (b'{"topic": "t", "message": 1, "origin": 7}', "'origin' is neither a string nor null"),
     )
 

@@ -88,6 +88,12 @@ async def test_the_liveview_publish_command_reaches_a_page(redis_url: str) -> No
     ("arguments", "code", "says"),
     [
         (["t", "{not json", "--redis", "redis://127.0.0.1:1"], 2, "the message is not JSON"),
+        # not a float with digits lost: refused like publish() refuses the int
+        (
+            ["t", '{"n": 123456789012345678901234567890}', "--redis", "redis://127.0.0.1:1"],
+            2,
+            "message['n'] is an int outside the signed 64-bit range",
+        ),
         (["t", "1", "--redis", "postgresql://x/y"], 2, "not a Redis URL"),
         (["t", "1"], 2, "--redis URL"),
         (["t", "1", "--redis", "http://x"], 2, "not a Redis URL"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import enum
+import json
 import math
 import re
 from typing import Any, NamedTuple
@@ -13,8 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liveview.pubsub.messages import MAX_DEPTH, to_json_value
-from liveview.pubsub.wire import Envelope, MalformedMessage, decode_envelope, encode_envelope
+from liveview.pubsub.messages import MAX_DEPTH, LargeFloat, check_parsed, to_json_value
+from liveview.pubsub.wire import (
+    Envelope,
+    MalformedMessage,
+    decode_envelope,
+    decode_payload,
+    encode_envelope,
+)
 from tests.pubsub_contract import typed
 
 json_values = st.recursive(
@@ -219,3 +226,93 @@ def test_malformed_message_is_a_value_error_with_a_short_preview() -> None:
         decode_envelope(b"x" * 10_000)
     assert isinstance(caught.value, MalformedMessage)
     assert len(str(caught.value)) < 300
+
+
+# orjson reads an integer literal beyond its range (-2**63 to 2**64 - 1) as a float, silently
+# losing digits; a broker's payload holding one is refused, like `publish` refuses the int.
+BIG_INTS = [
+    (b'{"n": 123456789012345678901234567890}', "message['n']"),
+    (b"18446744073709551616", "message"),
+    (b"-9223372036854775809", "message"),
+    (b'[1.5, {"a": [0, -123456789012345678901234567890]}]', "message[1]['a'][1]"),
+]
+
+
+@pytest.mark.parametrize(("data", "path"), BIG_INTS)
+def test_integers_beyond_64_bits_from_a_broker_are_refused(data: bytes, path: str) -> None:
+    reason = f"{path} is an int outside the signed 64-bit range"
+    with pytest.raises(MalformedMessage, match=re.escape(reason)):
+        decode_payload("t", data)
+    with pytest.raises(MalformedMessage, match=re.escape(reason)):
+        decode_envelope(b'{"topic": "t", "message": %s}' % data)
+    with pytest.raises(MalformedMessage, match=re.escape(reason)):
+        decode_payload("t", memoryview(b'{"topic": "t", "message": %s, "origin": "o"}' % data))
+    with pytest.raises(MalformedMessage, match=re.escape(reason)):
+        decode_payload("t", data.decode())
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"[1e19, -9.3e18, 1E300, 18446744073709551616.0]", [1e19, -9.3e18, 1e300, 2.0**64]),
+        (b"-9223372036854775808.0", -(2.0**63)),
+        (b'{"s": "123456789012345678901234567890", "f": 1e30}', {"s": "1234567890" * 3, "f": 1e30}),
+    ],
+)
+def test_large_floats_from_a_broker_stay_floats(data: bytes, message: Any) -> None:
+    """Only integer literals are refused: floats as large, written as floats, are read as such."""
+    assert typed(decode_payload("t", data).message) == typed(message)
+    assert typed(decode_envelope(b'{"topic": "t", "message": %s}' % data).message) == typed(message)
+
+
+def test_an_envelope_key_that_is_not_the_message_may_hold_a_big_int() -> None:
+    data = b'{"topic": "t", "message": 2e70, "v": 123456789012345678901234567890}'
+    assert typed(decode_envelope(data).message) == typed(2e70)
+
+
+edges = [2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 2**64, 10**30, 1e19, 2.0**63, -(2.0**63)]
+any_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(edges)
+    | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=30,
+)
+
+
+@given(any_json)
+def test_a_broker_payload_is_read_as_publish_checks_it(value: Any) -> None:
+    """Written by any JSON encoder (the standard library's keeps big ints), a message is refused
+    by the decoder when `publish` refuses it, with the same reason, and otherwise read exactly."""
+    data = json.dumps({"topic": "t", "message": value}).encode()
+    try:
+        expected = to_json_value(value)
+    except TypeError as error:
+        with pytest.raises(MalformedMessage) as refused:
+            decode_envelope(data)
+        assert str(refused.value) == str(error)
+    else:
+        assert typed(decode_envelope(data).message) == typed(expected)
+
+
+def test_check_parsed_refuses_what_to_json_value_refuses() -> None:
+    deep = orjson.loads(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH)
+    assert check_parsed(deep) == deep
+    with pytest.raises(TypeError, match="nests more than"):
+        check_parsed([deep])
+    with pytest.raises(TypeError, match=re.escape("info['a'][0] is an int outside")):
+        check_parsed({"a": [2**63]}, name="info")
+    with pytest.raises(LargeFloat):
+        check_parsed([1, {"x": -(2.0**63)}])
+    message = {"a": [1, 2.0**63 - 1024]}
+    assert check_parsed(message) is message  # checked, not copied
+
+
+def test_a_large_float_in_a_payload_nested_too_deep_is_refused_as_such() -> None:
+    for depth in (300, 1000):  # the second reading, by the standard library, stops at ~1000
+        data = b"[1e19," + b"[" * depth + b"]" * depth + b"]"
+        with pytest.raises(MalformedMessage, match="nests more than 250 containers deep"):
+            decode_payload("t", data)
