@@ -17,27 +17,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
-import re
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.fanout_inprocess import join_channels
 from liveview import LiveView, LiveViewApp, LiveViewSocket
-from liveview.channel.frames import Frame
-from liveview.channel.live import LiveChannel
 
 TOPIC = "burst"
-CONTAINER = re.compile(
-    r'<div id="(?P<id>[^"]+)" data-phx-main data-phx-session="(?P<session>[^"]*)" '
-    r'data-phx-static="(?P<static>[^"]*)">'
-)
 
 
 class Last(LiveView):
@@ -69,26 +61,7 @@ async def run(views: int, rate: int, seconds: float, burst: int = 0) -> dict[str
 
         return send
 
-    channels = []
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-        for _ in range(views):
-            found = CONTAINER.search((await http.get("/")).text)
-            assert found is not None
-            topic = "lv:" + found["id"]
-            payload = {
-                "url": "http://bench/",
-                "params": {},
-                "session": html.unescape(found["session"]),
-                "static": html.unescape(found["static"]),
-            }
-            channels.append(
-                LiveChannel(
-                    topic=topic, join=Frame("1", "1", topic, "phx_join", payload),
-                    config=app.channel_config, send=sender(topic), root_path="",
-                    on_end=lambda channel: None,
-                )
-            )  # fmt: skip
+    channels = await join_channels(app, views, sender)
     while len(last) < views:
         await asyncio.sleep(0.01)
 

@@ -25,6 +25,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,18 +68,11 @@ class PerUser(LiveView):
         socket.assign(count=count, rows=rows)
 
 
-async def measure(view: type[LiveView], n: int, rounds: int, repeats: int) -> list[float]:
-    app = LiveViewApp(routes={"/": view}, secret="bench")
-    await app.start()
-    sent, target = 0, n
-    done = asyncio.Event()
-
-    async def send(text: str) -> None:
-        nonlocal sent
-        sent += 1
-        if sent >= target:
-            done.set()
-
+async def join_channels(
+    app: LiveViewApp, n: int, send_for: Callable[[str], Send]
+) -> list[LiveChannel]:
+    """`n` LiveViews of the app's "/" page, each rendered over HTTP and joined with its tokens
+    on a channel of its own that writes with `send_for(topic)` (no websocket)."""
     channels = []
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
@@ -95,10 +89,26 @@ async def measure(view: type[LiveView], n: int, rounds: int, repeats: int) -> li
             join = Frame("1", "1", topic, "phx_join", payload)
             channels.append(
                 LiveChannel(
-                    topic=topic, join=join, config=app.channel_config, send=send,
+                    topic=topic, join=join, config=app.channel_config, send=send_for(topic),
                     root_path="", on_end=lambda channel: None,
                 )
             )  # fmt: skip
+    return channels
+
+
+async def measure(view: type[LiveView], n: int, rounds: int, repeats: int) -> list[float]:
+    app = LiveViewApp(routes={"/": view}, secret="bench")
+    await app.start()
+    sent, target = 0, n
+    done = asyncio.Event()
+
+    async def send(text: str) -> None:
+        nonlocal sent
+        sent += 1
+        if sent >= target:
+            done.set()
+
+    channels = await join_channels(app, n, lambda topic: send)
     await asyncio.wait_for(done.wait(), 60)  # every join replied
     results, count = [], 0
     for _ in range(repeats):
