@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.apps.ours import TOPIC, Bench
 from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.channel.frames import Frame
-from liveview.channel.live import LiveChannel
+from liveview.channel.live import LiveChannel, Send
 
 CONTAINER = re.compile(
     r'<div id="(?P<id>[^"]+)" data-phx-main data-phx-session="(?P<session>[^"]*)" '
