@@ -35,4 +35,8 @@ class ChannelConfig:
     embedded: Mapping[str, type[LiveView]] = field(default_factory=dict)
     """LiveViews the layout embeds by name (`live_render`)."""
     mailbox_size: int = 10_000
-    """Messages a LiveView may have waiting; beyond that it is failed rather than let grow."""
+    """Messages a LiveView may have waiting; beyond that it sheds its infos for a notice
+    (`MessagesDropped`), or is failed if client messages fill it."""
+    mailbox_frame_bytes: int = 16 * 1024 * 1024
+    """Bytes of client messages a LiveView may have waiting (a client sending large events
+    faster than its LiveView handles them); beyond that it is failed rather than let grow."""

@@ -29,6 +29,8 @@ class Frame(NamedTuple):
     topic: str
     event: str
     payload: dict[str, Any]
+    size: int = 0
+    """The length of the text it was read from (what it holds while it waits)."""
 
 
 def decode(text: str | bytes) -> Frame:
@@ -49,7 +51,7 @@ def decode(text: str | bytes) -> Frame:
         raise MalformedFrame("event must be a non-empty string", ref=ref, topic=topic)
     if not isinstance(payload, dict):
         raise MalformedFrame("payload must be an object", ref=ref, topic=topic)
-    return Frame(join_ref, ref, topic, event, payload)
+    return Frame(join_ref, ref, topic, event, payload, len(text))
 
 
 def encode(join_ref: str | None, ref: str | None, topic: str, event: str, payload: Any) -> str:

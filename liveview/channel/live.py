@@ -126,6 +126,7 @@ class LiveChannel(Mailbox):
         self._route: RouteMatch | None = None
         self._template: Template | None = None  # the view's, when `render` does not choose
         self._diff_prefix = frames.push_prefix(self.join_ref, topic, DIFF)
+        self._frame_bytes = 0  # of the client messages waiting
         super().__init__(join, size=config.mailbox_size)  # last: this schedules the join
 
     # what arrives --------------------------------------------------------------------------
@@ -135,13 +136,19 @@ class LiveChannel(Mailbox):
         self.put(_Info(info) if type(info) is Frame else info)
 
     def push_frame(self, frame: Frame) -> None:
-        """Queue a client message for this LiveView."""
-        self.put(frame)
+        """Queue a client message for this LiveView; past `mailbox_frame_bytes` of them
+        waiting, the LiveView fails (the client's own flood: nothing of it is dropped)."""
+        self._frame_bytes += frame.size
+        if self._frame_bytes > self._config.mailbox_frame_bytes:
+            self.overflow()
+        else:
+            self.put(frame)
 
     def handle(self, message: Any) -> Awaitable[Outcome]:
         if self.view is None:  # the first message is the join
             return self._join(message)
         if type(message) is Frame:
+            self._frame_bytes -= message.size
             return self._on_frame(message)
         return self._on_info(message.info if type(message) is _Info else message)
 

@@ -131,6 +131,14 @@ class Mailbox:
             return inbox.pop(0)
         return NOTHING
 
+    def overflow(self) -> None:
+        """Fail the mailbox as full now (an owner's own bound, beyond the message count)."""
+        if self._state is _READY or self._state is _IDLE:
+            was_idle = self._state is _IDLE
+            self._overflow()
+            if was_idle:
+                self._dispatcher.schedule(self)
+
     def _overflow(self) -> None:
         self._state = _OVERFLOWED
         self._inbox.clear()

@@ -6,12 +6,13 @@ from liveview.channel.frames import Frame, MalformedFrame
 
 def test_roundtrip() -> None:
     text = frames.encode("1", "2", "lv:x", "event", {"a": [1, "b"]})
-    assert frames.decode(text) == Frame("1", "2", "lv:x", "event", {"a": [1, "b"]})
+    assert frames.decode(text) == Frame("1", "2", "lv:x", "event", {"a": [1, "b"]}, len(text))
 
 
 def test_reply_shape() -> None:
-    assert frames.decode(frames.reply(None, "7", "phoenix", "ok", {})) == Frame(
-        None, "7", "phoenix", "phx_reply", {"status": "ok", "response": {}}
+    text = frames.reply(None, "7", "phoenix", "ok", {})
+    assert frames.decode(text) == Frame(
+        None, "7", "phoenix", "phx_reply", {"status": "ok", "response": {}}, len(text)
     )
 
 

@@ -403,3 +403,32 @@ async def test_urls_that_cannot_be_split_and_odd_cids_get_replies_not_crashes(
     assert reply_frame[4] == {"status": "error", "response": {"reason": "unauthorized"}}
     await view.click("inc")  # the view on the socket carries on
     assert '<p id="count">1</p>' in view.html
+
+
+async def test_client_messages_waiting_past_their_byte_bound_fail_only_that_view() -> None:
+    Blocked.release = asyncio.Event()
+    app = LiveViewApp(routes={"/blocked": Blocked, "/counter": Counter}, secret="s")
+    app.channel_config.mailbox_frame_bytes = 10_000
+    async with LiveViewTestClient(app) as client:
+        blocked = await client.live("/blocked")
+        other = await client.live("/counter", socket=blocked.socket)
+        big = {"type": "click", "event": "x", "value": {"text": "y" * 3_000}}
+        for ref in range(5):  # 15 KB of events wait behind the first: more than the bound
+            await blocked.socket.send_frame(
+                [blocked.join_ref, str(ref), blocked.topic, "event", big]
+            )
+        frame = await blocked.socket.receive_frame()
+        assert frame[2:] == [blocked.topic, "phx_error", {}]
+        await other.click("inc")
+        assert '<p id="count">1</p>' in other.html
+        Blocked.release.set()
+
+
+async def test_client_messages_handled_leave_the_byte_bound() -> None:
+    app = LiveViewApp(routes={"/echo": Echo}, secret="s")
+    app.channel_config.mailbox_frame_bytes = 10_000
+    async with LiveViewTestClient(app) as client:
+        view = await client.live("/echo")
+        for _ in range(20):  # 60 KB in all, 3 KB at a time: never more than one waits
+            await view.push("event", {"type": "click", "event": "e", "value": {"n": "z" * 3_000}})
+        assert "zzz" in view.html
