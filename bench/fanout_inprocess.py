@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import html
-import re
 import statistics
 import sys
 import time
@@ -37,11 +36,7 @@ from bench.apps.ours import TOPIC, Bench
 from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.channel.frames import Frame
 from liveview.channel.live import LiveChannel, Send
-
-CONTAINER = re.compile(
-    r'<div id="(?P<id>[^"]+)" data-phx-main data-phx-session="(?P<session>[^"]*)" '
-    r'data-phx-static="(?P<static>[^"]*)">'
-)
+from liveview.static import CONTAINER
 
 
 class PerUser(LiveView):

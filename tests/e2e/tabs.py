@@ -3,17 +3,13 @@ keep its cookie, open the websocket with the CSRF token and a same-origin `Origi
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from typing import Any
 
 import httpx
 import websockets
 
-from liveview.static import CONTAINER
-
-CSRF = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
+from liveview.testing.page import find_container, find_csrf_token
 
 
 class Tab:
@@ -27,21 +23,21 @@ class Tab:
         async with httpx.AsyncClient(base_url=self.base) as http:
             page = await http.get(self.path)
             cookies = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-        container = CONTAINER.search(page.text)
-        csrf = CSRF.search(page.text)
+        container = find_container(page.text)
+        csrf = find_csrf_token(page.text)
         assert container is not None and csrf is not None
-        self.topic = f"lv:{container['id']}"
+        self.topic = f"lv:{container.id}"
         ws_url = self.base.replace("http", "ws") + "/live/websocket"
         self.ws = await websockets.connect(
-            f"{ws_url}?_csrf_token={html.unescape(csrf[1])}&vsn=2.0.0",
+            f"{ws_url}?_csrf_token={csrf}&vsn=2.0.0",
             origin=websockets.Origin(self.base),
             additional_headers={"cookie": cookies},
         )
         payload = {
             "url": self.base + self.path,
             "params": {"_mounts": 0},
-            "session": html.unescape(container["session"]),
-            "static": html.unescape(container["static"]),
+            "session": container.session,
+            "static": container.static,
         }
         reply = await self.request("phx_join", payload, join=True)
         assert reply[4]["status"] == "ok", reply

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from liveview.testing.page import find_csrf_token
 from tests.e2e.apps.limits import MAX_FRAME_SIZE
 from tests.e2e.conftest import (
     ROOT,
@@ -69,9 +70,9 @@ def socket_to(base_url: str) -> ClientConnection:
     response = conn.getresponse()
     page = response.read().decode()
     cookie = (response.getheader("set-cookie") or "").split(";")[0]
-    match = re.search(r'name="csrf-token" content="([^"]+)"', page)
-    assert match is not None
-    url = f"ws://{host}/live/websocket?_csrf_token={match[1]}&vsn=2.0.0"
+    csrf = find_csrf_token(page)
+    assert csrf is not None
+    url = f"ws://{host}/live/websocket?_csrf_token={csrf}&vsn=2.0.0"
     return connect(url, additional_headers={"Cookie": cookie, "Origin": base_url})
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import html
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket, MessagesDropped
 from liveview.static import CONTAINER
-from liveview.testing import LiveViewTestClient, ReplyError, WebSocketRejected
+from liveview.testing import LiveViewTest, LiveViewTestClient, ReplyError, WebSocketRejected
 
 shutdowns: list[str] = []
 
@@ -340,13 +341,41 @@ class Blocked(LiveView):
         await Blocked.release.wait()
 
 
-async def test_a_view_behind_its_infos_is_told_what_it_missed_and_lives() -> None:
+@asynccontextmanager
+async def blocked_beside_a_counter(
+    **config: int,
+) -> AsyncIterator[tuple[LiveViewApp, LiveViewTest, LiveViewTest]]:
+    """A `Blocked` view and a counter on one websocket, with `channel_config` set from
+    `config`; the blocked view is released on the way out."""
     Blocked.release = asyncio.Event()
     app = LiveViewApp(routes={"/blocked": Blocked, "/counter": Counter}, secret="s")
-    app.channel_config.mailbox_size = 5
+    for name, value in config.items():
+        setattr(app.channel_config, name, value)
     async with LiveViewTestClient(app) as client:
         blocked = await client.live("/blocked")
         other = await client.live("/counter", socket=blocked.socket)
+        try:
+            yield app, blocked, other
+        finally:
+            Blocked.release.set()
+
+
+async def flood_fails_only_that_view(
+    app: LiveViewApp, blocked: LiveViewTest, other: LiveViewTest, event: dict[str, Any]
+) -> None:
+    """Ten client events at the blocked view: it fails (`phx_error`, its subscription gone),
+    the counter beside it is answered."""
+    for ref in range(10):
+        await blocked.socket.send_frame([blocked.join_ref, str(ref), blocked.topic, "event", event])
+    frame = await blocked.socket.receive_frame()
+    assert frame[2:] == [blocked.topic, "phx_error", {}]
+    assert app.pubsub.subscription_count == 0
+    await other.click("inc")
+    assert '<p id="count">1</p>' in other.html
+
+
+async def test_a_view_behind_its_infos_is_told_what_it_missed_and_lives() -> None:
+    async with blocked_beside_a_counter(mailbox_size=5) as (app, blocked, other):
         await app.pubsub.publish("flood", {"n": 0})
         await asyncio.sleep(0.01)  # the view is now stuck handling n=0
         # 1..5 fill the mailbox; 6 makes them one notice; 10 makes it and 6..9 one notice.
@@ -361,23 +390,11 @@ async def test_a_view_behind_its_infos_is_told_what_it_missed_and_lives() -> Non
 
 
 async def test_a_client_flooding_its_own_view_fails_only_that_view() -> None:
-    Blocked.release = asyncio.Event()
-    app = LiveViewApp(routes={"/blocked": Blocked, "/counter": Counter}, secret="s")
-    app.channel_config.mailbox_size = 5
-    async with LiveViewTestClient(app) as client:
-        blocked = await client.live("/blocked")
-        other = await client.live("/counter", socket=blocked.socket)
-        for ref in range(10):  # client events are never dropped: past the mailbox, it fails
-            event = {"type": "click", "event": "x", "value": {}}
-            await blocked.socket.send_frame(
-                [blocked.join_ref, str(ref), blocked.topic, "event", event]
-            )
-        frame = await blocked.socket.receive_frame()
-        assert frame[2:] == [blocked.topic, "phx_error", {}]
-        assert app.pubsub.subscription_count == 0
-        await other.click("inc")
-        assert '<p id="count">1</p>' in other.html
-        Blocked.release.set()
+    # client events are never dropped: past the mailbox's count, the view fails
+    async with blocked_beside_a_counter(mailbox_size=5) as (app, blocked, other):
+        await flood_fails_only_that_view(
+            app, blocked, other, {"type": "click", "event": "x", "value": {}}
+        )
 
 
 async def test_urls_that_cannot_be_split_and_odd_cids_get_replies_not_crashes(
@@ -406,22 +423,10 @@ async def test_urls_that_cannot_be_split_and_odd_cids_get_replies_not_crashes(
 
 
 async def test_client_messages_waiting_past_their_byte_bound_fail_only_that_view() -> None:
-    Blocked.release = asyncio.Event()
-    app = LiveViewApp(routes={"/blocked": Blocked, "/counter": Counter}, secret="s")
-    app.channel_config.mailbox_frame_bytes = 10_000
-    async with LiveViewTestClient(app) as client:
-        blocked = await client.live("/blocked")
-        other = await client.live("/counter", socket=blocked.socket)
+    # 10 events of 3 KB wait behind the first: more than the 10 KB bound, fewer than the count
+    async with blocked_beside_a_counter(mailbox_frame_bytes=10_000) as (app, blocked, other):
         big = {"type": "click", "event": "x", "value": {"text": "y" * 3_000}}
-        for ref in range(5):  # 15 KB of events wait behind the first: more than the bound
-            await blocked.socket.send_frame(
-                [blocked.join_ref, str(ref), blocked.topic, "event", big]
-            )
-        frame = await blocked.socket.receive_frame()
-        assert frame[2:] == [blocked.topic, "phx_error", {}]
-        await other.click("inc")
-        assert '<p id="count">1</p>' in other.html
-        Blocked.release.set()
+        await flood_fails_only_that_view(app, blocked, other, big)
 
 
 async def test_client_messages_handled_leave_the_byte_bound() -> None:
