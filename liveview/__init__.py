@@ -20,20 +20,26 @@ The errors an app meets, under the builtin each extends:
 
 from liveview import pubsub
 from liveview.app import LiveViewApp
+from liveview.components import DuplicateComponent
 from liveview.pubsub import *  # noqa: F403  (its `__all__`, the one list of the pub/sub names)
 from liveview.routing import LiveSession
-from liveview.socket import Assigns, LiveViewSocket, Timer
+from liveview.socket import Assigns, ComponentSocket, LiveViewSocket, Timer
 from liveview.template import Template
+from liveview.template.components import NoSingleRoot
 from liveview.template.errors import TemplateSyntaxError
-from liveview.view import LiveView, MessagesDropped, UnknownEvent
+from liveview.view import LiveComponent, LiveView, MessagesDropped, UnknownEvent
 
 __all__ = [
     "Assigns",
+    "ComponentSocket",
+    "DuplicateComponent",
+    "LiveComponent",
     "LiveSession",
     "LiveView",
     "LiveViewApp",
     "LiveViewSocket",
     "MessagesDropped",
+    "NoSingleRoot",
     "Template",
     "TemplateSyntaxError",
     "Timer",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from liveview.pubsub import PubSub
+    from liveview.view import LiveComponent
 
 _IMMUTABLE = (str, int, float, bool, bytes, type(None))
 
@@ -153,33 +154,14 @@ class Timer:
         self._socket._timers.pop(self, None)
 
 
-class LiveViewSocket:
-    """One LiveView's state and its link to the browser and to pub/sub."""
+class _AssignsHolder:
+    """Assigns and their change record: what a LiveView's and a component's socket share."""
 
-    def __init__(
-        self,
-        *,
-        view_id: str,
-        pubsub: PubSub,
-        connected: bool,
-        mailbox: InfoSink | None = None,
-    ) -> None:
-        self.id = view_id
-        self.pubsub = pubsub
-        self.connected = connected
-        self._mailbox = mailbox
+    def __init__(self) -> None:
         self._data: dict[str, Any] = {}
         self.assigns = Assigns(self._data)
         # dicts used as sets: an empty dict is a third of an empty set, times every LiveView
         self._changed: dict[str, None] = {}
-        self._events: list[PushedEvent] = []
-        self._title: str | None = None
-        self._title_changed = False
-        self._navigation: Navigation | None = None
-        self._subscriptions: dict[str, str] = {}
-        self._timers: dict[Timer, None] = {}
-
-    # assigns -------------------------------------------------------------------------------
 
     def assign(self, **values: Any) -> None:
         """Set assigns; only those that really changed are re-rendered."""
@@ -194,6 +176,35 @@ class LiveViewSocket:
                 continue  # unchanged; mutable values always count as changed
             data[key] = value
             self._changed[key] = None
+
+    @property
+    def render_input(self) -> dict[str, Any]:
+        """The assigns as the plain dict templates read (never to be changed by the reader)."""
+        return self._data
+
+
+class LiveViewSocket(_AssignsHolder):
+    """One LiveView's state and its link to the browser and to pub/sub."""
+
+    def __init__(
+        self,
+        *,
+        view_id: str,
+        pubsub: PubSub,
+        connected: bool,
+        mailbox: InfoSink | None = None,
+    ) -> None:
+        super().__init__()
+        self.id = view_id
+        self.pubsub = pubsub
+        self.connected = connected
+        self._mailbox = mailbox
+        self._events: list[PushedEvent] = []
+        self._title: str | None = None
+        self._title_changed = False
+        self._navigation: Navigation | None = None
+        self._subscriptions: dict[str, str] = {}
+        self._timers: dict[Timer, None] = {}
 
     @property
     def page_title(self) -> str | None:
@@ -278,6 +289,13 @@ class LiveViewSocket:
         self._timers[timer] = None
         return timer
 
+    def send_update(self, component: type[LiveComponent], id: Any, **assigns: Any) -> None:
+        """Update the live component `component` with this `id` on this page: its `update`
+        runs with `assigns` (after the current callback), and it re-renders if they changed it.
+        Nothing happens if the page has no such component (it may have just been removed)."""
+        if self._mailbox is not None:
+            self._mailbox.deliver(ComponentUpdate(component, id, assigns))
+
     @property
     def subscriptions(self) -> frozenset[str]:
         """The topics this LiveView receives."""
@@ -289,11 +307,6 @@ class LiveViewSocket:
     def navigating(self) -> bool:
         """Whether a callback asked for a navigation not yet taken (`take_effects`)."""
         return self._navigation is not None
-
-    @property
-    def render_input(self) -> dict[str, Any]:
-        """The assigns as the plain dict templates read (never to be changed by the reader)."""
-        return self._data
 
     def take_effects(self) -> Effects:
         """What callbacks did since the last call, and a clean record for the next ones."""
@@ -317,3 +330,82 @@ class LiveViewSocket:
         subscriptions, self._subscriptions = self._subscriptions, {}
         for topic, subscription in subscriptions.items():
             await self.pubsub.unsubscribe(topic, subscription)
+
+
+class ComponentUpdate:
+    """A `send_update` on its way to the LiveView's mailbox."""
+
+    __slots__ = ("assigns", "component", "id")
+
+    def __init__(self, component: type[LiveComponent], id: Any, assigns: dict[str, Any]) -> None:
+        self.component = component
+        self.id = id
+        self.assigns = assigns
+
+    def __repr__(self) -> str:
+        return f"ComponentUpdate({self.component.__qualname__}, id={self.id!r})"
+
+
+class ComponentSocket(_AssignsHolder):
+    """A live component's socket: its own assigns (`myself` among them, the component's cid,
+    for `phx-target="{{ myself }}"`), and the page's socket for what reaches the browser.
+
+    Events pushed, flash, navigation and the title belong to the page: they go to its socket.
+    """
+
+    def __init__(self, *, cid: int, id: Any, page: LiveViewSocket) -> None:
+        super().__init__()
+        self.cid = cid
+        self.id = id
+        self.page = page
+        self._data["myself"] = cid
+
+    @property
+    def myself(self) -> int:
+        """This component's cid: `phx-target="{{ myself }}"` sends an event to it."""
+        return self.cid
+
+    @property
+    def connected(self) -> bool:
+        return self.page.connected
+
+    @property
+    def pubsub(self) -> PubSub:
+        return self.page.pubsub
+
+    def push_event(self, name: str, payload: Mapping[str, Any] | None = None) -> None:
+        """`push_event` of the page."""
+        self.page.push_event(name, payload)
+
+    def put_flash(self, kind: str, message: str) -> None:
+        """Set a flash message of the page."""
+        self.page.put_flash(kind, message)
+
+    def clear_flash(self, kind: str | None = None) -> None:
+        self.page.clear_flash(kind)
+
+    def push_patch(self, to: str, *, replace: bool = False) -> None:
+        self.page.push_patch(to, replace=replace)
+
+    def push_navigate(self, to: str, *, replace: bool = False) -> None:
+        self.page.push_navigate(to, replace=replace)
+
+    def redirect(self, to: str) -> None:
+        self.page.redirect(to)
+
+    def send_update(self, component: type[LiveComponent], id: Any, **assigns: Any) -> None:
+        """Update another live component of the page (see `LiveViewSocket.send_update`)."""
+        self.page.send_update(component, id, **assigns)
+
+    def send_parent(self, info: Any) -> None:
+        """Hand `info` to the page's LiveView, to its `handle_info` (after this callback)."""
+        self.page.send_info(info)
+
+    def take_changed(self) -> dict[str, None]:
+        """The assigns changed since the last call (for the framework: what re-renders)."""
+        changed, self._changed = self._changed, {}
+        return changed
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self._changed)

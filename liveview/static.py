@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from liveview.components import Components
 from liveview.pubsub import PubSub
 from liveview.session import CSRF_COOKIE, SessionToken, TokenSigner, new_view_id
 from liveview.socket import LiveViewSocket, Navigation
@@ -162,7 +163,10 @@ class DeadRender:
         navigation = socket.take_effects().navigation
         if navigation is not None:
             return Container(socket, Markup(""), navigation)
-        inner = template_of(view, socket.assigns).render_html(socket.render_input)
+        components = Components(socket, f"LiveView {view_class.__name__}")
+        inner = template_of(view, socket.assigns).render_html(socket.render_input, components)
+        if components.busy:
+            inner = await components.fill(inner)
         session_token = self.signer.sign_session(
             SessionToken(view_id, route, session, embedded=embedded, live_session=live_session)
         )

@@ -1,8 +1,9 @@
-"""The `LiveView` base class: the lifecycle callbacks a page implements.
+"""The `LiveView` and `LiveComponent` base classes: the lifecycle callbacks a page and a
+live component implement.
 
 A subclass gives a template (inline `template`, a `template_file` beside its module, or a
 `render` override) and any of the async callbacks. The framework calls them one at a time per
-LiveView instance, in arrival order, so they never need locks.
+LiveView instance (its components included), in arrival order, so they never need locks.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from liveview.template import Template
+from liveview.template.components import register
 
 if TYPE_CHECKING:
-    from liveview.socket import Assigns, LiveViewSocket
+    from liveview.socket import Assigns, ComponentSocket, LiveViewSocket
 
 
 class UnknownEvent(Exception):
@@ -45,36 +47,12 @@ class MessagesDropped:
         return f"MessagesDropped(count={self.count})"
 
 
-class LiveView:
-    """Base class of a server-side page; `template`, `template_file` or `render` is required."""
+class Rendered:
+    """What a LiveView and a live component share: a template, or a `render` that chooses."""
 
     template: ClassVar[str | None] = None
     template_file: ClassVar[str | None] = None
-    share_renders: ClassVar[bool] = True
-    """Reuse the diff another LiveView computed from the same tree and the same assign values
-    (one publish to many subscribers renders once). Set False if the template calls something
-    impure of yours (a clock, a counter): see `liveview.template.sharing`."""
     _compiled: ClassVar[Template | None] = None
-
-    async def mount(
-        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
-    ) -> None:
-        """Set the initial assigns. Runs twice per page: the HTTP dead render, then connected."""
-
-    async def handle_params(self, url: str, params: dict[str, Any], socket: LiveViewSocket) -> None:
-        """React to the URL (after mount, and on every live patch)."""
-
-    async def handle_event(
-        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
-    ) -> Any:
-        """An event from the browser. A returned dict is the reply to a hook's `pushEvent`."""
-        raise UnknownEvent(event)
-
-    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        """A message from `socket.send_info` or a subscribed pub/sub topic."""
-
-    async def shutdown(self, socket: LiveViewSocket) -> None:
-        """The LiveView is ending (leave, navigation away, or the websocket closed)."""
 
     def render(self, assigns: Assigns) -> Template | str:
         """The template to render; a Jinja source string is compiled once and cached."""
@@ -102,19 +80,91 @@ class LiveView:
         )
 
 
+class LiveView(Rendered):
+    """Base class of a server-side page; `template`, `template_file` or `render` is required."""
+
+    share_renders: ClassVar[bool] = True
+    """Reuse the diff another LiveView computed from the same tree and the same assign values
+    (one publish to many subscribers renders once). Set False if the template calls something
+    impure of yours (a clock, a counter): see `liveview.template.sharing`."""
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        """Set the initial assigns. Runs twice per page: the HTTP dead render, then connected."""
+
+    async def handle_params(self, url: str, params: dict[str, Any], socket: LiveViewSocket) -> None:
+        """React to the URL (after mount, and on every live patch)."""
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
+    ) -> Any:
+        """An event from the browser. A returned dict is the reply to a hook's `pushEvent`."""
+        raise UnknownEvent(event)
+
+    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
+        """A message from `socket.send_info` or a subscribed pub/sub topic."""
+
+    async def shutdown(self, socket: LiveViewSocket) -> None:
+        """The LiveView is ending (leave, navigation away, or the websocket closed)."""
+
+
+class LiveComponent(Rendered):
+    """Base class of a live component: a part of a page with its own assigns, events and diffs.
+
+    Rendered from a template with `{{ live_component(Card, id="c1", title=...) }}`; the `id`
+    names it among the page's components of its class. One instance per component on the page:
+    `mount` runs once, when it first renders; `update` runs each time the page renders the call
+    again (with the attributes given, `id` among them) or someone calls `send_update`. Its
+    template must render one root tag. Events whose `phx-target` is the component
+    (`phx-target="{{ myself }}"`, or a selector of an element inside it) go to its
+    `handle_event`. An exception in any callback fails the whole page's LiveView, as Phoenix.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        register(cls)
+
+    async def mount(self, socket: ComponentSocket) -> None:
+        """Set the initial assigns (before the first `update`)."""
+
+    async def update(self, assigns: dict[str, Any], socket: ComponentSocket) -> None:
+        """The attributes the page rendered it with, or a `send_update`'s: by default assigned
+        as they are."""
+        socket.assign(**assigns)
+
+    @classmethod
+    async def update_many(cls, updates: list[tuple[dict[str, Any], ComponentSocket]]) -> None:
+        """Optional, instead of `update`: every component of this class that one render
+        updates, at once (say, to load their rows in one query). Not defined by default."""
+        raise NotImplementedError
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: ComponentSocket
+    ) -> Any:
+        """An event targeted at this component. A returned dict is the reply to a hook's
+        `pushEvent`."""
+        raise UnknownEvent(event)
+
+
+def updates_many(component: type[LiveComponent]) -> bool:
+    """Whether the class defines `update_many` (then it is called instead of `update`)."""
+    return component.update_many.__func__ is not LiveComponent.update_many.__func__  # type: ignore[attr-defined]
+
+
 @lru_cache(maxsize=256)
 def _template_from_source(source: str) -> Template:
     return Template(source, name="<render>")
 
 
-def fixed_template(view: LiveView) -> Template | None:
+def fixed_template(view: Rendered) -> Template | None:
     """The view's template when it is the same on every render (`render` not overridden), so
     that a caller rendering many times can take it once; None when `render` chooses."""
     cls = type(view)
-    return cls.compiled_template() if cls.render is LiveView.render else None
+    return cls.compiled_template() if cls.render is Rendered.render else None
 
 
-def template_of(view: LiveView, assigns: Assigns) -> Template:
+def template_of(view: Rendered, assigns: Assigns) -> Template:
     """What `view.render` returned, as a compiled Template (source strings compiled once)."""
     result = view.render(assigns)
     return _template_from_source(result) if isinstance(result, str) else result

@@ -6,8 +6,11 @@ process semantics). This module says what each message means:
 
 - the first message is the join: verify the tokens, resolve the route, `mount` and
   `handle_params`, reply with the full render;
-- a client `event` runs `handle_event`, a `live_patch` runs `handle_params`, an info runs
-  `handle_info`;
+- a client `event` runs `handle_event` (the live component's, when it names a `cid`), a
+  `live_patch` runs `handle_params`, an info runs `handle_info` (a `send_update`, the
+  component's `update`);
+- the LiveView's live components (`liveview.components`) render after it, into the `"c"` of the
+  same diff; the client's `cids_will_destroy` / `cids_destroyed` end them;
 - after every callback the socket's `Effects` go through one funnel (`_finish`): patches are
   followed (capped, as Phoenix caps them), a navigation away ends the LiveView, otherwise the
   diff goes out as the reply to the client's message or as a push.
@@ -48,11 +51,13 @@ from liveview.channel.protocol import (
     RESERVED_EVENT_PREFIX,
     view_id_of,
 )
+from liveview.components import Components, UnknownComponent
 from liveview.routing import navigable
 from liveview.session import InvalidToken, SessionToken
-from liveview.socket import Effects, LiveViewSocket, Navigation
+from liveview.socket import ComponentUpdate, Effects, LiveViewSocket, Navigation
 from liveview.template import RenderState, SharedRender, Template
-from liveview.template.wire import EVENTS, REPLY, TITLE
+from liveview.template.components import ComponentCall
+from liveview.template.wire import COMPONENTS, EVENTS, REPLY, TITLE
 from liveview.view import (
     LiveView,
     MessagesDropped,
@@ -74,8 +79,17 @@ before it is failed, as Phoenix does: a `handle_params` that always patches is a
 following it forever would hold the event loop."""
 
 
+MAX_COMPONENT_FOLLOW_UPS = 20
+"""Page renders in a row that live components' `mount`/`update` may cause (by changing the
+page: a flash, say) before the LiveView is failed: past that it is a render loop."""
+
+
 class TooManyPatchRedirects(RuntimeError):
     """`handle_params` asked for a patch `MAX_PATCH_REDIRECTS` times in a row."""
+
+
+class ComponentRenderLoop(RuntimeError):
+    """Live components changed the page on every render, `MAX_COMPONENT_FOLLOW_UPS` times."""
 
 
 class _JoinRefused(Exception):
@@ -127,6 +141,7 @@ class LiveChannel(Mailbox):
         self._template: Template | None = None  # the view's, when `render` does not choose
         self._diff_prefix = frames.push_prefix(self.join_ref, topic, DIFF)
         self._frame_bytes = 0  # of the client messages waiting
+        self._components: Components | None = None  # made when a render first calls one
         super().__init__(join, size=config.mailbox_size)  # last: this schedules the join
 
     # what arrives --------------------------------------------------------------------------
@@ -190,7 +205,7 @@ class LiveChannel(Mailbox):
 
     async def _join(self, join: Frame) -> Outcome:
         try:
-            reply = await self._mount(join.payload)
+            reply, later = await self._mount(join.payload)
         except _JoinRefused as refused:
             await self._reply(join.ref, FAILED, refused.response)
             return Outcome.END
@@ -201,9 +216,11 @@ class LiveChannel(Mailbox):
             await self._reply(join.ref, FAILED, {"reason": "join crashed"})
             return Outcome.CRASH
         await self._reply(join.ref, OK, reply)
+        if later is not None:  # live components changed the page while it mounted
+            return await self._finish(later)
         return _CONTINUE
 
-    async def _mount(self, payload: dict[str, Any]) -> dict[str, Any]:
+    async def _mount(self, payload: dict[str, Any]) -> tuple[dict[str, Any], Effects | None]:
         signer = self._config.signer
         try:
             token = signer.verify_session(payload.get("session"))
@@ -247,9 +264,13 @@ class LiveChannel(Mailbox):
         reply: dict[str, Any] = {}
         if patch is not None:
             reply[LIVE_PATCH] = _navigation_message(patch)[1]
-        reply["rendered"], _ = self._diff(effects, full=True)
+        rendered, _ = self._diff(effects, full=True)
+        later = None
+        if self._components is not None and self._components.busy:
+            rendered, later = await self._with_components(rendered)
+        reply["rendered"] = rendered
         reply["liveview_version"] = LIVEVIEW_VERSION
-        return reply
+        return reply, later
 
     def _match(self, token: SessionToken, url: str) -> RouteMatch | None:
         if token.embedded:
@@ -280,30 +301,42 @@ class LiveChannel(Mailbox):
         self, effects: Effects, reply_to: Frame | None = None, hook_reply: Any = None
     ) -> Outcome:
         """Turn what a callback did into one reply (to the client's `reply_to`) or one push (an
-        info): follow its patches, leave on a navigation away, else send its diff."""
-        if effects.navigation is not None:
-            effects, _ = await self._follow_patches(effects, announce=True)
-            nav = effects.navigation
-            if nav is not None:
-                if effects.events:  # events go out before the view leaves
-                    await self._push(DIFF, {EVENTS: effects.events})
-                key, where = _navigation_message(nav)
-                if reply_to is not None:
-                    await self._reply(reply_to.ref, OK, {key: where})
-                else:
-                    await self._push(key, where)
-                await self._push(CLOSE, {})
-                return Outcome.END
-        await self._send_diff(effects, reply_to, hook_reply)
-        return _CONTINUE
+        info): follow its patches, leave on a navigation away, else send its diff. If live
+        components changed the page while rendering, what they did follows as pushes."""
+        for _ in range(MAX_COMPONENT_FOLLOW_UPS):
+            if effects.navigation is not None:
+                effects, _ = await self._follow_patches(effects, announce=True)
+                nav = effects.navigation
+                if nav is not None:
+                    if effects.events:  # events go out before the view leaves
+                        await self._push(DIFF, {EVENTS: effects.events})
+                    key, where = _navigation_message(nav)
+                    if reply_to is not None:
+                        await self._reply(reply_to.ref, OK, {key: where})
+                    else:
+                        await self._push(key, where)
+                    await self._push(CLOSE, {})
+                    return Outcome.END
+            later = await self._send_diff(effects, reply_to, hook_reply)
+            if later is None:
+                return _CONTINUE
+            effects, reply_to, hook_reply = later, None, None
+        raise ComponentRenderLoop(
+            f"the live components of {type(self.view).__name__} changed the page on each of "
+            f"{MAX_COMPONENT_FOLLOW_UPS} renders in a row: check their mount and update"
+        )
 
     def _send_diff(
         self, effects: Effects, reply_to: Frame | None, hook_reply: Any
-    ) -> Awaitable[None]:
+    ) -> Awaitable[Effects | None]:
         """Send the diff of `effects`: as the reply to `reply_to`, else as a push (nothing when
         there is no change). Not a coroutine: the write is the only thing awaited, once per
-        delivery, so it is returned rather than awaited here."""
+        delivery, so it is returned rather than awaited here. What it gives is what live
+        components did to the page while they rendered, if anything."""
         diff, shared = self._diff(effects)
+        components = self._components
+        if components is not None and components.busy:
+            return self._send_with_components(diff, reply_to, hook_reply)
         if reply_to is not None:
             if isinstance(hook_reply, dict):
                 diff = {**diff, REPLY: hook_reply}
@@ -313,6 +346,37 @@ class LiveChannel(Mailbox):
         if shared is not None:
             return self._send(self._diff_prefix + shared.json + "]")
         return self._push(DIFF, diff)
+
+    async def _send_with_components(
+        self, diff: dict[str, Any], reply_to: Frame | None, hook_reply: Any
+    ) -> Effects | None:
+        """`_send_diff` for a diff that live components add to."""
+        diff, later = await self._with_components(diff)
+        if reply_to is not None:
+            if isinstance(hook_reply, dict):
+                diff[REPLY] = hook_reply
+            await self._reply(reply_to.ref, OK, {DIFF: diff} if diff else {})
+        elif diff:
+            await self._push(DIFF, diff)
+        return later
+
+    async def _with_components(self, diff: dict[str, Any]) -> tuple[dict[str, Any], Effects | None]:
+        """`diff` (a copy) with the live components' part, and what their callbacks did to the
+        page that needs another render (None if nothing): events and a title join `diff`."""
+        components, socket = self._components, self.socket
+        assert components is not None and socket is not None
+        diff = dict(diff)
+        rendered = await components.render()
+        if rendered:
+            diff[COMPONENTS] = rendered
+        later = socket.take_effects()
+        if later.events:
+            diff[EVENTS] = (*diff.get(EVENTS, ()), *later.events)
+        if later.title is not None:
+            diff[TITLE] = later.title
+        if later.changed or later.navigation is not None:
+            return diff, Effects(later.changed, (), None, later.navigation)
+        return diff, None
 
     async def _follow_patches(
         self, effects: Effects, *, announce: bool
@@ -364,11 +428,18 @@ class LiveChannel(Mailbox):
         if full or changed:
             template = self._template or template_of(view, socket.assigns)
             data = socket.render_input
+            components = self._components
+            if components is not None:
+                if not self._render_state.holds(template):
+                    components.reset()  # a complete tree: the client drops its components
+                components.begin()
             if view.share_renders:
-                shared = self._render_state.render_shared(template, data, None if full else changed)
+                shared = self._render_state.render_shared(
+                    template, data, None if full else changed, self
+                )
                 diff = shared.diff
             else:
-                diff = self._render_state.render(template, data, None if full else changed)
+                diff = self._render_state.render(template, data, None if full else changed, self)
         else:
             diff = {}
         if effects.title is not None or effects.events:
@@ -378,6 +449,24 @@ class LiveChannel(Mailbox):
             if effects.events:
                 diff[EVENTS] = effects.events
         return diff, shared
+
+    # the sink of this LiveView's renders for live components (see template.components) ------
+
+    @property
+    def calls(self) -> int:
+        components = self._components
+        return 0 if components is None else components.calls
+
+    def cid_for(self, call: ComponentCall) -> int:
+        components = self._components
+        if components is None:
+            view, socket = self.view, self.socket
+            assert view is not None and socket is not None
+            components = self._components = Components(socket, f"LiveView {type(view).__name__}")
+        return components.cid_for(call)
+
+    def hole_for(self, call: ComponentCall) -> str:
+        raise RuntimeError("a joined LiveView renders trees, not HTML")
 
     # client messages -----------------------------------------------------------------------
 
@@ -392,11 +481,13 @@ class LiveChannel(Mailbox):
         if event == LIVE_PATCH:
             return await self._on_live_patch(frame)
         if event == CIDS_WILL_DESTROY:
+            if self._components is not None:
+                self._components.will_destroy(_cids(frame.payload))
             await self._reply(frame.ref, OK, {})
             return _CONTINUE
         if event == CIDS_DESTROYED:
-            cids = frame.payload.get("cids")
-            cids = [cid for cid in cids if type(cid) is int] if isinstance(cids, list) else []
+            cids = _cids(frame.payload)
+            cids = self._components.destroyed(cids) if self._components is not None else []
             await self._reply(frame.ref, OK, {"cids": cids})
             return _CONTINUE
         await self._reply(frame.ref, FAILED, {"reason": f"unknown message {event!r}"})
@@ -410,9 +501,12 @@ class LiveChannel(Mailbox):
         if not isinstance(name, str):
             await self._reply(frame.ref, FAILED, {"reason": "event name missing"})
             return _CONTINUE
-        if "cid" in payload and payload["cid"] is not None:
-            # No LiveComponents yet: an event for a component that does not exist gets ok {}.
-            await self._reply(frame.ref, OK, {})
+        cid = payload.get("cid")
+        if cid is not None and (type(cid) is not int or cid not in (self._components or ())):
+            # A component the page does not have (gone, or never was): the client logs the
+            # error; the LiveView carries on.
+            logger.info("LiveView %s: event %r for no component (cid %r)", self.topic, name, cid)
+            await self._reply(frame.ref, FAILED, {"reason": f"no component with cid {cid!r}"})
             return _CONTINUE
         value = payload.get("value")
         if payload.get("type") == "form":
@@ -428,6 +522,8 @@ class LiveChannel(Mailbox):
             args = {"value": value}
 
         result: Any = None
+        if cid is not None:
+            return await self._on_component_event(frame, cid, name, args)
         if name == CLEAR_FLASH:
             key = args.get("key")
             socket.clear_flash(key if isinstance(key, str) else None)
@@ -441,6 +537,29 @@ class LiveChannel(Mailbox):
                 logger.warning("LiveView %s: %s", self.topic, exc)
                 await self._reply(frame.ref, FAILED, {"reason": str(exc)})
                 return _CONTINUE
+        return await self._finish(socket.take_effects(), frame, result)
+
+    async def _on_component_event(
+        self, frame: Frame, cid: int, name: str, args: dict[str, Any]
+    ) -> Outcome:
+        components, socket = self._components, self.socket
+        assert components is not None and socket is not None
+        if name == CLEAR_FLASH:
+            key = args.get("key")
+            socket.clear_flash(key if isinstance(key, str) else None)
+            return await self._finish(socket.take_effects(), frame)
+        if name.startswith(RESERVED_EVENT_PREFIX):
+            await self._reply(frame.ref, FAILED, {"reason": f"unknown event {name!r}"})
+            return _CONTINUE
+        try:
+            result = await components.handle_event(cid, name, args)
+        except UnknownEvent as exc:
+            logger.warning("LiveView %s, component %d: %s", self.topic, cid, exc)
+            await self._reply(frame.ref, FAILED, {"reason": str(exc)})
+            return _CONTINUE
+        except UnknownComponent as exc:
+            await self._reply(frame.ref, FAILED, {"reason": str(exc)})
+            return _CONTINUE
         return await self._finish(socket.take_effects(), frame, result)
 
     async def _on_live_patch(self, frame: Frame) -> Outcome:
@@ -464,17 +583,28 @@ class LiveChannel(Mailbox):
         the state a render after each would end in, in one diff, so a burst of publishes does
         not outrun a LiveView whose handler keeps up. A client message or a navigation ends the
         run (they are answered in order, as ever)."""
-        view, socket = self.view, self.socket
-        assert view is not None and socket is not None
-        await view.handle_info(info, socket)
+        socket = self.socket
+        assert socket is not None
+        await self._handle_info(info)
         for _ in range(self.waiting()):
             if socket.navigating:
                 break
             more = self.take_next(_is_info)
             if more is NOTHING:
                 break
-            await view.handle_info(more.info if type(more) is _Info else more, socket)
+            await self._handle_info(more.info if type(more) is _Info else more)
         return await self._finish(socket.take_effects())
+
+    def _handle_info(self, info: Any) -> Awaitable[Any]:
+        """`handle_info`, or a live component's update for a `send_update`."""
+        view, socket = self.view, self.socket
+        assert view is not None and socket is not None
+        if type(info) is ComponentUpdate:
+            if self._components is None:
+                logger.debug("send_update: no live components on this page (%r)", info)
+                return _NOTHING
+            return self._components.send_update(info.component, info.id, info.assigns)
+        return view.handle_info(info, socket)
 
     def shed(self, waiting: list[Any]) -> bool:
         """The mailbox is full: the waiting infos make way for one `MessagesDropped` (the
@@ -492,6 +622,12 @@ class LiveChannel(Mailbox):
         waiting[:] = kept
         waiting.append(MessagesDropped(dropped))
         return True
+
+
+def _cids(payload: dict[str, Any]) -> list[int]:
+    """The cids of a `cids_will_destroy` / `cids_destroyed` (anything else in there ignored)."""
+    cids = payload.get("cids")
+    return [cid for cid in cids if type(cid) is int] if isinstance(cids, list) else []
 
 
 def _is_info(message: Any) -> bool:

@@ -32,6 +32,7 @@ import jinja2
 from jinja2 import nodes
 
 from .codegen import Evaluator, compile_expressions
+from .components import CALL_NAME, ComponentSlot
 from .deps import (
     Bindings,
     finalize,
@@ -43,7 +44,7 @@ from .deps import (
 )
 from .errors import TemplateSyntaxError
 from .escape import to_text
-from .htmlscan import Scanner, State, merge
+from .htmlscan import DATA, Scanner, State, merge
 from .slots import (
     EMPTY,
     Block,
@@ -79,8 +80,19 @@ def _unresolved(ctx: object) -> object:
     raise RuntimeError("template expression used before compilation finished")
 
 
-def _set_evaluator(step: ExprSlot | SetStep, index: int, evaluators: Sequence[Evaluator]) -> None:
+def _set_evaluator(
+    step: ExprSlot | SetStep | ComponentSlot, index: int, evaluators: Sequence[Evaluator]
+) -> None:
     step.evaluate = evaluators[index]
+
+
+def _calls_component(node: nodes.Node) -> bool:
+    """Whether an output expression is a call of ``live_component`` itself."""
+    return (
+        isinstance(node, nodes.Call)
+        and isinstance(node.node, nodes.Name)
+        and node.node.name == CALL_NAME
+    )
 
 
 class _Builder:
@@ -232,6 +244,9 @@ class _Compiler:
                 continue
             own = scope.deps(child)
             facts = StepFacts(own=own, names=names_in(child), value_deps=own)
+            if _calls_component(child):
+                self.component(child, facts, builder, soft)
+                continue
             check = self.html.expression()
             slot = ExprSlot(_unresolved, facts)
             if check is None:
@@ -242,6 +257,20 @@ class _Compiler:
             index = self.expression(child, soft)
             self.fixups.append(partial(_set_evaluator, slot, index))
             builder.add_slot(slot)
+
+    def component(self, node: nodes.Expr, facts: StepFacts, builder: _Builder, soft: bool) -> None:
+        """``{{ live_component(...) }}``: a slot for the component's cid, where a tag can be."""
+        if any(state.mode != DATA for state in self.html.states):
+            raise self.error(
+                "live_component(...) must stand where an element can: between tags, not "
+                "inside a tag, an attribute or raw text",
+                node.lineno,
+            )
+        slot = ComponentSlot(_unresolved, facts, self.where(node))
+        index = self.expression(node, soft)
+        self.fixups.append(partial(_set_evaluator, slot, index))
+        builder.add_slot(slot)
+        self.previous = ()
 
     def where(self, node: nodes.Node) -> str:
         """The template and line of ``node``, for messages at render time."""

@@ -13,25 +13,31 @@ import os
 
 import jinja2
 
+from .components import CALL_NAME, live_component
+
 
 @functools.cache
 def default_environment() -> jinja2.Environment:
     """The shared environment for templates given as source strings (no loader)."""
-    return jinja2.Environment(autoescape=True)
+    return check_environment(jinja2.Environment(autoescape=True))
 
 
 @functools.cache
 def directory_environment(directory: str) -> jinja2.Environment:
     """An environment whose loader reads ``directory``, so ``{% include %}`` works from files."""
-    return jinja2.Environment(autoescape=True, loader=jinja2.FileSystemLoader(directory))
+    return check_environment(
+        jinja2.Environment(autoescape=True, loader=jinja2.FileSystemLoader(directory))
+    )
 
 
 def check_environment(environment: jinja2.Environment) -> jinja2.Environment:
-    """Refuse environments this engine cannot render with; return the environment."""
+    """Refuse environments this engine cannot render with; return the environment, with the
+    ``live_component`` global added when it has none of that name."""
     if environment.is_async:
         raise ValueError("liveview templates need a synchronous Jinja environment")
     if environment.autoescape is False:
         raise ValueError("liveview templates need a Jinja environment with autoescape enabled")
+    environment.globals.setdefault(CALL_NAME, live_component)
     return environment
 
 

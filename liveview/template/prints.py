@@ -24,14 +24,16 @@ NodePrint = list[Any]
 """The print of a node, ``[block, p0, p1, ...]`` (``p_i``: the print of slot *i*), or of a
 comprehension, ``[for_slot, [entry NodePrint, ...]]``; never mutated once made."""
 
-SlotPrint = str | NodePrint
-"""The print of one slot: the string last sent, or the print of the node or comprehension in it."""
+SlotPrint = str | int | NodePrint
+"""The print of one slot: the string last sent, the cid of the live component in it, or the
+print of the node or comprehension in it."""
 
 WireNode = dict[str, Any]
 """A node as sent: ``{"s": statics, "0": value, ...}``, a comprehension, or the diff of either."""
 
-WireValue = str | WireNode
-"""What a slot carries on the wire: a string, or a node (complete or a diff)."""
+WireValue = str | int | WireNode
+"""What a slot carries on the wire: a string, a component's cid, or a node (complete or a
+diff)."""
 
 SlotUpdate = tuple[WireValue, SlotPrint]
 """What a diff returns for a changed slot: ``(value to emit, new print)``."""

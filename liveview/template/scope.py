@@ -9,16 +9,24 @@ assigns mapping directly and falls back to the environment globals. Loop variabl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import jinja2
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.utils import missing
 
+from .components import component_named
+
+if TYPE_CHECKING:
+    from .components import ComponentSink
+
 
 class Scope(Context):
     """A ``Context`` over ``assigns`` (read-only) + template locals (``vars``) + globals."""
+
+    components: ComponentSink | None
+    """Where ``{{ live_component(...) }}`` slots hand their calls; None: no components here."""
 
     def __init__(
         self,
@@ -41,19 +49,24 @@ class Scope(Context):
             value = set()
         elif attribute == "blocks":
             value = {}
+        elif attribute == "components":
+            value = None  # no live components in this render (see ``components``)
         else:
             raise AttributeError(attribute)
         setattr(self, attribute, value)
         return value
 
     def resolve_or_missing(self, key: str) -> Any:
-        """Template locals shadow assigns, which shadow environment globals."""
+        """Template locals shadow assigns, which shadow environment globals, which shadow
+        live component classes (by class name)."""
         vars = self.vars
         if key in vars:
             return vars[key]
         value = self.parent.get(key, missing)
         if value is missing:
-            return self.environment.globals.get(key, missing)
+            value = self.environment.globals.get(key, missing)
+            if value is missing:  # last: a live component class, by its name
+                return component_named(key)
         return value
 
     def get_all(self) -> dict[str, Any]:

@@ -242,8 +242,9 @@ class Block:
 
 
 def _wire_value(printed: SlotPrint) -> WireValue:
-    """The wire value of a slot's print: its string, or the complete node or comprehension."""
-    if isinstance(printed, str):
+    """The wire value of a slot's print: its string or cid, or the complete node or
+    comprehension."""
+    if isinstance(printed, str | int):
         return printed
     head: Block | ForSlot = printed[0]
     return head.tree(printed)
@@ -252,8 +253,8 @@ def _wire_value(printed: SlotPrint) -> WireValue:
 def _print_diff(before: SlotPrint, after: SlotPrint) -> WireValue | _Same:
     """What a slot emits when its print goes from ``before`` to ``after`` (``SAME``: nothing),
     exactly as the step's own ``diff`` would have."""
-    if isinstance(after, str):
-        return SAME if isinstance(before, str) and before == after else after
+    if isinstance(after, str | int):
+        return SAME if type(before) is type(after) and before == after else after
     head: Block | ForSlot = after[0]
     if type(before) is list and before[0] is head:
         changes: WireNode | _Same = head.diff_prints(before, after)  # typed: see IfSlot.diff

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .components import ComponentSink
 from .prints import SAME, NodePrint, WireNode, _Same
 from .sharing import SharedRender
 from .template import Template
@@ -22,6 +23,9 @@ class RenderState:
     If a render raises (an error in the template or in user code it calls), the prints are
     dropped, so the next render is full: the client must then get a full tree (rejoin).
     Renders of one state must be sent in the order they are made.
+
+    ``components`` is where ``{{ live_component(...) }}`` slots hand their calls (see
+    ``components``); a template that calls none needs none.
     """
 
     __slots__ = ("_prints",)
@@ -34,10 +38,13 @@ class RenderState:
         template: Template,
         assigns: Mapping[str, Any],
         changed: Iterable[str] | None = None,
+        components: ComponentSink | None = None,
     ) -> WireNode:
         root = template.root
         prints = self._prints
         ctx = template.scope(assigns)
+        if components is not None:
+            ctx.components = components
         try:
             if changed is None or prints is None or prints[0] is not root:
                 tree, self._prints = root.full(ctx)
@@ -56,9 +63,13 @@ class RenderState:
         template: Template,
         assigns: Mapping[str, Any],
         changed: Iterable[str] | None = None,
+        components: ComponentSink | None = None,
     ) -> SharedRender:
         """``render``, reusing the render of another state that held the same prints and read
-        the same values (see ``sharing``). The result is shared: never mutate its ``diff``."""
+        the same values (see ``sharing``). The result is shared: never mutate its ``diff``.
+
+        A render that called live components is not offered to others: its cids are this
+        LiveView's, and the calls it made (the component updates) would not be made again."""
         shared = template.shared
         prints = self._prints
         before = (
@@ -69,10 +80,17 @@ class RenderState:
         if found is not None:
             self._prints = found.after
             return found
-        diff = self.render(template, assigns, changed_reads)
+        calls = 0 if components is None else components.calls
+        diff = self.render(template, assigns, changed_reads, components)
         render = SharedRender(before, changed_reads, read_values, diff, self._prints)
-        shared.remember(render)
+        if components is None or components.calls == calls:
+            shared.remember(render)
         return render
+
+    def holds(self, template: Template) -> bool:
+        """Whether the client holds a tree of ``template`` (else the next render is full)."""
+        prints = self._prints
+        return prints is not None and prints[0] is template.root
 
     def reset(self) -> None:
         """Forget what the client holds: the next render is a full tree."""

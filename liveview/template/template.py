@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 
 from .compiler import compile_template
+from .components import ComponentSink
 from .deps import union
 from .environment import check_environment, default_environment, environment_for_file
 from .scope import Scope
@@ -65,11 +66,17 @@ class Template:
         """A fresh evaluation scope for one render over ``assigns``."""
         return Scope(self.environment, assigns, self.name)
 
-    def render_html(self, assigns: Mapping[str, Any]) -> str:
+    def render_html(
+        self, assigns: Mapping[str, Any], components: ComponentSink | None = None
+    ) -> str:
         """The HTML of a full render: what the client builds from ``RenderState().render``'s tree
-        (used for the dead render, so the connected render morphs nothing)."""
+        (used for the dead render, so the connected render morphs nothing). Live components
+        are placeholders from ``components``, which fills them in."""
         parts: list[str] = []
-        self.root.html(self.scope(assigns), parts)
+        ctx = self.scope(assigns)
+        if components is not None:
+            ctx.components = components
+        self.root.html(ctx, parts)
         return "".join(parts)
 
     def __repr__(self) -> str:

@@ -29,7 +29,12 @@ TEMPLATES: Final = "p"
 """Shared statics of a tree, by index, that nodes point at with an integer ``s``."""
 
 COMPONENTS: Final = "c"
-"""Live components' trees by cid, at the top of a diff."""
+"""Live components' trees by cid, at the top of a diff. A component's tree may have an integer
+``s``: the statics of another component's tree, ``cid`` in this diff or ``-cid`` on the client."""
+
+ROOT: Final = "r"
+"""In a component's complete tree: ``1``, it renders one root tag (the client adds
+``data-phx-component`` to it). At the top of a diff the same key is ``REPLY``."""
 
 STREAM: Final = "stream"
 """A comprehension's stream operations (ref, inserts, deletes, reset)."""

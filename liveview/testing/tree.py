@@ -37,6 +37,7 @@ to this tree (`stream` is kept as sent), and the pruning of destroyed components
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -353,6 +354,25 @@ def to_html(tree: Tree) -> str:
     components = tree.get(COMPONENTS) or {}
     _node(tree, None, components, parts)
     return "".join(parts)
+
+
+def component_of(tree: Tree, element_id: str) -> int | None:
+    """The cid of the live component whose own markup holds the element with id
+    `element_id` (the one the client's `phx-target="#id"` resolves to), None if the page's
+    own markup does; `LookupError` if no element has that id."""
+    components = tree.get(COMPONENTS) or {}
+    empty = {cid: {STATIC: [""]} for cid in components}  # nested components left out
+    pattern = re.compile(r"""\sid\s*=\s*(?:"%s"|'%s'|%s[\s>/])""" % ((re.escape(element_id),) * 3))
+    page: list[str] = []
+    _node(tree, None, empty, page)
+    if pattern.search("".join(page)):
+        return None
+    for cid, component in components.items():
+        own: list[str] = []
+        _node(component, None, empty, own)
+        if pattern.search("".join(own)):
+            return int(cid)
+    raise LookupError(f"no element with id {element_id!r} on the page")
 
 
 def _node(node: Tree, templates: Any, components: Tree, parts: list[str]) -> None:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from liveview.channel.protocol import DIFF, ERROR, EVENT, JOIN, LEAVE
 from liveview.testing.crashes import CrashLog
 from liveview.testing.exceptions import LiveViewCrashed, ReplyError
-from liveview.testing.tree import extract, merge_diff, to_html
+from liveview.testing.tree import component_of, extract, merge_diff, to_html
 from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 
 
@@ -38,6 +38,7 @@ class LiveViewTest:
         self.url = url
         self.join_payload = join_payload
         self.tree: dict[str, Any] | None = None
+        self.join_reply: dict[str, Any] | None = None  # the last join's response, as sent
         self.title: str | None = None
         self.events: list[list[Any]] = []
         self.pushes: list[list[Any]] = []
@@ -59,6 +60,7 @@ class LiveViewTest:
             if isinstance(response, dict) and response.get("reason") == "join crashed":
                 raise self._crashed(response)
             raise ReplyError(response)
+        self.join_reply = response
         self.apply(response["rendered"])
         return pushed
 
@@ -109,29 +111,69 @@ class LiveViewTest:
         error = self._crashes.take(self.topic) if self._crashes is not None else None
         return LiveViewCrashed(self.topic, response, error)
 
-    async def click(self, event: str, value: Mapping[str, Any] | None = None) -> str:
-        await self.push(EVENT, {"type": "click", "event": event, "value": dict(value or {})})
+    # Events. `phx_target` is what the element's `phx-target` would say: a live component's
+    # cid (`{{ myself }}`), or `"#id"` of an element, whose live component (the closest one
+    # around it, as the client finds it) gets the event; None: the LiveView.
+
+    async def click(
+        self,
+        event: str,
+        value: Mapping[str, Any] | None = None,
+        *,
+        phx_target: int | str | None = None,
+    ) -> str:
+        payload = {"type": "click", "event": event, "value": dict(value or {})}
+        await self.push(EVENT, self._targeted(payload, phx_target))
         return self.html
 
-    async def hook_event(self, event: str, value: Any = None) -> Any:
-        """A hook's pushEvent; returns the handler's reply."""
-        response = await self.push(EVENT, {"type": "hook", "event": event, "value": value or {}})
+    async def hook_event(
+        self, event: str, value: Any = None, *, phx_target: int | str | None = None
+    ) -> Any:
+        """A hook's pushEvent (`pushEventTo` with `phx_target`); returns the handler's reply."""
+        payload = {"type": "hook", "event": event, "value": value or {}}
+        response = await self.push(EVENT, self._targeted(payload, phx_target))
         return response.get("reply")
 
     async def change(
-        self, event: str, form: Mapping[str, Any] | str, *, target: str | None = None
+        self,
+        event: str,
+        form: Mapping[str, Any] | str,
+        *,
+        target: str | None = None,
+        phx_target: int | str | None = None,
     ) -> str:
+        """A form's `phx-change`; `target` names the input that changed (`_target`)."""
         meta = {"_target": target} if target else {}
-        await self._form(event, form, meta)
+        await self._form(event, form, meta, phx_target)
         return self.html
 
-    async def submit(self, event: str, form: Mapping[str, Any] | str) -> str:
-        await self._form(event, form, {})
+    async def submit(
+        self, event: str, form: Mapping[str, Any] | str, *, phx_target: int | str | None = None
+    ) -> str:
+        await self._form(event, form, {}, phx_target)
         return self.html
 
-    async def _form(self, event: str, form: Mapping[str, Any] | str, meta: dict[str, Any]) -> None:
+    async def _form(
+        self,
+        event: str,
+        form: Mapping[str, Any] | str,
+        meta: dict[str, Any],
+        phx_target: int | str | None,
+    ) -> None:
         value = form if isinstance(form, str) else urlencode(_flatten(form))
-        await self.push(EVENT, {"type": "form", "event": event, "value": value, "meta": meta})
+        payload = {"type": "form", "event": event, "value": value, "meta": meta}
+        await self.push(EVENT, self._targeted(payload, phx_target))
+
+    def cid_of(self, element_id: str) -> int | None:
+        """The cid of the live component around the element with this id (None: the page's
+        own markup); `LookupError` if there is no such element."""
+        return component_of(self.tree or {}, element_id.removeprefix("#"))
+
+    def _targeted(self, payload: dict[str, Any], phx_target: int | str | None) -> dict[str, Any]:
+        if phx_target is None:
+            return payload
+        cid = phx_target if isinstance(phx_target, int) else self.cid_of(phx_target)
+        return payload if cid is None else {**payload, "cid": cid}
 
     async def receive_push(self, timeout: float = DEFAULT_TIMEOUT) -> list[Any]:
         """Wait for the next server push on the websocket and apply it."""
