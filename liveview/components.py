@@ -30,7 +30,7 @@ import orjson
 
 from liveview.socket import ComponentSocket, LiveViewSocket
 from liveview.template import RenderState, Template
-from liveview.template.components import ComponentCall, make_call, single_root
+from liveview.template.components import make_call, single_root
 from liveview.template.slots import Block
 from liveview.template.wire import ROOT, STATIC
 from liveview.view import LiveComponent, fixed_template, template_of, updates_many
@@ -39,9 +39,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 logger = logging.getLogger("liveview")
-
-Key = tuple[type[LiveComponent], Any]
-"""A component's identity on its page: its class and its ``id``."""
 
 SHARE_ATTEMPTS = 32
 """Components of one template looked at, at most, for one whose statics a new one can share
@@ -62,34 +59,63 @@ class _Component:
     __slots__ = (
         "cid",
         "component",
-        "given",
+        "fast",
         "held",
         "html",
-        "key",
+        "id",
         "marked",
+        "more",
         "on_client",
-        "plain",
+        "pkey",
+        "pprint",
+        "pvalue",
         "socket",
         "state",
     )
 
-    def __init__(self, cid: int, key: Key, component: LiveComponent, socket: ComponentSocket):
+    def __init__(self, cid: int, component: type[LiveComponent], id: Any, page: LiveViewSocket):
         self.cid = cid
-        self.key = key
-        self.component = component
-        self.socket = socket
+        self.id = id
+        self.component = component()
+        self.socket = socket = ComponentSocket(cid=cid, id=id, page=page)
         self.held = socket.render_input  # its assigns, read by ``_give`` for each call
         self.state = RenderState()
         self.marked = False  # the client said it will destroy it
+        self.fast = False  # mounted, not marked, the default update: ``cid_for`` does it
         self.on_client: Block | None = None  # root of the complete tree the client holds
         self.html = ""  # in the dead render
-        self.plain = default_update(key[0])  # then ``Components._give`` does its update
-        # for ``_give``: the dict, list or tuple attrs it holds, by name: (the value, its
-        # fingerprint when given)
-        self.given: dict[str, tuple[Any, bytes]] | None = None
+        # For ``_give``: the dict, list or tuple attrs it holds, with their fingerprints when
+        # given: the first in three slots (one cache line with the rest, no dict), the others
+        # in ``more``.
+        self.pkey: str | None = None
+        self.pvalue: Any = None
+        self.pprint = b""
+        self.more: dict[str, tuple[Any, bytes]] | None = None
 
     def name(self) -> str:
-        return f"{self.key[0].__qualname__} id={self.key[1]!r}"
+        return f"{type(self.component).__qualname__} id={self.id!r}"
+
+    def given(self, key: str) -> tuple[Any, bytes]:
+        """The value of ``key`` fingerprinted when given, and its fingerprint (``_ABSENT``,
+        ``b""`` if none)."""
+        if key == self.pkey:
+            return self.pvalue, self.pprint
+        more = self.more
+        return _NOTHING_GIVEN if more is None else more.get(key, _NOTHING_GIVEN)
+
+    def remember(self, key: str, value: Any, print_: bytes | None) -> None:
+        """``value`` given as ``key``, with its fingerprint (None: not plain data)."""
+        if print_ is None:
+            if key == self.pkey:
+                self.pkey = self.pvalue = None
+            elif self.more is not None:
+                self.more.pop(key, None)
+        elif self.pkey is None or key == self.pkey:
+            self.pkey, self.pvalue, self.pprint = key, value, print_
+        else:
+            if self.more is None:
+                self.more = {}
+            self.more[key] = (value, print_)
 
 
 class Components:
@@ -98,11 +124,12 @@ class Components:
     def __init__(self, page: LiveViewSocket, owner: str) -> None:
         self._page = page
         self._owner = owner
-        self._by_cid: dict[int, _Component] = {}
-        self._by_key: dict[Key, int] = {}
+        self._by_cid: dict[int, _Component] = {}  # mounted
+        # by class, then id: mounted, or called and not yet mounted
+        self._by_class: dict[type[LiveComponent], dict[Any, _Component]] = {}
         self._by_root: dict[Block, dict[int, None]] = {}  # on the client, for shared statics
         self._next_cid = 1
-        self._calls: list[tuple[int, ComponentCall]] = []
+        self._calls: list[tuple[_Component, dict[str, Any]]] = []  # for ``render``
         self._dirty: dict[int, None] = {}
         self._seen: dict[int, dict[str, Any]] = {}  # this render's calls' attrs, by cid
         self._callers: dict[int, str] = {}  # of those, the ones a component made: by whom
@@ -139,34 +166,35 @@ class Components:
         what changed marks it for a render); the other calls wait for ``render``, which mounts
         and updates them."""
         id = assigns.get("id")
-        key: Key = (component, id)
         try:
-            cid = self._by_key.get(key)
-        except TypeError:  # unhashable: say what is wrong with the call, if it is the class
-            make_call(component, assigns)
-            raise
-        if cid is None:
-            call = make_call(component, assigns)  # a class and an id, or a clear error
-            if not issubclass(component, LiveComponent):
-                raise TypeError(f"live_component() takes a LiveComponent class, got {component!r}")
-            cid = self._next_cid
-            self._next_cid += 1
-            self._by_key[key] = cid
-            self._count(cid, component, assigns)
-            self._calls.append((cid, call))
-            return cid
+            entry = self._by_class[component][id]
+        except (KeyError, TypeError):  # a new one, or not a call of one
+            entry = self._new(component, id, assigns)
+            self._count(entry.cid, component, assigns)
+            self._calls.append((entry, assigns))
+            return entry.cid
+        cid = entry.cid
         seen = self._seen  # ``_count`` inlined: this runs once per row of a list of them
         if cid in seen or self._caller is not self._owner:
             self._count(cid, component, assigns)
         else:
             seen[cid] = assigns
-        entry = self._by_cid.get(cid)
-        if entry is not None and entry.plain and not entry.marked:
+        if entry.fast:
             if self._give(entry, assigns):
                 self._dirty[cid] = None
         else:
-            self._calls.append((cid, ComponentCall(component, id, assigns)))
+            self._calls.append((entry, assigns))
         return cid
+
+    def _new(self, component: Any, id: Any, assigns: dict[str, Any]) -> _Component:
+        """A component not on the page yet (mounted by ``render``), or a clear error."""
+        make_call(component, assigns)  # a class and an id, or a clear error
+        if not issubclass(component, LiveComponent):
+            raise TypeError(f"live_component() takes a LiveComponent class, got {component!r}")
+        by_id = self._by_class.setdefault(component, {})
+        entry = by_id[id] = _Component(self._next_cid, component, id, self._page)  # or unhashable
+        self._next_cid += 1
+        return entry
 
     def _count(self, cid: int, component: type[LiveComponent], assigns: dict[str, Any]) -> None:
         """One more call in this render; a second one of ``cid`` is an error naming both."""
@@ -214,8 +242,7 @@ class Components:
         while self._calls:
             calls, self._calls = self._calls, []
             await self._update_calls(calls)
-            for cid, _ in calls:
-                entry = self._by_cid[cid]
+            for entry, _ in calls:
                 self._caller = entry.name()
                 template = self._template(entry)
                 entry.html = template.render_html(entry.socket.render_input, self)
@@ -229,29 +256,25 @@ class Components:
 
         return holes.sub(fill_in, html)
 
-    async def _update_calls(self, calls: list[tuple[int, ComponentCall]]) -> None:
+    async def _update_calls(self, calls: list[tuple[_Component, dict[str, Any]]]) -> None:
         """Mount the new components called, then update every one called, by class."""
         groups: dict[type[LiveComponent], list[tuple[_Component, dict[str, Any]]]] = {}
-        for cid, call in calls:
-            entry = self._by_cid.get(cid)
-            if entry is None:
-                entry = await self._mount(cid, call)
+        for entry, assigns in calls:
+            cid = entry.cid
+            component = type(entry.component)
+            if cid not in self._by_cid:
+                await entry.component.mount(entry.socket)
+                self._by_cid[cid] = entry
+                self._dirty[cid] = None
+                entry.fast = default_update(component)
             elif entry.marked:  # revived: the client reset it, so it gets a complete tree
                 entry.marked = False
                 entry.state.reset()
                 self._dirty[cid] = None
-            groups.setdefault(call.component, []).append((entry, dict(call.assigns)))
+                entry.fast = default_update(component)
+            groups.setdefault(component, []).append((entry, dict(assigns)))
         for component, updates in groups.items():
             await self._update(component, updates)
-
-    async def _mount(self, cid: int, call: ComponentCall) -> _Component:
-        key: Key = (call.component, call.id)
-        socket = ComponentSocket(cid=cid, id=call.id, page=self._page)
-        entry = _Component(cid, key, call.component(), socket)
-        await entry.component.mount(socket)
-        self._by_cid[cid] = entry
-        self._dirty[cid] = None
-        return entry
 
     async def _update(
         self, component: type[LiveComponent], updates: list[tuple[_Component, dict[str, Any]]]
@@ -278,7 +301,6 @@ class Components:
         seen as changed. Returns whether anything changed. (Once per row of a list the page
         renders again: kept lean.)"""
         held = entry.held
-        given = entry.given
         changed: dict[str, Any] | None = None
         for key, value in attrs.items():
             old = held.get(key, _ABSENT)
@@ -288,16 +310,16 @@ class Components:
                     if old is value or old == value:
                         continue
                 elif kind in _CONTAINERS:
-                    known = None if given is None else given.get(key)
-                    if known is not None and known[0] is old:
+                    known, print_ = entry.given(key)
+                    if known is old:
                         try:
-                            same = orjson.dumps(value, option=_EXACT) == known[1]
+                            same = orjson.dumps(value, option=_EXACT) == print_
                         except TypeError:
                             same = False
                         if same:
                             if old is not value:
                                 entry.socket.keep(key, value)
-                                given[key] = (value, known[1])  # type: ignore[index]
+                                entry.remember(key, value, print_)
                             continue
                 elif isinstance(value, _IMMUTABLE) and old == value:
                     continue
@@ -310,13 +332,9 @@ class Components:
         socket.assign(**changed)
         for key, value in changed.items():
             if type(value) in _CONTAINERS:
-                print_ = _fingerprint(value)
-                if print_ is not None:
-                    if given is None:
-                        given = entry.given = {}
-                    given[key] = (value, print_)
-                elif given is not None:
-                    given.pop(key, None)
+                entry.remember(key, value, _fingerprint(value))
+            elif key == entry.pkey or entry.more:
+                entry.remember(key, value, None)
         return socket.has_changes
 
     def _template(self, entry: _Component) -> Template:
@@ -387,9 +405,8 @@ class Components:
         self, component: type[LiveComponent], id: Any, assigns: dict[str, Any]
     ) -> bool:
         """A ``send_update``: update that component; False if the page has none such."""
-        cid = self._by_key.get((component, id))
-        entry = None if cid is None else self._by_cid.get(cid)
-        if entry is None:
+        entry = self._by_class.get(component, {}).get(id)
+        if entry is None or entry.cid not in self._by_cid:
             logger.debug(
                 "send_update: no %s component with id=%r on this page", component.__qualname__, id
             )
@@ -405,6 +422,7 @@ class Components:
             entry = self._by_cid.get(cid)
             if entry is not None:
                 entry.marked = True
+                entry.fast = False
 
     def destroyed(self, cids: Iterable[int]) -> list[int]:
         """Delete those of ``cids`` still marked; return them (the client prunes those)."""
@@ -414,7 +432,7 @@ class Components:
             if entry is not None and entry.marked:
                 self._forget_root(entry)
                 del self._by_cid[cid]
-                del self._by_key[entry.key]
+                del self._by_class[type(entry.component)][entry.id]
                 self._dirty.pop(cid, None)
                 deleted.append(cid)
         return deleted
@@ -423,13 +441,14 @@ class Components:
         """The page renders a complete tree again (the client drops every component it holds,
         so every component starts over, as Phoenix does); cids keep counting up."""
         self._by_cid.clear()
-        self._by_key.clear()
+        self._by_class.clear()
         self._by_root.clear()
         self._calls.clear()
         self._dirty.clear()
 
 
 _ABSENT: Any = object()
+_NOTHING_GIVEN: tuple[Any, bytes] = (_ABSENT, b"")
 
 _IMMUTABLE = (str, int, float, bool, bytes, type(None))
 """What ``socket.assign`` compares by value (a subclass too)."""

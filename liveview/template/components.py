@@ -24,7 +24,6 @@ from typing import Any, Final, Protocol
 
 from jinja2 import nodes
 from jinja2.runtime import Context
-from jinja2.utils import missing
 
 from .codegen import Evaluator
 from .prints import SAME, NodePrint, SlotPrint, SlotUpdate, WireNode, _Same
@@ -97,8 +96,9 @@ _BY_NAME: dict[str, dict[str, type]] = {}
 """Component classes by name, then module: what a template's bare ``Card`` means."""
 
 
-_NAMED: dict[str, Any] = {}
-"""What each name of ``_BY_NAME`` means in a template: its class, or ``_Ambiguous``."""
+named_components: dict[str, Any] = {}
+"""What each name of ``_BY_NAME`` means in a template: its class, or ``_Ambiguous`` (read
+directly by ``Scope.resolve_or_missing``, once per row of a list of components)."""
 
 
 def register(component: type) -> None:
@@ -107,13 +107,9 @@ def register(component: type) -> None:
     name = component.__name__
     found = _BY_NAME.setdefault(name, {})
     found[component.__module__] = component
-    _NAMED[name] = component if len(found) == 1 else _Ambiguous(name, tuple(found.values()))
-
-
-def component_named(name: str) -> Any:
-    """The component class a template's bare ``name`` means, or ``missing``. Classes of one
-    name in several modules: an error saying so, raised if the template calls it."""
-    return _NAMED.get(name, missing)
+    named_components[name] = (
+        component if len(found) == 1 else _Ambiguous(name, tuple(found.values()))
+    )
 
 
 class _Ambiguous:

@@ -16,7 +16,7 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.utils import missing
 
-from .components import component_named
+from .components import named_components
 
 if TYPE_CHECKING:
     from .components import ComponentSink
@@ -66,7 +66,7 @@ class Scope(Context):
         if value is missing:
             value = self.environment.globals.get(key, missing)
             if value is missing:  # last: a live component class, by its name
-                return component_named(key)
+                return named_components.get(key, missing)
         return value
 
     def get_all(self) -> dict[str, Any]:
