@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -132,8 +131,9 @@ class Components:
         self._calls: list[tuple[_Component, dict[str, Any]]] = []  # for ``render``
         self._dirty: dict[int, None] = {}
         self._seen: dict[int, dict[str, Any]] = {}  # this render's calls' attrs, by cid
-        self._callers: dict[int, str] = {}  # of those, the ones a component made: by whom
-        self._caller = owner
+        # of those, the ones a component made: by whom (named only for an error)
+        self._callers: dict[int, _Component] = {}
+        self._caller: str | _Component = owner  # who renders now: the page or a component
         self._holes: str | None = None  # the placeholder prefix of a dead render
 
     def __len__(self) -> int:
@@ -204,13 +204,14 @@ class Components:
             raise DuplicateComponent(
                 f"two {name} components with id={assigns['id']!r} in one render: "
                 f"{_described(component, seen[cid])} from "
-                f"{self._callers.get(cid, self._owner)}, and {_described(component, assigns)} "
-                f"from {self._caller}; an id must be unique among the {name} components of a "
-                "page"
+                f"{_named(self._callers.get(cid, self._owner))}, and "
+                f"{_described(component, assigns)} from {_named(self._caller)}; an id must be "
+                f"unique among the {name} components of a page"
             )
         seen[cid] = assigns
-        if self._caller is not self._owner:
-            self._callers[cid] = self._caller
+        caller = self._caller
+        if not isinstance(caller, str):
+            self._callers[cid] = caller
 
     def hole_for(self, component: Any, assigns: dict[str, Any]) -> str:
         if self._holes is None:
@@ -243,7 +244,7 @@ class Components:
             calls, self._calls = self._calls, []
             await self._update_calls(calls)
             for entry, _ in calls:
-                self._caller = entry.name()
+                self._caller = entry
                 template = self._template(entry)
                 entry.html = template.render_html(entry.socket.render_input, self)
         self._dirty.clear()
@@ -263,10 +264,12 @@ class Components:
             cid = entry.cid
             component = type(entry.component)
             if cid not in self._by_cid:
-                await entry.component.mount(entry.socket)
+                plain, no_mount = _kind(component)
+                if not no_mount:
+                    await entry.component.mount(entry.socket)
                 self._by_cid[cid] = entry
                 self._dirty[cid] = None
-                entry.fast = default_update(component)
+                entry.fast = plain
             elif entry.marked:  # revived: the client reset it, so it gets a complete tree
                 entry.marked = False
                 entry.state.reset()
@@ -349,7 +352,7 @@ class Components:
         changed = entry.socket.take_changed()
         state = entry.state
         full = not state.holds(template)
-        self._caller = entry.name()
+        self._caller = entry
         tree = state.render(template, entry.socket.render_input, None if full else changed, self)
         if not full:
             return tree
@@ -483,15 +486,29 @@ def _fingerprint(value: Any) -> bytes | None:
 def default_update(component: type[LiveComponent]) -> bool:
     """Whether ``update`` is ``LiveComponent``'s own (assign everything) and ``update_many``
     is not defined: then ``Components._give`` does it, without awaiting a coroutine a call."""
-    found = _DEFAULT_UPDATE.get(component)
-    if found is None:
-        found = _DEFAULT_UPDATE[component] = (
-            component.update is LiveComponent.update and not updates_many(component)
+    return _kind(component)[0]
+
+
+def _kind(component: type[LiveComponent]) -> tuple[bool, bool]:
+    """Whether the class keeps the default ``update`` (``default_update``) and the default
+    ``mount`` (nothing to await), looked up once per class (a bounded memory of them)."""
+    kind = _KINDS.get(component)
+    if kind is None:
+        if len(_KINDS) >= _KINDS_LIMIT:
+            _KINDS.clear()
+        kind = _KINDS[component] = (
+            component.update is LiveComponent.update and not updates_many(component),
+            component.mount is LiveComponent.mount,
         )
-    return found
+    return kind
 
 
-_DEFAULT_UPDATE: weakref.WeakKeyDictionary[type[LiveComponent], bool] = weakref.WeakKeyDictionary()
+_KINDS: dict[type[LiveComponent], tuple[bool, bool]] = {}
+_KINDS_LIMIT = 1024
+
+
+def _named(caller: str | _Component) -> str:
+    return caller if isinstance(caller, str) else caller.name()
 
 
 def _described(component: type[LiveComponent], assigns: dict[str, Any]) -> str:
