@@ -213,6 +213,12 @@ class Components:
         if not isinstance(caller, str):
             self._callers[cid] = caller
 
+    def settle(self) -> None:
+        """The page rendered and nothing waits for ``render``: let go of the calls' attrs
+        (a thousand dicts, for a list of rows that did not change)."""
+        self._seen.clear()
+        self._callers.clear()
+
     def hole_for(self, component: Any, assigns: dict[str, Any]) -> str:
         if self._holes is None:
             self._holes = f"\x00lvc{secrets.token_hex(8)}:"
@@ -234,8 +240,7 @@ class Components:
                 tree = self._render(entry, fresh)
                 if tree:
                     out[str(cid)] = tree
-        self._seen.clear()
-        self._callers.clear()
+        self.settle()
         return out
 
     async def fill(self, html: str) -> str:

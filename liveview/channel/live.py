@@ -335,8 +335,10 @@ class LiveChannel(Mailbox):
         components did to the page while they rendered, if anything."""
         diff, shared = self._diff(effects)
         components = self._components
-        if components is not None and components.busy:
-            return self._send_with_components(diff, reply_to, hook_reply)
+        if components is not None:
+            if components.busy:
+                return self._send_with_components(diff, reply_to, hook_reply)
+            components.settle()
         if reply_to is not None:
             if isinstance(hook_reply, dict):
                 diff = {**diff, REPLY: hook_reply}

@@ -134,9 +134,9 @@ class ComponentSink(Protocol):
 
     def cid_for(self, component: Any, assigns: dict[str, Any]) -> int:
         """The cid of the component ``live_component(component, **assigns)`` names (a new one
-        for a new component), which is updated with ``assigns``, and rendered if that changed
-        it, after this render pass. Raises what ``make_call`` raises for a call that is not
-        one of a component (after the look-up that finds every good call)."""
+        for a new component), which is updated with ``assigns`` (at once or after this render
+        pass) and rendered after it if that changed it. Raises what ``make_call`` raises for a
+        call that is not one of a component (after the look-up that finds every good call)."""
         ...
 
     def hole_for(self, component: Any, assigns: dict[str, Any]) -> str:
