@@ -2,13 +2,16 @@
 
 A render of the page hands its ``live_component(...)`` calls here (``cid_for``, the template's
 ``ComponentSink``): a component already on the page keeps its cid, a new one takes the next.
-After the render pass, ``render`` does the asynchronous part: it mounts the new components,
-runs ``update`` (or the class's ``update_many``) with each call's attributes, and renders every
-component whose assigns changed — which may call more components, handled in the same pass,
-as Phoenix does. What it returns is the ``"c"`` map of the diff: a new component's complete
-tree, whose statics are another component's of the same template when the client has one (an
-integer ``s``: ``cid`` of this diff, or ``-cid`` of one the client holds), and a known
-component's diff (nothing when nothing changed).
+A mounted component whose class keeps the default ``update`` is updated there and then
+(``_give``: a page re-rendering a list of 1,000 row components costs a look-up and a comparison
+a row, and only the rows whose attributes changed are rendered). After the render pass,
+``render`` does the asynchronous part: it mounts the new components, runs ``update`` (or the
+class's ``update_many``) with the other calls' attributes, and renders every component whose
+assigns changed — which may call more components, handled in the same pass, as Phoenix does.
+What it returns is the ``"c"`` map of the diff: a new component's complete tree, whose statics
+are another component's of the same template when the client has one (an integer ``s``: ``cid``
+of this diff, or ``-cid`` of one the client holds), and a known component's diff (nothing when
+nothing changed).
 
 The client says when a component has left the page: ``cids_will_destroy`` marks it (a render
 that calls it again revives it, with a complete tree, as the client reset it), then
@@ -84,7 +87,7 @@ class _Component:
         self.on_client: Block | None = None  # root of the complete tree the client holds
         self.html = ""  # in the dead render
         # For ``_give``: the dict, list or tuple attrs it holds, with their fingerprints when
-        # given: the first in three slots (one cache line with the rest, no dict), the others
+        # given: the first in three slots (no dict or tuple to reach on each call), the others
         # in ``more``.
         self.pkey: str | None = None
         self.pvalue: Any = None
