@@ -15,6 +15,7 @@ from examples.control import Control, Display
 from examples.counter import Counter
 from examples.dashboard import Dashboard, metrics_publisher
 from examples.form import SignupForm
+from examples.kanban import Kanban
 from examples.shared_counter import SharedCounter
 from liveview import LiveViewApp
 from liveview.pubsub import from_url
@@ -30,6 +31,7 @@ EXAMPLES = [
     ("/shared-counter", SharedCounter, "Shared counter", "one count for every open tab (pub/sub)"),
     ("/chat", Chat, "Chat", "a chat room: messages broadcast to a topic"),
     ("/dashboard", Dashboard, "Dashboard", "numbers pushed by a background publisher"),
+    ("/kanban", Kanban, "Kanban", "a multi-player board: each card a live component"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
 ]

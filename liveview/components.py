@@ -285,7 +285,7 @@ class Components:
                 "send_update: no %s component with id=%r on this page", component.__qualname__, id
             )
             return False
-        await self._update(component, [(entry, dict(assigns))])
+        await self._update(component, [(entry, {**assigns, "id": id})])  # as Phoenix: with id
         return True
 
     # the client's side of their lifetime ------------------------------------------------------
