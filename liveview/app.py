@@ -233,25 +233,41 @@ class LiveViewApp:
             logger.warning("websocket refused: %s", refusal)
             await websocket.close(code=1008)  # before accept: the client sees HTTP 403
             return
+        stale = self._stale_csrf(websocket)
         await websocket.accept()
         del websocket  # its parsed headers, query and cookies are not needed again
         if owns_scope:  # no middleware holds the scope: drop the headers, checked above
             scope["headers"] = []
         root_path = str(scope.get("root_path", ""))
         await Connection(
-            receive, send, self.channel_config, root_path, self.idle_sweeper, self.max_frame_size
+            receive,
+            send,
+            self.channel_config,
+            root_path,
+            self.idle_sweeper,
+            self.max_frame_size,
+            stale=stale,
         ).run()
 
     def _refusal(self, websocket: WebSocket) -> str | None:
+        """Why a websocket is refused outright: another site's page (Phoenix's check_origin)."""
         origin = websocket.headers.get("origin")
         if origin is not None and not self._origin_allowed(origin, websocket):
             return f"origin {origin!r} not allowed"
+        return None
+
+    def _stale_csrf(self, websocket: WebSocket) -> str | None:
+        """Why the page's CSRF token does not verify, if it does not. Such a socket is
+        accepted, but every join on it is answered "stale", on which the client loads the
+        page again and gets fresh tokens: a page rendered before a restart with a new secret
+        recovers by itself instead of knocking at a closed door forever."""
         try:
             self.signer.verify_csrf(
                 websocket.query_params.get("_csrf_token"), websocket.cookies.get(CSRF_COOKIE)
             )
         except InvalidToken as exc:
-            return f"CSRF check failed: {exc}"
+            logger.info("websocket with a stale CSRF token (%s): its pages will reload", exc)
+            return str(exc)
         return None
 
     def _origin_allowed(self, origin: str, websocket: WebSocket) -> bool:

@@ -60,6 +60,33 @@ def resolve_secret(secret: str | None) -> str:
     return secrets.token_urlsafe(32)
 
 
+DEVELOPMENT_SECRET = os.path.join(".liveview", "secret")
+"""Where `liveview run` keeps a secret when none is set, relative to the directory it runs in."""
+
+
+def development_secret(directory: str) -> str:
+    """The secret kept in `directory`/.liveview/secret, made on first use (readable by its
+    owner only; the folder ignores itself in git). So that a restart — every `--reload` —
+    keeps the tokens of open tabs valid in development."""
+    path = os.path.join(directory, DEVELOPMENT_SECRET)
+    try:
+        with open(path, encoding="ascii") as file:
+            secret = file.read().strip()
+        if secret:
+            return secret
+    except FileNotFoundError:
+        pass
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, ".gitignore"), "w", encoding="ascii") as file:
+        file.write("# made by liveview: nothing in here belongs in version control\n*\n")
+    secret = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secret + "\n")
+    return secret
+
+
 class TokenSigner:
     """Makes and verifies the three kinds of token with one secret and distinct salts."""
 

@@ -49,6 +49,8 @@ from liveview.channel.protocol import (
     OK,
     REDIRECT,
     RESERVED_EVENT_PREFIX,
+    STALE,
+    UNAUTHORIZED,
     view_id_of,
 )
 from liveview.components import Components, UnknownComponent
@@ -229,21 +231,21 @@ class LiveChannel(Mailbox):
             flash = signer.verify_static(payload.get("static"), self.view_id)
         except InvalidToken as exc:
             logger.info("LiveView %s: join refused as stale: %s", self.topic, exc)
-            raise _JoinRefused({"reason": "stale"}) from None
+            raise _JoinRefused({"reason": STALE}) from None
 
         navigation = payload.get("redirect")  # a live navigation: the new page's URL
         url = navigation if isinstance(navigation, str) else payload.get("url")
         if not isinstance(url, str):
-            raise _JoinRefused({"reason": "stale"})
+            raise _JoinRefused({"reason": STALE})
         match = self._match(token, url)
         if match is None or (navigation is None and match.route != token.route):
-            raise _JoinRefused({"reason": "unauthorized"})
+            raise _JoinRefused({"reason": UNAUTHORIZED})
         if navigation is not None and not navigable(
             token.route, token.live_session, match.route, match.live_session
         ):
             # Out of the page's live session: the client loads the page over HTTP instead.
             logger.info("LiveView %s: live navigation to %s refused", self.topic, match.route)
-            raise _JoinRefused({"reason": "unauthorized"})
+            raise _JoinRefused({"reason": UNAUTHORIZED})
 
         self._route = match
         view = match.view()
