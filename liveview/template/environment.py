@@ -14,6 +14,7 @@ import os
 import jinja2
 
 from .components import CALL_NAME, live_component
+from .flash import GLOBAL_NAME, flash_group
 
 
 @functools.cache
@@ -32,12 +33,13 @@ def directory_environment(directory: str) -> jinja2.Environment:
 
 def check_environment(environment: jinja2.Environment) -> jinja2.Environment:
     """Refuse environments this engine cannot render with; return the environment, with the
-    ``live_component`` global added when it has none of that name."""
+    ``live_component`` and ``flash_group`` globals added when it has none of those names."""
     if environment.is_async:
         raise ValueError("liveview templates need a synchronous Jinja environment")
     if environment.autoescape is False:
         raise ValueError("liveview templates need a Jinja environment with autoescape enabled")
     environment.globals.setdefault(CALL_NAME, live_component)
+    environment.globals.setdefault(GLOBAL_NAME, flash_group)
     return environment
 
 
