@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import warnings
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -35,6 +36,9 @@ from liveview.routing import LiveSession
 from liveview.session import CSRF_COOKIE, InvalidToken, TokenSigner, resolve_secret
 from liveview.static import LAYOUTS_DIR, DeadRender, load_layout
 from liveview.view import LiveView
+
+DEBUG_ENV = "LIVEVIEW_DEBUG"
+"""Set to 1 to turn debug on for apps that do not say (`liveview run --debug` sets it)."""
 
 logger = logging.getLogger("liveview")
 
@@ -72,7 +76,10 @@ class LiveViewApp:
     - `max_frame_size`: the largest message a client may send, in bytes (default 1 MiB; `None`:
       no limit); a larger one closes its websocket with code 1009, whatever the server allows
       (`liveview run` applies the same limit in the server: `--max-frame-size`).
-    - `extra_routes`, `middleware`, `lifespan`, `debug`: as Starlette's; `lifespan` gets the app.
+    - `extra_routes`, `middleware`, `lifespan`: as Starlette's; `lifespan` gets the app.
+    - `debug` (default: $LIVEVIEW_DEBUG, `liveview run --debug`): Starlette's traceback page for
+      HTTP errors, and crashes shown in the browser with the exception and the user's line
+      (`liveview.crashes`); never in production.
     """
 
     def __init__(
@@ -93,8 +100,11 @@ class LiveViewApp:
         extra_routes: Sequence[BaseRoute] = (),
         middleware: Sequence[Middleware] = (),
         lifespan: Callable[[LiveViewApp], AbstractAsyncContextManager[Any]] | None = None,
-        debug: bool = False,
+        debug: bool | None = None,
     ) -> None:
+        if debug is None:
+            debug = os.environ.get(DEBUG_ENV, "").lower() in ("1", "true", "yes")
+        self.debug = debug
         self.pubsub: PubSub = pubsub if pubsub is not None else SingleProcessPubSub()
         self.signer = TokenSigner(resolve_secret(secret))
         self.title = title
@@ -130,7 +140,11 @@ class LiveViewApp:
             embedded=self._embedded,
         )
         self.channel_config = ChannelConfig(
-            signer=self.signer, pubsub=self.pubsub, resolve=self.resolve, embedded=self._embedded
+            signer=self.signer,
+            pubsub=self.pubsub,
+            resolve=self.resolve,
+            embedded=self._embedded,
+            debug=debug,
         )
         self.idle_sweeper = IdleSweeper(IDLE_TIMEOUT)
         """Closes websockets whose client has been silent for `idle_sweeper.timeout` seconds."""

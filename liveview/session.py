@@ -60,6 +60,9 @@ def resolve_secret(secret: str | None) -> str:
     return secrets.token_urlsafe(32)
 
 
+RELOAD_MAX_AGE = 60
+"""Seconds a reload-status token is good for (the client's cookie lives as long)."""
+
 DEVELOPMENT_SECRET = os.path.join(".liveview", "secret")
 """Where `liveview run` keeps a secret when none is set, relative to the directory it runs in."""
 
@@ -95,6 +98,7 @@ class TokenSigner:
         self._session = URLSafeTimedSerializer(secret, salt="liveview.session")
         self._static = URLSafeTimedSerializer(secret, salt="liveview.static")
         self._csrf = URLSafeTimedSerializer(secret, salt="liveview.csrf")
+        self._reload = URLSafeTimedSerializer(secret, salt="liveview.reload")
 
     # session token -----------------------------------------------------------------------
 
@@ -132,6 +136,20 @@ class TokenSigner:
             raise InvalidToken("static token does not belong to this view")
         flash = data.get("f") or {}
         return {str(k): str(v) for k, v in flash.items()}
+
+    # reload status (a crash while joining, shown by the next dead render) ---------------------
+
+    def sign_reload(self, report: dict[str, Any]) -> str:
+        return self._reload.dumps(report)
+
+    def verify_reload(self, token: object) -> Any:
+        """What `sign_reload` signed, if `token` is one from the last minute."""
+        if not isinstance(token, str):
+            raise InvalidToken("no reload token")
+        try:
+            return self._reload.loads(token, max_age=RELOAD_MAX_AGE)
+        except BadData as exc:
+            raise InvalidToken(str(exc)) from None
 
     # CSRF --------------------------------------------------------------------------------
 

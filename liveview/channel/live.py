@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from liveview import crashes
 from liveview.channel import frames
 from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.frames import Frame
@@ -48,6 +49,7 @@ from liveview.channel.protocol import (
     LIVEVIEW_VERSION,
     OK,
     REDIRECT,
+    RELOAD,
     RESERVED_EVENT_PREFIX,
     STALE,
     UNAUTHORIZED,
@@ -177,6 +179,9 @@ class LiveChannel(Mailbox):
         else:
             logger.error("LiveView %s crashed", self.topic, exc_info=error)
         with contextlib.suppress(Exception):  # the websocket may be gone: nothing to tell
+            if self.view is not None:  # joined: the page says so (crashes.py), then rejoins
+                crash = crashes.report(error, type(self.view).__name__, debug=self._config.debug)
+                await self._push(DIFF, {EVENTS: [[crashes.EVENT, crash.to_json()]]})
             await self._send(frames.encode(self.join_ref, self.join_ref, self.topic, ERROR, {}))
         return Outcome.CRASH
 
@@ -211,16 +216,25 @@ class LiveChannel(Mailbox):
         except _JoinRefused as refused:
             await self._reply(join.ref, FAILED, refused.response)
             return Outcome.END
-        except Exception:
+        except Exception as error:
             # Phoenix's answer to a join whose process died: the client shows the error and
-            # retries the join with backoff.
+            # loads the page again, waiting longer each time. In debug it loads the page with
+            # the report in a cookie instead, and the dead render shows the error page.
             logger.exception("LiveView %s crashed while joining", self.topic)
-            await self._reply(join.ref, FAILED, {"reason": "join crashed"})
+            await self._reply(join.ref, FAILED, self._join_crashed(error))
             return Outcome.CRASH
         await self._reply(join.ref, OK, reply)
         if later is not None:  # live components changed the page while it mounted
             return await self._finish(later)
         return _CONTINUE
+
+    def _join_crashed(self, error: Exception) -> dict[str, Any]:
+        if not self._config.debug:
+            return {"reason": "join crashed"}
+        view = self._route.view.__name__ if self._route is not None else self.topic
+        crash = crashes.report(error, view, debug=True, joining=True)
+        token = self._config.signer.sign_reload(crash.to_json())
+        return {"reason": RELOAD, "status": 500, "token": token}
 
     async def _mount(self, payload: dict[str, Any]) -> tuple[dict[str, Any], Effects | None]:
         signer = self._config.signer
