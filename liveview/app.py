@@ -138,6 +138,7 @@ class LiveViewApp:
             live_path=self.live_path,
             assets_path=self.assets_path,
             embedded=self._embedded,
+            debug=debug,
         )
         self.channel_config = ChannelConfig(
             signer=self.signer,

@@ -57,8 +57,8 @@ class LiveViewTest:
         reply = await self.socket.receive_reply(self.join_ref, pushed.append)
         response = reply[4]["response"]
         if reply[4]["status"] != "ok":
-            if isinstance(response, dict) and response.get("reason") == "join crashed":
-                raise self._crashed(response)
+            if isinstance(response, dict) and response.get("reason") in ("join crashed", "reload"):
+                raise self._crashed(response)  # "reload": in debug, the error page follows
             raise ReplyError(response)
         self.join_reply = response
         self.apply(response["rendered"])

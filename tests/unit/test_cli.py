@@ -18,7 +18,10 @@ from liveview.session import SECRET_ENV, TokenSigner
 def in_a_project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Each test runs in an empty folder with no secret in the environment (both restored)."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(SECRET_ENV, raising=False)
+    for name in (SECRET_ENV, "LIVEVIEW_DEBUG"):
+        # set, then unset: so that what `liveview run` puts in os.environ is undone after
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return tmp_path
 
 
@@ -87,7 +90,6 @@ def test_a_secret_in_the_environment_is_used_as_is(
 def test_debug_and_log_level_reach_the_app_and_the_loggers(
     runs: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("LIVEVIEW_DEBUG", raising=False)
     assert main(["run", "myapp:app", "--debug", "--log-level", "debug"]) == 0
     assert os.environ["LIVEVIEW_DEBUG"] == "1"
     (options,) = runs
