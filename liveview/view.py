@@ -33,9 +33,10 @@ class UnknownEvent(Exception):
 
 
 class MessagesDropped:
-    """Handed to `handle_info` when this LiveView fell so far behind its infos (pub/sub
-    messages, timers, `send_info`) that its mailbox filled up: the `count` waiting then were
-    dropped. Like `PubSubGap`, it says: reload what you show from the source of truth.
+    """Why `handle_gap(None, socket)` is called: this LiveView fell so far behind its infos
+    (pub/sub messages, timers, `send_info`) that its mailbox filled up, and the `count` waiting
+    then were dropped. Like a `PubSubGap`, it says: reload what you show from the source of
+    truth.
     (Infos that arrive while others wait are handled together and rendered once, so a LiveView
     whose `handle_info` keeps up never gets this; one stuck awaiting something may.)"""
 
@@ -99,7 +100,14 @@ class LiveView(Rendered):
     A `template` or `template_file` that does not render `flash` itself shows the flash
     messages at its end (`{{ flash_group(flash) }}`, dismissable; see `template.flash`)."""
 
-    _callbacks = ("mount", "handle_params", "handle_event", "handle_info", "shutdown")
+    _callbacks = (
+        "mount",
+        "handle_params",
+        "handle_event",
+        "handle_info",
+        "handle_gap",
+        "shutdown",
+    )
 
     share_renders: ClassVar[bool] = True
     """Reuse the diff another LiveView computed from the same tree and the same assign values
@@ -126,6 +134,11 @@ class LiveView(Rendered):
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
         """A message from `socket.send_info` or a subscribed pub/sub topic."""
+
+    async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
+        """Messages may have been missed: on `topic` (the broker connection was lost and is
+        back), or on every topic (None: this LiveView fell behind its mailbox and messages
+        were dropped). Reload what you show from the source of truth. Nothing by default."""
 
     async def shutdown(self, socket: LiveViewSocket) -> None:
         """The LiveView is ending (leave, navigation away, or the websocket closed)."""

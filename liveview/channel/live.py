@@ -56,6 +56,7 @@ from liveview.channel.protocol import (
     view_id_of,
 )
 from liveview.components import Components, UnknownComponent
+from liveview.pubsub import PubSubGap
 from liveview.routing import navigable
 from liveview.session import InvalidToken, SessionToken
 from liveview.socket import ComponentUpdate, Effects, LiveViewSocket, Navigation
@@ -616,10 +617,16 @@ class LiveChannel(Mailbox):
         return await self._finish(socket.take_effects())
 
     def _handle_info(self, info: Any) -> Awaitable[Any]:
-        """`handle_info`, or a live component's update for a `send_update`."""
+        """`handle_info`; `handle_gap` for a notice that messages were missed; a live
+        component's update for a `send_update`."""
         view, socket = self.view, self.socket
         assert view is not None and socket is not None
-        if type(info) is ComponentUpdate:
+        kind = type(info)
+        if kind is PubSubGap:
+            return view.handle_gap(info.topic, socket)
+        if kind is MessagesDropped:
+            return view.handle_gap(None, socket)
+        if kind is ComponentUpdate:
             if self._components is None:
                 logger.debug("send_update: no live components on this page (%r)", info)
                 return _NOTHING
