@@ -157,6 +157,7 @@ class LiveViewApp:
         self.idle_sweeper = IdleSweeper(IDLE_TIMEOUT)
         """Closes websockets whose client has been silent for `idle_sweeper.timeout` seconds."""
         self._user_lifespan = lifespan
+        self._lifespan_ran = False
         self._started = False
         self._start_lock = asyncio.Lock()
         if not (STATIC_DIR / "vendor" / "phoenix_live_view.min.js").exists():
@@ -181,7 +182,9 @@ class LiveViewApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "lifespan":
-            await self.start()  # servers that send no lifespan events (or a mounted app)
+            if not self._started:
+                await self.start()  # servers that send no lifespan events (or a mounted app)
+                self._warn_if_lifespan_never_ran()
             if scope["type"] == "websocket" and self._direct_websocket and self._is_socket(scope):
                 # Without middleware to run, skip Starlette's stack: its frames would stay
                 # suspended for the websocket's lifetime (bench/README.md: memory per connection).
@@ -197,9 +200,24 @@ class LiveViewApp:
 
     # lifecycle -----------------------------------------------------------------------------
 
+    def running(self) -> AbstractAsyncContextManager[None]:
+        """Run the app's lifespan (pub/sub, then `lifespan=`) around a block: for an outer
+        Starlette or FastAPI app that mounts this one, whose lifespan events Starlette does
+        not forward to mounted apps::
+
+            @asynccontextmanager
+            async def lifespan(outer):
+                async with live_app.running():
+                    yield
+
+            outer = Starlette(routes=[Mount("/live", app=live_app)], lifespan=lifespan)
+        """
+        return self._lifespan(self._app)
+
     @asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         """Pub/sub starts before the app's own lifespan (which may publish) and closes after."""
+        self._lifespan_ran = True
         await self.start()
         try:
             if self._user_lifespan is None:
@@ -209,6 +227,15 @@ class LiveViewApp:
                     yield
         finally:
             await self.close()
+
+    def _warn_if_lifespan_never_ran(self) -> None:
+        if self._user_lifespan is not None and not self._lifespan_ran:
+            logger.warning(
+                "LiveViewApp(lifespan=%s) has not run: this app got a request without its "
+                "lifespan starting (Starlette does not forward lifespan events to a mounted "
+                "app). In the outer app's lifespan: `async with live_app.running(): yield`.",
+                getattr(self._user_lifespan, "__name__", self._user_lifespan),
+            )
 
     async def start(self) -> None:
         if self._started:

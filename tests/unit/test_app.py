@@ -250,3 +250,45 @@ def test_assigns_are_read_only_and_say_how_to_change_them() -> None:
         socket.assigns.count = 2  # type: ignore[misc]
     with pytest.raises(AttributeError, match=r"no assign named 'cuont' \(assigns: count, flash\)"):
         _ = socket.assigns.cuont
+
+
+async def test_a_mounted_app_runs_its_lifespan_from_the_outer_one(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ran: list[str] = []
+
+    @asynccontextmanager
+    async def publisher(app: LiveViewApp) -> AsyncIterator[None]:
+        ran.append("start")
+        yield
+        ran.append("stop")
+
+    live_app = LiveViewApp(routes={"/hello": Greeting}, secret="s", lifespan=publisher)
+
+    @asynccontextmanager
+    async def lifespan(outer: Starlette) -> AsyncIterator[None]:
+        async with live_app.running():
+            yield
+
+    outer = Starlette(routes=[Mount("/live", app=live_app)], lifespan=lifespan)
+    async with LiveViewTestClient(outer) as client:
+        assert ran == ["start"]
+        assert (await client.get("/live/hello")).status_code == 200
+    assert ran == ["start", "stop"]
+    assert "has not run" not in caplog.text
+
+
+async def test_a_mounted_app_whose_lifespan_never_ran_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    @asynccontextmanager
+    async def publisher(app: LiveViewApp) -> AsyncIterator[None]:
+        yield
+
+    live_app = LiveViewApp(routes={"/hello": Greeting}, secret="s", lifespan=publisher)
+    outer = Starlette(routes=[Mount("/live", app=live_app)])
+    async with LiveViewTestClient(outer) as client:
+        await client.get("/live/hello")
+        await client.get("/live/hello")
+    assert caplog.text.count("LiveViewApp(lifespan=publisher) has not run") == 1
+    assert "live_app.running()" in caplog.text
