@@ -162,8 +162,9 @@ class LiveViewApp:
         self._start_lock = asyncio.Lock()
         if not (STATIC_DIR / "vendor" / "phoenix_live_view.min.js").exists():
             logger.warning(
-                "The LiveView client is not installed in %s: run scripts/setup "
-                "(pages render, but will not connect).",
+                "The LiveView client is not installed in %s: pages render, but will not "
+                "connect. In a checkout, run scripts/setup; installed, use a wheel built after "
+                "it (README: Your own project).",
                 STATIC_DIR / "vendor",
             )
         self._socket_path = f"{self.live_path}/websocket"
