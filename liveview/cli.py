@@ -160,7 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     publish = commands.add_parser(
         "publish",
         help="publish one JSON message to a topic",
-        description="Publish one JSON message to TOPIC, as a LiveView's handle_info gets it.",
+        description="Publish one JSON message to TOPIC, as a LiveView's handle_info gets it, "
+        "through Redis or PostgreSQL. An app on the default in-process pub/sub "
+        "(SingleProcessPubSub) cannot be reached from another process: serve it with "
+        "LIVEVIEW_PUBSUB_URL set (RedisPubSub or PostgresPubSub) to publish to it from here.",
         epilog="""examples:
   liveview publish counter '{"type": "inc"}' --redis redis://127.0.0.1:6379/0
   liveview publish counter '{"type": "inc"}' --postgres postgresql://127.0.0.1/app""",

@@ -108,3 +108,12 @@ def test_version_and_help_say_what_they_should(capsys: pytest.CaptureFixture[str
     help_text = capsys.readouterr().out
     assert "(default: 8000)" in help_text and "LIVEVIEW_SECRET" in help_text
     assert "--debug" in help_text and "--log-level" in help_text
+
+
+def test_publish_help_says_an_in_process_app_cannot_be_reached(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["publish", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "default in-process pub/sub (SingleProcessPubSub) cannot be reached" in text
