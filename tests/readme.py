@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -15,6 +16,13 @@ def python_blocks(heading: str) -> list[str]:
     end = text.find("\n## ", start + 1)
     section = text[start : end if end != -1 else len(text)]
     return re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+
+
+def all_python_blocks() -> list[str]:
+    """Every ```python block of the README, in order (indented ones dedented)."""
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"^( *)```python\n(.*?)^\1```", text, re.DOTALL | re.MULTILINE)
+    return [textwrap.dedent(code) for _, code in blocks]
 
 
 def run_block(heading: str, index: int = 0) -> dict[str, object]:
