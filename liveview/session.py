@@ -52,12 +52,19 @@ def resolve_secret(secret: str | None) -> str:
     from_env = os.environ.get(SECRET_ENV)
     if from_env:
         return from_env
-    logger.warning(
-        "No secret given and %s is not set: using a random per-process secret. "
-        "Tokens will not verify across several workers or a restart; set a shared secret.",
-        SECRET_ENV,
-    )
+    global _warned_random_secret
+    if not _warned_random_secret:  # once per process, however many apps it makes
+        _warned_random_secret = True
+        logger.warning(
+            "No secret given and %s is not set: using a random per-process secret. "
+            "Tokens will not verify across several workers or a restart; set a shared secret "
+            "(`liveview run` keeps one for development in .liveview/secret).",
+            SECRET_ENV,
+        )
     return secrets.token_urlsafe(32)
+
+
+_warned_random_secret = False
 
 
 RELOAD_MAX_AGE = 60
