@@ -5,8 +5,9 @@ The 1.2 client sends every input of the form on each change, as strings, plus an
 sees them, params are read the way the form's inputs mean them:
 
 * keys that are not fields are dropped (`_unused_*` keys, a stray input, a hostile extra);
-* an empty input is None where a string is not what the field takes (`""` for an `int`), so the
-  error says "a valid integer" rather than failing to parse `""`; a nullable field gets None;
+* an empty input where a string is not what the field takes (`""` for an `int`, a `date`) is
+  None for a field that may be None or has a default (so the error says "a valid integer"),
+  and left out for a required one ("Field required");
 * the empty values a multi-select's hidden input adds are dropped;
 * rows of a list of models arrive as `{"0": {...}, "1": {...}}` (`phones[0][number]`), and are
   put in order, with the `<field>_sort` and `<field>_drop` lists applied (Ecto's `sort_param` /
@@ -27,6 +28,9 @@ from liveview.forms.schema import FieldSpec, ModelSpec
 UNUSED: Final = "_unused_"
 SORT: Final = "_sort"
 DROP: Final = "_drop"
+
+MISSING: Final = object()
+"""An empty input of a required field that takes no string: left out, so "Field required"."""
 
 MAX_DEPTH: Final = 64
 """Levels of nested models read; deeper params (a recursive model, a hostile payload) are left
@@ -107,14 +111,16 @@ def clean(spec: ModelSpec, params: object, depth: int = 0) -> dict[str, Any]:
             elif has_rows(params, name):
                 cleaned[name] = _rows(field, rows(params, name), depth)
         elif name in params:
-            cleaned[name] = _value(field, params[name], depth)
+            value = _value(field, params[name], depth)
+            if value is not MISSING:
+                cleaned[name] = value
     return cleaned
 
 
 def _value(field: FieldSpec, value: Any, depth: int) -> Any:
     if field.kind == "value":
         if value == "" and (field.nullable or not field.text):
-            return None
+            return MISSING if field.required and not field.nullable else None
         return value
     if field.kind == "values":
         if isinstance(value, list):
