@@ -87,12 +87,12 @@ class SignupView(LiveView):
     <h1>Sign up</h1>
     <p class="hint">A field's errors show once you have used it (all of them when you press
       Sign up). <code>taken@example.org</code> is already registered.</p>
-    <form id="{{ form.id }}" class="lv-form" action="/signup/session" method="post"
+    <form id="{{ form.id }}" class="lv-form" action="/signup/session" method="post" novalidate
           phx-change="validate" phx-submit="save"
           {%- if trigger_submit %} phx-trigger-action{% endif %}>
-      {{ input(form["name"]) }}
-      {{ input(form["email"], phx_debounce="blur") }}
-      {{ input(form["password"], phx_debounce="blur") }}
+      {{ input(form["name"], autocomplete="name") }}
+      {{ input(form["email"], phx_debounce="blur", autocomplete="email") }}
+      {{ input(form["password"], phx_debounce="blur", autocomplete="new-password") }}
       {{ input(form["terms"], label="I accept the terms") }}
       <button id="save" type="submit" phx-disable-with="Signing up…">Sign up</button>
     </form>
@@ -154,7 +154,8 @@ async def welcome(request: Request) -> Response:
     except BadSignature:
         return RedirectResponse("/signup", status_code=303)
     return HTMLResponse(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Welcome</title></head><body>"
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+        "<title>Welcome</title></head><body>"
         f"<h1 id='welcome'>Welcome, {escape(who['name'])}!</h1>"
         f"<p>Signed in as <span id='who'>{escape(who['email'])}</span> (a cookie set by a "
         "plain HTTP route the form was posted to).</p><p><a href='/'>Back to the gallery</a></p>"

@@ -45,7 +45,7 @@ class TeamForm(LiveView):
     template = """
     {% from "liveview/forms.html" import input, add_row, remove_row %}
     <h1>New team</h1>
-    <form id="{{ form.id }}" class="lv-form" phx-change="validate" phx-submit="save">
+    <form id="{{ form.id }}" class="lv-form" phx-change="validate" phx-submit="save" novalidate>
       {{ input(form["name"]) }}
       {{ input(form["plan"], type="radio") }}
       <div class="lv-columns">

@@ -43,7 +43,8 @@ class Volunteers(LiveView):
     {% from "liveview/forms.html" import input %}
     <h1>Volunteers</h1>
     <p class="hint">Open this page in a second tab: people added or checked in here show there.</p>
-    <form id="{{ form.id }}" class="lv-form lv-inline" phx-change="validate" phx-submit="save">
+    <form id="{{ form.id }}" class="lv-form lv-inline" phx-change="validate" phx-submit="save"
+          novalidate>
       {{ input(form["name"], placeholder="Name", autocomplete="off") }}
       {{ input(form["phone"], type="tel", placeholder="555-123-4567", autocomplete="off") }}
       <button id="add" type="submit" phx-disable-with="Saving…">Add volunteer</button>
