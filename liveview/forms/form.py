@@ -31,12 +31,13 @@ SUBMIT: Final = "submit"
 class Validation:
     """What a form and its sub-forms share: the errors by absolute path, and the data."""
 
-    __slots__ = ("action", "data", "errors")
+    __slots__ = ("action", "data", "errors", "version")
 
     def __init__(self, action: str | None, data: Any, errors: Errors) -> None:
         self.action = action
         self.data = data
         self.errors = errors
+        self.version = 0  # bumped by add_error: what fields worked out before is stale
 
 
 class Form:
@@ -220,6 +221,7 @@ class Form:
         messages = self._validation.errors.setdefault(self._path + parts, [])
         if message not in messages:
             messages.append(message)
+            self._validation.version += 1
 
     def __repr__(self) -> str:
         state = "valid" if self.valid else f"errors={self.all_errors!r}"
@@ -245,7 +247,7 @@ class FormField:
     selects and radios.
     """
 
-    __slots__ = ("_forms", "field", "form", "id", "name", "spec")
+    __slots__ = ("_errors", "_forms", "field", "form", "id", "name", "spec")
 
     def __init__(self, form: Form, field: str, spec: FieldSpec | None) -> None:
         self.form = form
@@ -254,6 +256,7 @@ class FormField:
         self.name = f"{form.name}[{field}]" if form.name else field
         self.id = f"{form.id}_{field}" if form.id else field
         self._forms: list[Form] | None = None
+        self._errors: tuple[int, list[str]] | None = None  # (validation version, messages)
 
     @property
     def value(self) -> Any:
@@ -279,9 +282,12 @@ class FormField:
     @property
     def errors(self) -> list[str]:
         """The messages to show for this field (see `Form.shows`)."""
-        if not self.form.shows((self.field,)):
-            return []
-        return self.all_errors
+        version = self.form._validation.version
+        cached = self._errors
+        if cached is None or cached[0] != version:
+            shown = self.all_errors if self.form.shows((self.field,)) else []
+            cached = self._errors = (version, shown)
+        return list(cached[1])
 
     @property
     def all_errors(self) -> list[str]:
