@@ -214,6 +214,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="write the markdown report there too")
     args = parser.parse_args()
 
+    load = os.getloadavg()
     results: dict[str, Any] = {}
     for path in ("/form", "/inline"):
         events = asyncio.run(session_events(path))
@@ -248,7 +249,9 @@ def main() -> int:
         "```",
         "",
         f"git {commit}; Python {platform.python_version()}; {os.cpu_count()} cores (shared);"
-        f" pydantic {__import__('pydantic').VERSION}.",
+        f" pydantic {__import__('pydantic').VERSION}; load average at the start"
+        f" {load[0]:.2f}, at the end {os.getloadavg()[0]:.2f} (other work on the machine: the"
+        " in-process columns are wall time, so they move with it).",
         "",
         "| page | events | server CPU per round trip | to_form | render + diff | reply bytes"
         " mean / p50 / max | fields sent per reply mean / max | round trip p50 / p99 |",
