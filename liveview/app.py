@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import warnings
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -35,6 +36,9 @@ from liveview.routing import LiveSession
 from liveview.session import CSRF_COOKIE, InvalidToken, TokenSigner, resolve_secret
 from liveview.static import LAYOUTS_DIR, DeadRender, load_layout
 from liveview.view import LiveView
+
+DEBUG_ENV = "LIVEVIEW_DEBUG"
+"""Set to 1 to turn debug on for apps that do not say (`liveview run --debug` sets it)."""
 
 logger = logging.getLogger("liveview")
 
@@ -72,7 +76,10 @@ class LiveViewApp:
     - `max_frame_size`: the largest message a client may send, in bytes (default 1 MiB; `None`:
       no limit); a larger one closes its websocket with code 1009, whatever the server allows
       (`liveview run` applies the same limit in the server: `--max-frame-size`).
-    - `extra_routes`, `middleware`, `lifespan`, `debug`: as Starlette's; `lifespan` gets the app.
+    - `extra_routes`, `middleware`, `lifespan`: as Starlette's; `lifespan` gets the app.
+    - `debug` (default: $LIVEVIEW_DEBUG, `liveview run --debug`): Starlette's traceback page for
+      HTTP errors, and crashes shown in the browser with the exception and the user's line
+      (`liveview.crashes`); never in production.
     """
 
     def __init__(
@@ -93,8 +100,11 @@ class LiveViewApp:
         extra_routes: Sequence[BaseRoute] = (),
         middleware: Sequence[Middleware] = (),
         lifespan: Callable[[LiveViewApp], AbstractAsyncContextManager[Any]] | None = None,
-        debug: bool = False,
+        debug: bool | None = None,
     ) -> None:
+        if debug is None:
+            debug = os.environ.get(DEBUG_ENV, "").lower() in ("1", "true", "yes")
+        self.debug = debug
         self.pubsub: PubSub = pubsub if pubsub is not None else SingleProcessPubSub()
         self.signer = TokenSigner(resolve_secret(secret))
         self.title = title
@@ -130,7 +140,11 @@ class LiveViewApp:
             embedded=self._embedded,
         )
         self.channel_config = ChannelConfig(
-            signer=self.signer, pubsub=self.pubsub, resolve=self.resolve, embedded=self._embedded
+            signer=self.signer,
+            pubsub=self.pubsub,
+            resolve=self.resolve,
+            embedded=self._embedded,
+            debug=debug,
         )
         self.idle_sweeper = IdleSweeper(IDLE_TIMEOUT)
         """Closes websockets whose client has been silent for `idle_sweeper.timeout` seconds."""
@@ -233,25 +247,41 @@ class LiveViewApp:
             logger.warning("websocket refused: %s", refusal)
             await websocket.close(code=1008)  # before accept: the client sees HTTP 403
             return
+        stale = self._stale_csrf(websocket)
         await websocket.accept()
         del websocket  # its parsed headers, query and cookies are not needed again
         if owns_scope:  # no middleware holds the scope: drop the headers, checked above
             scope["headers"] = []
         root_path = str(scope.get("root_path", ""))
         await Connection(
-            receive, send, self.channel_config, root_path, self.idle_sweeper, self.max_frame_size
+            receive,
+            send,
+            self.channel_config,
+            root_path,
+            self.idle_sweeper,
+            self.max_frame_size,
+            stale=stale,
         ).run()
 
     def _refusal(self, websocket: WebSocket) -> str | None:
+        """Why a websocket is refused outright: another site's page (Phoenix's check_origin)."""
         origin = websocket.headers.get("origin")
         if origin is not None and not self._origin_allowed(origin, websocket):
             return f"origin {origin!r} not allowed"
+        return None
+
+    def _stale_csrf(self, websocket: WebSocket) -> str | None:
+        """Why the page's CSRF token does not verify, if it does not. Such a socket is
+        accepted, but every join on it is answered "stale", on which the client loads the
+        page again and gets fresh tokens: a page rendered before a restart with a new secret
+        recovers by itself instead of knocking at a closed door forever."""
         try:
             self.signer.verify_csrf(
                 websocket.query_params.get("_csrf_token"), websocket.cookies.get(CSRF_COOKIE)
             )
         except InvalidToken as exc:
-            return f"CSRF check failed: {exc}"
+            logger.info("websocket with a stale CSRF token (%s): its pages will reload", exc)
+            return str(exc)
         return None
 
     def _origin_allowed(self, origin: str, websocket: WebSocket) -> bool:

@@ -12,7 +12,16 @@ from collections.abc import Sequence
 def _serve(app: str, args: argparse.Namespace) -> int:
     from liveview.channel.connection import MAX_FRAME_SIZE
     from liveview.server import serve
+    from liveview.session import DEVELOPMENT_SECRET, SECRET_ENV, development_secret
 
+    if not os.environ.get(SECRET_ENV):
+        # Set in the environment, so the processes `--reload` starts inherit it.
+        os.environ[SECRET_ENV] = development_secret(os.getcwd())
+        print(
+            f"liveview: {SECRET_ENV} is not set: using the development secret kept in "
+            f"{DEVELOPMENT_SECRET} (open tabs survive restarts); set {SECRET_ENV} in production",
+            file=sys.stderr,
+        )
     serve(app, args.host, args.port, args.reload, args.max_frame_size or MAX_FRAME_SIZE)
     return 0
 

@@ -218,6 +218,10 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.response = None  # type: ignore[assignment]  # written: not needed again
 
 
+TEMPLATE_FILES = ("*.py", "*.html", "*.jinja", "*.jinja2", "*.j2")
+"""What `--reload` watches: Python files and template files."""
+
+
 def serve(
     app: str,
     host: str,
@@ -233,6 +237,8 @@ def serve(
         host=host,
         port=port,
         reload=reload,
+        # templates are code too: a saved template file restarts the server like a .py file
+        reload_includes=list(TEMPLATE_FILES) if reload else None,
         ws=f"{__name__}:WebSocketProtocol",
         ws_per_message_deflate=False,
         ws_ping_interval=None,  # the app closes silent websockets itself (channel/idle.py)

@@ -60,6 +60,36 @@ def resolve_secret(secret: str | None) -> str:
     return secrets.token_urlsafe(32)
 
 
+RELOAD_MAX_AGE = 60
+"""Seconds a reload-status token is good for (the client's cookie lives as long)."""
+
+DEVELOPMENT_SECRET = os.path.join(".liveview", "secret")
+"""Where `liveview run` keeps a secret when none is set, relative to the directory it runs in."""
+
+
+def development_secret(directory: str) -> str:
+    """The secret kept in `directory`/.liveview/secret, made on first use (readable by its
+    owner only; the folder ignores itself in git). So that a restart — every `--reload` —
+    keeps the tokens of open tabs valid in development."""
+    path = os.path.join(directory, DEVELOPMENT_SECRET)
+    try:
+        with open(path, encoding="ascii") as file:
+            secret = file.read().strip()
+        if secret:
+            return secret
+    except FileNotFoundError:
+        pass
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, ".gitignore"), "w", encoding="ascii") as file:
+        file.write("# made by liveview: nothing in here belongs in version control\n*\n")
+    secret = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secret + "\n")
+    return secret
+
+
 class TokenSigner:
     """Makes and verifies the three kinds of token with one secret and distinct salts."""
 
@@ -68,6 +98,7 @@ class TokenSigner:
         self._session = URLSafeTimedSerializer(secret, salt="liveview.session")
         self._static = URLSafeTimedSerializer(secret, salt="liveview.static")
         self._csrf = URLSafeTimedSerializer(secret, salt="liveview.csrf")
+        self._reload = URLSafeTimedSerializer(secret, salt="liveview.reload")
 
     # session token -----------------------------------------------------------------------
 
@@ -105,6 +136,20 @@ class TokenSigner:
             raise InvalidToken("static token does not belong to this view")
         flash = data.get("f") or {}
         return {str(k): str(v) for k, v in flash.items()}
+
+    # reload status (a crash while joining, shown by the next dead render) ---------------------
+
+    def sign_reload(self, report: dict[str, Any]) -> str:
+        return self._reload.dumps(report)
+
+    def verify_reload(self, token: object) -> Any:
+        """What `sign_reload` signed, if `token` is one from the last minute."""
+        if not isinstance(token, str):
+            raise InvalidToken("no reload token")
+        try:
+            return self._reload.loads(token, max_age=RELOAD_MAX_AGE)
+        except BadData as exc:
+            raise InvalidToken(str(exc)) from None
 
     # CSRF --------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from liveview.view import LiveComponent
 
 _IMMUTABLE = (str, int, float, bool, bytes, type(None))
+
+NO_FLASH: Mapping[str, str] = MappingProxyType({})
+"""The `flash` assign of a LiveView that has none (shared; `put_flash` makes a new one)."""
 
 
 class _MappingMethod:
@@ -195,6 +199,7 @@ class LiveViewSocket(_AssignsHolder):
         mailbox: InfoSink | None = None,
     ) -> None:
         super().__init__()
+        self._data["flash"] = NO_FLASH  # always assigned: templates can read `flash` at once
         self.id = view_id
         self.pubsub = pubsub
         self.connected = connected

@@ -29,9 +29,10 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from liveview import crashes
 from liveview.components import Components
 from liveview.pubsub import PubSub
-from liveview.session import CSRF_COOKIE, SessionToken, TokenSigner, new_view_id
+from liveview.session import CSRF_COOKIE, InvalidToken, SessionToken, TokenSigner, new_view_id
 from liveview.socket import LiveViewSocket, Navigation
 from liveview.view import LiveView, start_view, template_of
 
@@ -98,7 +99,10 @@ class DeadRender:
         self, request: Request, view_class: type[LiveView], live_session: str | None = None
     ) -> Response:
         """The whole page of `view_class` at this request's route (in `live_session`), or a
-        redirect."""
+        redirect; right after a crash while joining (in debug), the error page instead."""
+        reload_status = request.cookies.get(crashes.RELOAD_COOKIE)
+        if reload_status is not None:
+            return self._crashed(reload_status)
         session = dict(request.session) if "session" in request.scope else {}
         params = {**request.query_params, **request.path_params}
         route = request.scope["route"].path
@@ -139,6 +143,17 @@ class DeadRender:
             response.set_cookie(
                 CSRF_COOKIE, csrf_secret, httponly=True, samesite="lax", path=root or "/"
             )
+        return response
+
+    def _crashed(self, token: str) -> Response:
+        """The error page the client asked for by reloading with the reload-status cookie (a
+        crash while joining, in debug); once only: the cookie is cleared."""
+        try:
+            crash = crashes.CrashReport.from_json(self.signer.verify_reload(token))
+        except InvalidToken:
+            crash = None
+        response = HTMLResponse(crashes.error_page(crash), status_code=500)
+        response.delete_cookie(crashes.RELOAD_COOKIE, path="/")
         return response
 
     async def container(

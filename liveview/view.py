@@ -13,8 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from liveview.template import Template
+from liveview.template import Template, flash
 from liveview.template.components import register
+from liveview.template.deps import union
 
 if TYPE_CHECKING:
     from liveview.socket import Assigns, ComponentSocket, LiveViewSocket
@@ -81,12 +82,19 @@ class Rendered:
 
 
 class LiveView(Rendered):
-    """Base class of a server-side page; `template`, `template_file` or `render` is required."""
+    """Base class of a server-side page; `template`, `template_file` or `render` is required.
+
+    A `template` or `template_file` that does not render `flash` itself shows the flash
+    messages at its end (`{{ flash_group(flash) }}`, dismissable; see `template.flash`)."""
 
     share_renders: ClassVar[bool] = True
     """Reuse the diff another LiveView computed from the same tree and the same assign values
     (one publish to many subscribers renders once). Set False if the template calls something
     impure of yours (a clock, a counter): see `liveview.template.sharing`."""
+
+    @classmethod
+    def _compile(cls) -> Template:
+        return with_flash(super()._compile())
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
@@ -145,6 +153,23 @@ class LiveComponent(Rendered):
         """An event targeted at this component. A returned dict is the reply to a hook's
         `pushEvent`."""
         raise UnknownEvent(event)
+
+
+def with_flash(template: Template) -> Template:
+    """`template`, or when it does not read `flash` at all, it with the flash messages shown
+    at its end (appended on its last line: error lines keep their numbers)."""
+    names = union(*(step.facts.names for step in template.root.steps))
+    if names is None or "flash" in names:
+        return template
+    source = template.source
+    # before a final newline, which Jinja drops from the end of a template and would not here
+    body, end = (source[:-1], "\n") if source.endswith("\n") else (source, "")
+    return Template(
+        body + flash.CALL + end,
+        template.name,
+        environment=template.environment,
+        filename=template.filename,
+    )
 
 
 def updates_many(component: type[LiveComponent]) -> bool:

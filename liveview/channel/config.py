@@ -34,6 +34,8 @@ class ChannelConfig:
     """Maps a URL path (relative to the app's mount point) to a LiveView route, or None."""
     embedded: Mapping[str, type[LiveView]] = field(default_factory=dict)
     """LiveViews the layout embeds by name (`live_render`)."""
+    debug: bool = False
+    """Tell the browser what crashed and where (`liveview.crashes`); off: only that it did."""
     mailbox_size: int = 10_000
     """Messages a LiveView may have waiting; beyond that it sheds its infos for a notice
     (`MessagesDropped`), or is failed if client messages fill it."""

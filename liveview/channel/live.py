@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from liveview import crashes
 from liveview.channel import frames
 from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.frames import Frame
@@ -48,7 +49,10 @@ from liveview.channel.protocol import (
     LIVEVIEW_VERSION,
     OK,
     REDIRECT,
+    RELOAD,
     RESERVED_EVENT_PREFIX,
+    STALE,
+    UNAUTHORIZED,
     view_id_of,
 )
 from liveview.components import Components, UnknownComponent
@@ -175,6 +179,9 @@ class LiveChannel(Mailbox):
         else:
             logger.error("LiveView %s crashed", self.topic, exc_info=error)
         with contextlib.suppress(Exception):  # the websocket may be gone: nothing to tell
+            if self.view is not None:  # joined: the page says so (crashes.py), then rejoins
+                crash = crashes.report(error, type(self.view).__name__, debug=self._config.debug)
+                await self._push(DIFF, {EVENTS: [[crashes.EVENT, crash.to_json()]]})
             await self._send(frames.encode(self.join_ref, self.join_ref, self.topic, ERROR, {}))
         return Outcome.CRASH
 
@@ -209,16 +216,25 @@ class LiveChannel(Mailbox):
         except _JoinRefused as refused:
             await self._reply(join.ref, FAILED, refused.response)
             return Outcome.END
-        except Exception:
+        except Exception as error:
             # Phoenix's answer to a join whose process died: the client shows the error and
-            # retries the join with backoff.
+            # loads the page again, waiting longer each time. In debug it loads the page with
+            # the report in a cookie instead, and the dead render shows the error page.
             logger.exception("LiveView %s crashed while joining", self.topic)
-            await self._reply(join.ref, FAILED, {"reason": "join crashed"})
+            await self._reply(join.ref, FAILED, self._join_crashed(error))
             return Outcome.CRASH
         await self._reply(join.ref, OK, reply)
         if later is not None:  # live components changed the page while it mounted
             return await self._finish(later)
         return _CONTINUE
+
+    def _join_crashed(self, error: Exception) -> dict[str, Any]:
+        if not self._config.debug:
+            return {"reason": "join crashed"}
+        view = self._route.view.__name__ if self._route is not None else self.topic
+        crash = crashes.report(error, view, debug=True, joining=True)
+        token = self._config.signer.sign_reload(crash.to_json())
+        return {"reason": RELOAD, "status": 500, "token": token}
 
     async def _mount(self, payload: dict[str, Any]) -> tuple[dict[str, Any], Effects | None]:
         signer = self._config.signer
@@ -229,21 +245,21 @@ class LiveChannel(Mailbox):
             flash = signer.verify_static(payload.get("static"), self.view_id)
         except InvalidToken as exc:
             logger.info("LiveView %s: join refused as stale: %s", self.topic, exc)
-            raise _JoinRefused({"reason": "stale"}) from None
+            raise _JoinRefused({"reason": STALE}) from None
 
         navigation = payload.get("redirect")  # a live navigation: the new page's URL
         url = navigation if isinstance(navigation, str) else payload.get("url")
         if not isinstance(url, str):
-            raise _JoinRefused({"reason": "stale"})
+            raise _JoinRefused({"reason": STALE})
         match = self._match(token, url)
         if match is None or (navigation is None and match.route != token.route):
-            raise _JoinRefused({"reason": "unauthorized"})
+            raise _JoinRefused({"reason": UNAUTHORIZED})
         if navigation is not None and not navigable(
             token.route, token.live_session, match.route, match.live_session
         ):
             # Out of the page's live session: the client loads the page over HTTP instead.
             logger.info("LiveView %s: live navigation to %s refused", self.topic, match.route)
-            raise _JoinRefused({"reason": "unauthorized"})
+            raise _JoinRefused({"reason": UNAUTHORIZED})
 
         self._route = match
         view = match.view()

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final, Protocol
 
+from jinja2 import Undefined
 from jinja2.runtime import Context
 from jinja2.utils import missing
 
@@ -59,6 +60,13 @@ class ComponentCall:
 
 def live_component(component: Any = None, /, **assigns: Any) -> ComponentCall:
     """The template global: ``live_component(Card, id="c1", **attributes)``."""
+    if isinstance(component, Undefined):
+        name = getattr(component, "_undefined_name", None) or "?"
+        raise TypeError(
+            f"live_component({name}, ...): no assign, global or LiveComponent class is named "
+            f"{name!r} (a LiveComponent subclass is visible to templates by its class name once "
+            "its module is imported)"
+        )
     if not isinstance(component, type):
         raise TypeError(f"live_component() takes a LiveComponent class first, got {component!r}")
     if "id" not in assigns or assigns["id"] is None:

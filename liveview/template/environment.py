@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 
 from .components import CALL_NAME, live_component
+from .flash import GLOBAL_NAME, flash_group
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PACKAGE_LOADER = jinja2.PrefixLoader({"liveview": jinja2.FileSystemLoader(PACKAGE_TEMPLATES)})
@@ -41,13 +42,14 @@ def directory_environment(directory: str) -> jinja2.Environment:
 
 def check_environment(environment: jinja2.Environment) -> jinja2.Environment:
     """Refuse environments this engine cannot render with; return the environment, with the
-    ``live_component`` global added when it has none of that name, and the package's
-    templates after its loader."""
+    ``live_component`` and ``flash_group`` globals added when it has none of those names,
+    and the package's templates after its loader."""
     if environment.is_async:
         raise ValueError("liveview templates need a synchronous Jinja environment")
     if environment.autoescape is False:
         raise ValueError("liveview templates need a Jinja environment with autoescape enabled")
     environment.globals.setdefault(CALL_NAME, live_component)
+    environment.globals.setdefault(GLOBAL_NAME, flash_group)
     loader = environment.loader
     if loader is None:
         environment.loader = PACKAGE_LOADER

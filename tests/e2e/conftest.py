@@ -99,11 +99,13 @@ class LiveServer:
     def stop(self, timeout: float = 5.0) -> None:
         if self.proc.poll() is not None:
             return
-        self.proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # its whole group: a reloader's worker too
+            os.killpg(self.proc.pid, signal.SIGTERM)
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
 
 
@@ -123,26 +125,40 @@ def _answers_http(port: int) -> bool:
 
 
 def _start_server(app: str, env: dict[str, str] | None, log_dir: Path) -> LiveServer:
-    for attempt in range(3):  # a free port can be taken between the probe and uvicorn's bind
-        port = free_port()
-        log = log_dir / f"live_server-{port}.log"
-        cmd = [
+    def command(port: int) -> list[str]:
+        return [
             sys.executable, "-m", "uvicorn", app,
             "--host", LOOPBACK, "--port", str(port), "--log-level", "warning",
             # as the README serves apps: our websocket protocol, no compression
             "--ws", "liveview.server:WebSocketProtocol", "--ws-per-message-deflate", "false",
             "--ws-ping-interval", "0",
         ]  # fmt: skip
+
+    return _start(app, command, ROOT, env, log_dir)
+
+
+def _start(
+    name: str,
+    command: Callable[[int], list[str]],
+    cwd: Path,
+    env: dict[str, str] | None,
+    log_dir: Path,
+) -> LiveServer:
+    """Run `command(port)` in `cwd` until it answers HTTP on that port (three ports tried)."""
+    for attempt in range(3):  # a free port can be taken between the probe and uvicorn's bind
+        port = free_port()
+        log = log_dir / f"live_server-{port}.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(
-                cmd,
-                cwd=ROOT,
+                command(port),
+                cwd=cwd,
                 env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # so stop() can end a reloader and its worker together
             )
-        server = LiveServer(app=app, port=port, log=log, proc=proc)
+        server = LiveServer(app=name, port=port, log=log, proc=proc)
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -160,8 +176,30 @@ def _start_server(app: str, env: dict[str, str] | None, log_dir: Path) -> LiveSe
             if proc.poll() is not None and proc.returncode is not None
             else f"did not answer HTTP within {SERVER_START_TIMEOUT:.0f}s"
         )
-        pytest.fail(f"live_server {app!r} on port {port} {state}; its output:\n{output}")
+        pytest.fail(f"live_server {name!r} on port {port} {state}; its output:\n{output}")
     raise AssertionError("unreachable")
+
+
+@pytest.fixture
+def cli_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """`cli_server(["run", "app:app", "--reload"], cwd=folder, env={...})` runs the `liveview`
+    command there on a free loopback port -> "http://127.0.0.1:<port>"; stopped at teardown."""
+    servers = request.node.stash.setdefault(_SERVERS, [])
+
+    def start(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+        def command(port: int) -> list[str]:
+            return [
+                sys.executable, "-m", "liveview.cli", *args,
+                "--host", LOOPBACK, "--port", str(port),
+            ]  # fmt: skip
+
+        server = _start(" ".join(args), command, cwd, env, tmp_path)
+        servers.append(server)
+        return server.url
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture

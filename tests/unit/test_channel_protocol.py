@@ -12,7 +12,14 @@ import pytest
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket, MessagesDropped
 from liveview.static import CONTAINER
-from liveview.testing import LiveViewTest, LiveViewTestClient, ReplyError, WebSocketRejected
+from liveview.testing import (
+    LiveViewTest,
+    LiveViewTestClient,
+    ReplyError,
+    TestWebSocket,
+    WebSocketRejected,
+)
+from liveview.testing.page import find_container, find_csrf_token
 
 shutdowns: list[str] = []
 
@@ -61,7 +68,8 @@ class Echo(LiveView):
 
 
 def make_app(**options: Any) -> LiveViewApp:
-    return LiveViewApp(routes={"/counter": Counter, "/echo": Echo}, secret="test-secret", **options)
+    options.setdefault("secret", "test-secret")
+    return LiveViewApp(routes={"/counter": Counter, "/echo": Echo}, **options)
 
 
 @pytest.fixture
@@ -164,19 +172,49 @@ async def test_token_for_one_route_joined_at_another_is_unauthorized(
     assert reply[4]["response"] == {"reason": "unauthorized"}
 
 
+async def join_on(socket: TestWebSocket, page: str) -> dict[str, Any]:
+    """The reply to a join of the LiveView in `page` (its HTML) on `socket`."""
+    container = find_container(page)
+    assert container is not None
+    payload = {
+        "url": "http://testserver/counter",
+        "params": {},
+        "session": container.session,
+        "static": container.static or None,
+    }
+    reply, _ = await socket.request(f"lv:{container.id}", "phx_join", payload, join_ref="7")
+    response: dict[str, Any] = reply[4]
+    return response
+
+
 @pytest.mark.parametrize("token", [None, "", "forged.token.value"])
-async def test_missing_or_wrong_csrf_refused(client: LiveViewTestClient, token: str | None) -> None:
-    await client.get("/counter")
+async def test_missing_or_wrong_csrf_makes_every_join_stale(
+    client: LiveViewTestClient, token: str | None
+) -> None:
+    # Not a refusal, which the client would retry forever (a tab rendered before a restart
+    # with another secret): the joins are answered "stale", on which the client reloads.
+    page = (await client.get("/counter")).text
     params = {} if token is None else {"_csrf_token": token}
-    with pytest.raises(WebSocketRejected):
-        await client.connect(params=params)
+    socket = await client.connect(params=params)
+    assert await join_on(socket, page) == {"status": "error", "response": {"reason": "stale"}}
     await client.live("/counter")  # the server keeps serving others
 
 
-async def test_csrf_token_without_its_cookie_refused(client: LiveViewTestClient) -> None:
-    await client.get("/counter")
-    with pytest.raises(WebSocketRejected):
-        await client.connect(headers={"cookie": "_liveview_csrf=someone-else"})
+async def test_csrf_token_without_its_cookie_makes_joins_stale(client: LiveViewTestClient) -> None:
+    page = (await client.get("/counter")).text
+    socket = await client.connect(headers={"cookie": "_liveview_csrf=someone-else"})
+    assert await join_on(socket, page) == {"status": "error", "response": {"reason": "stale"}}
+
+
+async def test_a_page_from_before_a_restart_with_another_secret_joins_stale() -> None:
+    async with LiveViewTestClient(make_app(secret="before")) as old:
+        page = (await old.get("/counter")).text
+        cookie = old.http.cookies.get("_liveview_csrf")
+    async with LiveViewTestClient(make_app(secret="after")) as new:
+        new.http.cookies.set("_liveview_csrf", cookie or "")
+        csrf = find_csrf_token(page)
+        socket = await new.connect(params={"_csrf_token": csrf or ""})
+        assert await join_on(socket, page) == {"status": "error", "response": {"reason": "stale"}}
 
 
 async def test_cross_origin_websocket_refused(client: LiveViewTestClient) -> None:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 
 from liveview.cli import main
+from liveview.session import SECRET_ENV, TokenSigner
+
+
+@pytest.fixture(autouse=True)
+def in_a_project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Each test runs in an empty folder with no secret in the environment (both restored)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    return tmp_path
 
 
 @pytest.fixture
@@ -43,3 +55,30 @@ def test_a_frame_limit_that_is_not_a_positive_number_is_refused(
         main(["run", "myapp:app", "--max-frame-size", size])
     assert "--max-frame-size" in capsys.readouterr().err
     assert runs == []
+
+
+def test_run_without_a_secret_keeps_one_for_development_across_restarts(
+    runs: list[dict[str, Any]], in_a_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every --reload restarts the process: with a random secret each time, an open tab's
+    # tokens stopped verifying and it could never reconnect.
+    assert main(["run", "myapp:app", "--reload"]) == 0
+    first = os.environ[SECRET_ENV]
+    assert ".liveview/secret" in capsys.readouterr().err
+    token = TokenSigner(first).sign_csrf("cookie")
+    del os.environ[SECRET_ENV]  # a new process: nothing inherited
+    assert main(["run", "myapp:app"]) == 0
+    assert os.environ[SECRET_ENV] == first
+    TokenSigner(os.environ[SECRET_ENV]).verify_csrf(token, "cookie")
+    kept = in_a_project / ".liveview" / "secret"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert (in_a_project / ".liveview" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_a_secret_in_the_environment_is_used_as_is(
+    runs: list[dict[str, Any]], in_a_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SECRET_ENV, "from-the-environment")
+    assert main(["run", "myapp:app"]) == 0
+    assert os.environ[SECRET_ENV] == "from-the-environment"
+    assert not (in_a_project / ".liveview").exists()

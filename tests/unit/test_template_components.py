@@ -96,3 +96,11 @@ def test_live_component_arguments(
 ) -> None:
     with pytest.raises(TypeError, match=words):
         live_component(*args, **kwargs)
+
+
+def test_an_unknown_component_name_says_what_was_looked_for() -> None:
+    template = Template("<div>{{ live_component(NoSuchCard, id=1) }}</div>")
+    with pytest.raises(
+        TypeError, match="no assign, global or LiveComponent class is named 'NoSuchCard'"
+    ):
+        template.render_html({})
