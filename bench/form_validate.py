@@ -34,6 +34,7 @@ import asyncio
 import os
 import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -131,6 +132,24 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"the server did not listen on {port} within {timeout:.0f} s")
+
+
 def pinned(command: list[str], core: int) -> list[str]:
     if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
         return ["taskset", "-c", str(core), *command]
@@ -218,7 +237,7 @@ def main() -> int:
     results: dict[str, Any] = {}
     for path in ("/form", "/inline"):
         events = asyncio.run(session_events(path))
-        port = 18_000 + (os.getpid() % 1000)
+        port = free_port()
         command = [
             sys.executable, "-m", "uvicorn", "bench.apps.forms20:app", "--host", "127.0.0.1",
             "--port", str(port), "--log-level", "warning", "--ws",
@@ -227,7 +246,7 @@ def main() -> int:
         ]  # fmt: skip
         proc = subprocess.Popen(pinned(command, 1), cwd=ROOT)
         try:
-            time.sleep(2.0)
+            wait_listening(port, proc)
             if (os.cpu_count() or 1) > 1 and shutil.which("taskset"):
                 os.sched_setaffinity(0, {0})  # the client on the other core
             results[path] = asyncio.run(
