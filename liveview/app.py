@@ -35,7 +35,8 @@ from liveview.pubsub import PubSub, SingleProcessPubSub
 from liveview.routing import LiveSession
 from liveview.session import CSRF_COOKIE, InvalidToken, TokenSigner, resolve_secret
 from liveview.static import LAYOUTS_DIR, DeadRender, load_layout
-from liveview.view import LiveView
+from liveview.template.components import component_classes
+from liveview.view import LiveView, compile_now
 
 DEBUG_ENV = "LIVEVIEW_DEBUG"
 """Set to 1 to turn debug on for apps that do not say (`liveview run --debug` sets it)."""
@@ -129,6 +130,12 @@ class LiveViewApp:
             self._live_routes.append(route)
             self._views[route.path] = (view, live_session)
         self._embedded = dict(embedded or {})
+        # Templates compile now: a syntax error stops the app with its file and line, rather
+        # than answering the first request with a 500.
+        for view in {*(view for view, _ in self._views.values()), *self._embedded.values()}:
+            compile_now(view)
+        for component in component_classes():
+            compile_now(component)
         self._dead_render = DeadRender(
             signer=self.signer,
             pubsub=self.pubsub,
@@ -138,6 +145,7 @@ class LiveViewApp:
             live_path=self.live_path,
             assets_path=self.assets_path,
             embedded=self._embedded,
+            debug=debug,
         )
         self.channel_config = ChannelConfig(
             signer=self.signer,

@@ -75,9 +75,10 @@ class _Component:
 class Components:
     """The live components of one LiveView (see the module docstring)."""
 
-    def __init__(self, page: LiveViewSocket, owner: str) -> None:
+    def __init__(self, page: LiveViewSocket, owner: str, *, strict: bool = False) -> None:
         self._page = page
         self._owner = owner
+        self._strict = strict  # an unassigned name rendered is an error (debug)
         self._by_cid: dict[int, _Component] = {}
         self._by_key: dict[Key, int] = {}
         self._by_root: dict[Block, dict[int, None]] = {}  # on the client, for shared statics
@@ -163,7 +164,9 @@ class Components:
                 entry = self._by_cid[cid]
                 self._caller = entry.name()
                 template = self._template(entry)
-                entry.html = template.render_html(entry.socket.render_input, self)
+                entry.html = template.render_html(
+                    entry.socket.render_input, self, strict=self._strict
+                )
         self._dirty.clear()
         if self._holes is None:
             return html
@@ -223,7 +226,13 @@ class Components:
         state = entry.state
         full = not state.holds(template)
         self._caller = entry.name()
-        tree = state.render(template, entry.socket.render_input, None if full else changed, self)
+        tree = state.render(
+            template,
+            entry.socket.render_input,
+            None if full else changed,
+            self,
+            strict=self._strict,
+        )
         if not full:
             return tree
         tree = {**tree, ROOT: 1}

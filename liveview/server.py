@@ -38,6 +38,7 @@ fallback (`--ws websockets-sansio`, uvicorn's own).
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
 import sys
@@ -228,6 +229,8 @@ def serve(
     port: int,
     reload: bool = False,
     max_frame_size: int = MAX_FRAME_SIZE,
+    *,
+    log_level: str = "info",
 ) -> None:
     """Run `app` ("module:attribute") with uvicorn as we recommend: our websocket protocol, no
     compression, client messages up to `max_frame_size` bytes."""
@@ -243,4 +246,27 @@ def serve(
         ws_per_message_deflate=False,
         ws_ping_interval=None,  # the app closes silent websockets itself (channel/idle.py)
         ws_max_size=max_frame_size,  # a larger frame: closed with 1009 from its header
+        log_level=log_level,
+        log_config=log_config(log_level),
     )
+
+
+def log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, and liveview's own logger with the time and level on each line (not
+    Python's last-resort handler, which prints bare messages and drops INFO)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"]["liveview"] = {
+        "()": "logging.Formatter",
+        "fmt": "%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    }
+    config["handlers"]["liveview"] = {
+        "formatter": "liveview",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["liveview"] = {
+        "handlers": ["liveview"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    return config

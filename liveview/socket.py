@@ -57,7 +57,13 @@ class Assigns(Mapping[str, Any]):
     get = _MappingMethod()
 
     def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
+        object.__setattr__(self, "_data", data)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(
+            f"assigns are read-only: use socket.assign({name}=...) to change {name!r} "
+            "(and re-render what shows it)"
+        )
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -69,7 +75,8 @@ class Assigns(Mapping[str, Any]):
         try:
             return self._data[name]
         except KeyError:
-            raise AttributeError(f"no assign named {name!r}") from None
+            names = ", ".join(sorted(self._data)) or "none"
+            raise AttributeError(f"no assign named {name!r} (assigns: {names})") from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._data)

@@ -94,6 +94,7 @@ class DeadRender:
     live_path: str
     assets_path: str
     embedded: Mapping[str, type[LiveView]]
+    debug: bool = False
 
     async def page(
         self, request: Request, view_class: type[LiveView], live_session: str | None = None
@@ -178,8 +179,9 @@ class DeadRender:
         navigation = socket.take_effects().navigation
         if navigation is not None:
             return Container(socket, Markup(""), navigation)
-        components = Components(socket, f"LiveView {view_class.__name__}")
-        inner = template_of(view, socket.assigns).render_html(socket.render_input, components)
+        components = Components(socket, f"LiveView {view_class.__name__}", strict=self.debug)
+        template = template_of(view, socket.assigns)
+        inner = template.render_html(socket.render_input, components, strict=self.debug)
         if components.busy:
             inner = await components.fill(inner)
         session_token = self.signer.sign_session(

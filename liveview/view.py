@@ -54,6 +54,18 @@ class Rendered:
     template: ClassVar[str | None] = None
     template_file: ClassVar[str | None] = None
     _compiled: ClassVar[Template | None] = None
+    _callbacks: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in cls._callbacks:
+            method = cls.__dict__.get(name)
+            if isinstance(method, classmethod | staticmethod):
+                method = method.__func__
+            if method is not None and not inspect.iscoroutinefunction(method):
+                raise TypeError(
+                    f"{cls.__qualname__}.{name} must be `async def` (the framework awaits it)"
+                )
 
     def render(self, assigns: Assigns) -> Template | str:
         """The template to render; a Jinja source string is compiled once and cached."""
@@ -86,6 +98,8 @@ class LiveView(Rendered):
 
     A `template` or `template_file` that does not render `flash` itself shows the flash
     messages at its end (`{{ flash_group(flash) }}`, dismissable; see `template.flash`)."""
+
+    _callbacks = ("mount", "handle_params", "handle_event", "handle_info", "shutdown")
 
     share_renders: ClassVar[bool] = True
     """Reuse the diff another LiveView computed from the same tree and the same assign values
@@ -129,6 +143,8 @@ class LiveComponent(Rendered):
     `handle_event`. An exception in any callback fails the whole page's LiveView, as Phoenix.
     """
 
+    _callbacks = ("mount", "update", "update_many", "handle_event")
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         register(cls)
@@ -153,6 +169,14 @@ class LiveComponent(Rendered):
         """An event targeted at this component. A returned dict is the reply to a hook's
         `pushEvent`."""
         raise UnknownEvent(event)
+
+
+def compile_now(view: type[Rendered]) -> None:
+    """Compile the class's template if it has a fixed one (`render` not overridden; a class
+    with neither `template` nor `template_file` is left to fail when it renders, if it does:
+    a component base class has none)."""
+    if view.render is Rendered.render and (view.template or view.template_file):
+        view.compiled_template()
 
 
 def with_flash(template: Template) -> Template:

@@ -451,11 +451,13 @@ class LiveChannel(Mailbox):
                 components.begin()
             if view.share_renders:
                 shared = self._render_state.render_shared(
-                    template, data, None if full else changed, self
+                    template, data, None if full else changed, self, strict=self._config.debug
                 )
                 diff = shared.diff
             else:
-                diff = self._render_state.render(template, data, None if full else changed, self)
+                diff = self._render_state.render(
+                    template, data, None if full else changed, self, strict=self._config.debug
+                )
         else:
             diff = {}
         if effects.title is not None or effects.events:
@@ -478,7 +480,9 @@ class LiveChannel(Mailbox):
         if components is None:
             view, socket = self.view, self.socket
             assert view is not None and socket is not None
-            components = self._components = Components(socket, f"LiveView {type(view).__name__}")
+            components = self._components = Components(
+                socket, f"LiveView {type(view).__name__}", strict=self._config.debug
+            )
         return components.cid_for(call)
 
     def hole_for(self, call: ComponentCall) -> str:

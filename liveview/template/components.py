@@ -87,6 +87,11 @@ def register(component: type) -> None:
     _BY_NAME.setdefault(component.__name__, {})[component.__module__] = component
 
 
+def component_classes() -> list[type]:
+    """Every component class made visible so far (`register`)."""
+    return [cls for classes in _BY_NAME.values() for cls in classes.values()]
+
+
 def component_named(name: str) -> Any:
     """The component class a template's bare ``name`` means, or ``missing``. Classes of one
     name in several modules: an error saying so, raised if the template calls it."""

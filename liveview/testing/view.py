@@ -58,8 +58,8 @@ class LiveViewTest:
         reply = await self.socket.receive_reply(self.join_ref, pushed.append)
         response = reply[4]["response"]
         if reply[4]["status"] != "ok":
-            if isinstance(response, dict) and response.get("reason") == "join crashed":
-                raise self._crashed(response)
+            if isinstance(response, dict) and response.get("reason") in ("join crashed", "reload"):
+                raise self._crashed(response)  # "reload": in debug, the error page follows
             raise ReplyError(response)
         self.join_reply = response
         self.apply(response["rendered"])
@@ -192,14 +192,20 @@ class LiveViewTest:
     async def wait_for(
         self, predicate: Callable[[str], bool], timeout: float = DEFAULT_TIMEOUT
     ) -> str:
-        """Apply pushes until `predicate(html)` holds; TimeoutError if it does not in time."""
+        """Apply pushes until `predicate(html)` holds; `TimeoutError` saying so, with the HTML,
+        if it does not in time."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not predicate(self.html):
             remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"condition not met; html is {self.html!r}")
-            await self.receive_push(remaining)
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                await self.receive_push(remaining)
+            except TimeoutError:
+                raise TimeoutError(
+                    f"condition not met within {timeout:g} s; the LiveView's html is {self.html!r}"
+                ) from None
         return self.html
 
     async def leave(self) -> None:

@@ -75,6 +75,19 @@ class LiveServer:
     port: int
     log: Path
     proc: subprocess.Popen[bytes]
+    restart_with: Callable[[], subprocess.Popen[bytes]] | None = None
+    """Starts the same command on the same port again (`restart`)."""
+
+    def restart(self) -> None:
+        """Stop, then run the same server on the same port until it answers HTTP."""
+        assert self.restart_with is not None, "this server cannot be restarted"
+        self.stop()
+        self.proc = self.restart_with()
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while not _answers_http(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"{self.app} did not come back on port {self.port}:\n{self.output()}")
+            time.sleep(0.05)
 
     @property
     def url(self) -> str:
@@ -148,17 +161,21 @@ def _start(
     for attempt in range(3):  # a free port can be taken between the probe and uvicorn's bind
         port = free_port()
         log = log_dir / f"live_server-{port}.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                command(port),
-                cwd=cwd,
-                env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # so stop() can end a reloader and its worker together
-            )
-        server = LiveServer(app=name, port=port, log=log, proc=proc)
+
+        def launch(port: int = port, log: Path = log) -> subprocess.Popen[bytes]:
+            with log.open("ab") as out:
+                return subprocess.Popen(
+                    command(port),
+                    cwd=cwd,
+                    env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # so stop() ends a reloader and its worker together
+                )
+
+        proc = launch()
+        server = LiveServer(app=name, port=port, log=log, proc=proc, restart_with=launch)
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -200,6 +217,13 @@ def cli_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def started_servers(request: pytest.FixtureRequest) -> list[LiveServer]:
+    """The servers this test's `live_server` / `cli_server` started, in order (to stop or
+    `restart` one)."""
+    return request.node.stash.setdefault(_SERVERS, [])
 
 
 @pytest.fixture

@@ -12,7 +12,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from liveview import LiveView, LiveViewApp, LiveViewSocket
+from liveview import (
+    LiveComponent,
+    LiveView,
+    LiveViewApp,
+    LiveViewSocket,
+    SingleProcessPubSub,
+    TemplateSyntaxError,
+)
 from liveview.socket import Assigns
 from liveview.testing import LiveViewTestClient, ReplyError, WebSocketRejected
 
@@ -210,3 +217,36 @@ async def test_an_origin_that_is_no_url_is_refused_not_an_error(origin: str) -> 
         with pytest.raises(WebSocketRejected):
             await client.connect(headers={"origin": origin})
         await client.connect()  # the page's own origin still connects
+
+
+def test_a_template_syntax_error_stops_the_app_with_its_line() -> None:
+    class Broken(LiveView):
+        template = "<h1>fine</h1>\n<p>{{ count }</p>"
+
+    with pytest.raises(TemplateSyntaxError) as error:
+        LiveViewApp(routes={"/": Broken}, secret="s")
+    assert "line 2" in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["mount", "handle_event", "handle_info", "handle_params"])
+def test_a_callback_that_is_not_async_is_refused_when_the_class_is_defined(name: str) -> None:
+    def callback(self: Any, *args: Any) -> None: ...
+
+    with pytest.raises(TypeError, match=rf"Sync.{name} must be `async def`"):
+        type("Sync", (LiveView,), {"template": "<p></p>", name: callback})
+
+
+def test_a_component_callback_that_is_not_async_is_refused() -> None:
+    def update(self: Any, assigns: Any, socket: Any) -> None: ...
+
+    with pytest.raises(TypeError, match=r"SyncCard.update must be `async def`"):
+        type("SyncCard", (LiveComponent,), {"template": "<p></p>", "update": update})
+
+
+def test_assigns_are_read_only_and_say_how_to_change_them() -> None:
+    socket = LiveViewSocket(view_id="v", pubsub=SingleProcessPubSub(), connected=False)
+    socket.assign(count=1)
+    with pytest.raises(AttributeError, match=r"read-only: use socket.assign\(count=...\)"):
+        socket.assigns.count = 2  # type: ignore[misc]
+    with pytest.raises(AttributeError, match=r"no assign named 'cuont' \(assigns: count, flash\)"):
+        _ = socket.assigns.cuont

@@ -18,7 +18,10 @@ from liveview.session import SECRET_ENV, TokenSigner
 def in_a_project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Each test runs in an empty folder with no secret in the environment (both restored)."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(SECRET_ENV, raising=False)
+    for name in (SECRET_ENV, "LIVEVIEW_DEBUG"):
+        # set, then unset: so that what `liveview run` puts in os.environ is undone after
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return tmp_path
 
 
@@ -82,3 +85,26 @@ def test_a_secret_in_the_environment_is_used_as_is(
     assert main(["run", "myapp:app"]) == 0
     assert os.environ[SECRET_ENV] == "from-the-environment"
     assert not (in_a_project / ".liveview").exists()
+
+
+def test_debug_and_log_level_reach_the_app_and_the_loggers(
+    runs: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["run", "myapp:app", "--debug", "--log-level", "debug"]) == 0
+    assert os.environ["LIVEVIEW_DEBUG"] == "1"
+    (options,) = runs
+    assert options["log_level"] == "debug"
+    liveview_logger = options["log_config"]["loggers"]["liveview"]
+    assert liveview_logger["level"] == "DEBUG" and liveview_logger["handlers"] == ["liveview"]
+    assert "%(asctime)s %(levelname)" in options["log_config"]["formatters"]["liveview"]["fmt"]
+
+
+def test_version_and_help_say_what_they_should(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("liveview ")
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    help_text = capsys.readouterr().out
+    assert "(default: 8000)" in help_text and "LIVEVIEW_SECRET" in help_text
+    assert "--debug" in help_text and "--log-level" in help_text

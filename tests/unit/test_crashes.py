@@ -10,7 +10,7 @@ import pytest
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.crashes import RELOAD_COOKIE, CrashReport, error_page, report
-from liveview.testing import LiveViewCrashed, LiveViewTestClient, ReplyError
+from liveview.testing import LiveViewCrashed, LiveViewTestClient
 
 
 def explode(what: str) -> None:
@@ -67,7 +67,7 @@ async def test_outside_debug_the_page_is_told_only_that_something_went_wrong() -
 
 async def test_a_crash_while_joining_in_debug_shows_the_error_page_once() -> None:
     async with LiveViewTestClient(app(debug=True)) as client:
-        with pytest.raises(ReplyError) as refused:
+        with pytest.raises(LiveViewCrashed) as refused:
             await client.live("/?crash=mount")
         response = refused.value.response
         assert response["reason"] == "reload" and response["status"] == 500

@@ -104,6 +104,7 @@ async def test_subscriptions_end_with_every_kind_of_ending(app: LiveViewApp) -> 
             await crashed.socket.send_frame(
                 [crashed.join_ref, "9", crashed.topic, "event", {"type": "click", "event": "crash"}]
             )
+            assert (await crashed.socket.receive_frame())[3] == "diff"  # liveview:error
             assert (await crashed.socket.receive_frame())[3] == "phx_error"
         replaced = await client.live("/room")
         await replaced.rejoin()
