@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from examples import signup, volunteers
-from examples.gallery import app
+from examples.forms_app import app
 from liveview.testing import LiveViewTestClient
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from examples import volunteers
-from examples.gallery import app
+from examples.forms_app import app
 from liveview.testing import LiveViewTest, LiveViewTestClient, ReplyError, WebSocketClosed
 
 
