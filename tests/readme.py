@@ -28,5 +28,8 @@ def all_python_blocks() -> list[str]:
 def run_block(heading: str, index: int = 0) -> dict[str, object]:
     """Execute one block of a section as a module would; returns its namespace."""
     namespace: dict[str, object] = {"__name__": f"readme_{heading.lower().replace(' ', '_')}"}
-    exec(compile(python_blocks(heading)[index], f"README.md ({heading})", "exec"), namespace)
+    # dont_inherit: compiled as a module of its own, not under this file's `__future__` imports
+    # (postponed annotations would leave pydantic models unresolved)
+    source = python_blocks(heading)[index]
+    exec(compile(source, f"README.md ({heading})", "exec", dont_inherit=True), namespace)
     return namespace

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from liveview.channel.protocol import DIFF, ERROR, EVENT, JOIN, LEAVE
 from liveview.testing.crashes import CrashLog
 from liveview.testing.exceptions import LiveViewCrashed, ReplyError
+from liveview.testing.forms import FormTest
 from liveview.testing.tree import component_of, extract, merge_diff, to_html
 from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 
@@ -144,22 +145,29 @@ class LiveViewTest:
     ) -> str:
         """A form's `phx-change`; `target` names the input that changed (`_target`)."""
         meta = {"_target": target} if target else {}
-        await self._form(event, form, meta, phx_target)
+        await self.send_form(event, form, meta, phx_target)
         return self.html
 
     async def submit(
         self, event: str, form: Mapping[str, Any] | str, *, phx_target: int | str | None = None
     ) -> str:
-        await self._form(event, form, {}, phx_target)
+        await self.send_form(event, form, {}, phx_target)
         return self.html
 
-    async def _form(
+    def form(self, selector: str = "form") -> FormTest:
+        """A form of the page (`#id`, or `form`: the first), to fill in and send as the client
+        does: `await view.form("#signup").change({"signup": {"email": "x"}})`, `.submit()`,
+        `.errors` (see `FormTest`)."""
+        return FormTest(self, selector)
+
+    async def send_form(
         self,
         event: str,
         form: Mapping[str, Any] | str,
         meta: dict[str, Any],
-        phx_target: int | str | None,
+        phx_target: int | str | None = None,
     ) -> None:
+        """A form event: `form` URL-encoded as the client sends it, or a dict to encode."""
         value = form if isinstance(form, str) else urlencode(_flatten(form))
         payload = {"type": "form", "event": event, "value": value, "meta": meta}
         await self.push(EVENT, self._targeted(payload, phx_target))

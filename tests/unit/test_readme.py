@@ -34,12 +34,14 @@ def block(marker: str) -> str:
 
 def run(marker: str, **context: Any) -> dict[str, Any]:
     namespace: dict[str, Any] = {"__name__": "readme", **context}
-    exec(compile(block(marker), f"README.md ({marker})", "exec"), namespace)
+    exec(compile(block(marker), f"README.md ({marker})", "exec", dont_inherit=True), namespace)
     return namespace
 
 
 RUN_ELSEWHERE = {
     "class Card(LiveComponent)": "tests/unit/test_readme_components.py",
+    "from pydantic import BaseModel, EmailStr": "tests/unit/test_readme_forms.py",
+    "from pydantic import Field, create_model": "tests/unit/test_readme_forms.py",
     "async with RedisPubSub": "tests/integration/test_readme_brokers.py",
 }
 MARKERS = [
