@@ -92,14 +92,20 @@ def component_classes() -> list[type]:
     return [cls for classes in _BY_NAME.values() for cls in classes.values()]
 
 
-def component_named(name: str) -> Any:
+def component_named(name: str, template: str | None = None) -> Any:
     """The component class a template's bare ``name`` means, or ``missing``. Classes of one
-    name in several modules: an error saying so, raised if the template calls it."""
+    name in several modules: the one of the module the template belongs to (an inline
+    template is named ``module.Class``), else an error saying so, raised if the template calls
+    it."""
     found = _BY_NAME.get(name)
     if not found:
         return missing
     if len(found) == 1:
         return next(iter(found.values()))
+    if template is not None:
+        for module, component in found.items():
+            if template.startswith(module + "."):
+                return component
     return _Ambiguous(name, tuple(found.values()))
 
 

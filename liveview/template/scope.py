@@ -66,7 +66,7 @@ class Scope(Context):
         if value is missing:
             value = self.environment.globals.get(key, missing)
             if value is missing:  # last: a live component class, by its name
-                return component_named(key)
+                return component_named(key, self.name)
         return value
 
     def get_all(self) -> dict[str, Any]:

@@ -199,6 +199,9 @@ async def test_user_middleware_sees_the_websocket() -> None:
 async def test_missing_secret_warns_and_generates_one(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from liveview import session
+
+    monkeypatch.setattr(session, "_warned_random_secret", False)  # once per process
     monkeypatch.delenv("LIVEVIEW_SECRET", raising=False)
     LiveViewApp(routes={"/greet": Greeting})
     assert "LIVEVIEW_SECRET" in caplog.text

@@ -104,3 +104,16 @@ def test_an_unknown_component_name_says_what_was_looked_for() -> None:
         TypeError, match="no assign, global or LiveComponent class is named 'NoSuchCard'"
     ):
         template.render_html({})
+
+
+def test_a_name_two_modules_give_a_component_means_the_one_of_the_templates_module() -> None:
+    from liveview.template.components import _Ambiguous, component_named, register
+
+    first = type("Twin", (), {"__module__": "app.one"})
+    second = type("Twin", (), {"__module__": "app.two"})
+    register(first)
+    register(second)
+    assert component_named("Twin", "app.two.Page") is second
+    assert component_named("Twin", "app.one.Page") is first
+    assert isinstance(component_named("Twin", "page.html"), _Ambiguous)
+    assert isinstance(component_named("Twin"), _Ambiguous)
