@@ -107,12 +107,11 @@ def test_an_unknown_component_name_says_what_was_looked_for() -> None:
 
 
 def test_a_name_two_modules_give_a_component_means_the_one_of_the_templates_module() -> None:
-    from liveview.template.components import _Ambiguous, component_named, register
+    from liveview import LiveComponent
+    from liveview.template.components import _Ambiguous, component_named
 
-    first = type("Twin", (), {"__module__": "app.one"})
-    second = type("Twin", (), {"__module__": "app.two"})
-    register(first)
-    register(second)
+    first = type("Twin", (LiveComponent,), {"__module__": "app.one"})  # registered by name
+    second = type("Twin", (LiveComponent,), {"__module__": "app.two"})
     assert component_named("Twin", "app.two.Page") is second
     assert component_named("Twin", "app.one.Page") is first
     assert isinstance(component_named("Twin", "page.html"), _Ambiguous)
