@@ -191,12 +191,14 @@ class ClientSession:
     """One client view in the harness: ``join``, then ``diff`` (each returns the HTML the client
     renders, with the attributes it writes into component roots), ``reset`` and ``prune`` (what
     the client does around ``cids_will_destroy`` / ``cids_destroyed``), ``end``. A step the
-    client throws on raises ``ClientError`` naming the step (joins and diffs counted from 0)."""
+    client throws on raises ``ClientError`` naming the step (joins and diffs counted from 0);
+    the harness then drops the view, and ``end`` does nothing."""
 
     def __init__(self, harness: ClientHarness, key: int) -> None:
         self._harness = harness
         self._key = key
         self.step = -1
+        self.ended = False
 
     def join(self, tree: Any) -> str:
         return self._render("join", tree)
@@ -205,15 +207,24 @@ class ClientSession:
         return self._render("diff", diff)
 
     def reset(self, cids: Sequence[int]) -> None:
-        self._harness._session_op(self._key, "reset", list(cids), self.step)
+        self._op("reset", list(cids))
 
     def prune(self, cids: Sequence[int]) -> None:
-        self._harness._session_op(self._key, "prune", list(cids), self.step)
+        self._op("prune", list(cids))
 
     def end(self) -> None:
-        self._harness._session_op(self._key, "end", None, self.step)
+        if not self.ended:
+            self._op("end", None)
+            self.ended = True
 
     def _render(self, op: str, message: Any) -> str:
         self.step += 1
-        html: str = self._harness._session_op(self._key, op, message, self.step)["html"]
+        html: str = self._op(op, message)["html"]
         return html
+
+    def _op(self, op: str, value: Any) -> dict[str, Any]:
+        try:
+            return self._harness._session_op(self._key, op, value, self.step)
+        except ClientError:
+            self.ended = True
+            raise

@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 
 from liveview.template.wire import COMPONENTS, STATIC
-from liveview.testing import DiffRejected
+from liveview.testing import DiffRejected, LiveViewCrashed, ReplyError
 from liveview.testing.tree import extract, merge_diff, to_html
 from tests.conformance.client import ClientError, ClientHarness, ClientSession, encode
 from tests.conformance.component_app import ComponentServer, RecordingView
@@ -111,10 +111,10 @@ class _CaseRun:
     # the case ---------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        dead, self.view = await self.server.open(self.case)
-        self.session = self.harness.session()
-        self._count("cases")
         try:
+            dead, self.view = await self.server.open(self.case)
+            self.session = self.harness.session()
+            self._count("cases")
             for message in self.view.take():
                 self._receive(message, "join")
             if dead != self.rendering.plain():
@@ -127,6 +127,8 @@ class _CaseRun:
             self.clock = len(self.case.actions)
             await self._deliver(None)
             await self.view.leave()
+        except (LiveViewCrashed, ReplyError) as error:
+            self._fail(f"the server failed: {error!r} (its exception is chained below)")
         finally:
             if self.session is not None:
                 self.session.end()
@@ -242,7 +244,7 @@ class _CaseRun:
             self.model.delete(key)
         self._count("components deleted and pruned", len(deleted))
         kept = len(message.cids) - len(deleted)
-        self._count("components revived (cids_destroyed deleted fewer)", kept)
+        self._count("cids_destroyed for components not deleted (revived, or gone)", kept)
 
     # each message -----------------------------------------------------------------------------
 
@@ -300,6 +302,8 @@ class _CaseRun:
         if not new:
             return rendering
         for key, cid in new.items():
+            if any(k[0] == key[0] for k in self.seen) and all(k[0] != key[0] for k in self.cids):
+                self._count("components new after all of their class were deleted")
             self.cids[key], self.keys[cid] = cid, key
             self.seen[key] = None
         self.top_cid = max(self.top_cid, *new.values())

@@ -15,7 +15,8 @@ a condition (it moves). Ids are made from the call site and the loop indexes aro
 that every render calls each component once (a duplicate would be a generator bug).
 
 What happens is a list of actions, each one message to the server: the page's next assigns
-(``assign_sequences``: lists grow, shrink and reorder, so components in loops come and go),
+(``assign_sequences``: lists grow, shrink and reorder, so components in loops come and go;
+plus ``rows``, distinct numbers that components are keyed by, which move, come and go),
 an event a component handles (``count`` + 1, a new ``note``), a ``send_update`` from the page
 or from another component. Each action also says how many actions later the client's
 ``cids_will_destroy`` and ``cids_destroyed`` reach the server, for components its diffs
@@ -116,15 +117,19 @@ def _component(draw: Draw, name: str, callees: tuple[str, ...], sites: Sites) ->
 
 
 def _loop(draw: Draw, scope: Scope) -> str:
-    """A loop with a component in each entry (and maybe more in its body)."""
-    outer = _pick(draw, ["xs", "ys", "xs|reverse", "words", "range(n)"])
-    if outer in ("words", "range(n)"):
-        inner = replace(scope.with_scalar("w"), loop=True, depth=scope.depth + 1)
-        var = "w"
+    """A loop with a component in each entry (and maybe more in its body). Over ``rows`` the
+    components are keyed by the row (``id=...r``: they follow their row when rows move, as
+    with Phoenix's ``id={item.id}``), elsewhere by the position (``loop.index``)."""
+    outer = _pick(draw, ["rows", "rows", "xs", "ys", "xs|reverse", "words", "range(n)"])
+    if outer in ("words", "range(n)", "rows"):
+        var = "r" if outer == "rows" else "w"
+        inner = replace(scope.with_scalar(var), loop=True, depth=scope.depth + 1)
     else:
         inner = replace(scope.with_item("x"), loop=True, depth=scope.depth + 1)
         var = "x"
     inner, key = _keyed(inner)
+    if outer == "rows":
+        key = key.replace("loop.index", "r")
     tag = _static("li")
     body = f"{key}<{tag}>{component_call(draw, inner)}{_body(draw, inner, 2)}</{tag}>"
     loop = f"{{% for {var} in {outer} %}}{body}{{% endfor %}}"
@@ -195,6 +200,26 @@ def lifecycle_cases(draw: Draw) -> ComponentCase:
     return _with_actions(draw, page, components, 8, 1, [0, 1, 1, 2, 3])
 
 
+_ROWS = st.lists(st.integers(0, 6), unique=True, max_size=5)
+
+
+def _next_rows(draw: Draw, rows: list[int]) -> list[int]:
+    """The rows of the next step: the same, reordered, one more, one less, or new ones."""
+    rows = list(rows)
+    change = _pick(draw, ["same", "shuffle", "add", "remove", "new"])
+    if change == "shuffle":
+        rows = list(draw(st.permutations(rows)))
+    elif change == "add":
+        free = [row for row in range(7) if row not in rows]
+        if free:
+            rows.insert(draw(st.integers(0, len(rows))), _pick(draw, free))
+    elif change == "remove" and rows:
+        del rows[draw(st.integers(0, len(rows) - 1))]
+    elif change == "new":
+        rows = draw(_ROWS)
+    return rows
+
+
 def _with_actions(
     draw: Draw,
     page: str,
@@ -203,7 +228,12 @@ def _with_actions(
     max_between: int,
     later: list[int],
 ) -> ComponentCase:
-    steps = tuple(step.assigns for step in draw(assign_sequences(max_steps=max_steps)))
+    assigns = [dict(step.assigns) for step in draw(assign_sequences(max_steps=max_steps))]
+    rows: list[int] = draw(_ROWS)
+    for step in assigns:
+        step["rows"] = rows
+        rows = _next_rows(draw, rows)
+    steps = tuple(assigns)
     actions: list[Action] = []
     for index in range(1, len(steps) + 1):
         actions += draw(st.lists(_component_action(later), max_size=max_between))

@@ -114,7 +114,7 @@ CORNERS: dict[str, tuple[ComponentCase, dict[str, int]]] = {
         case(MAYBE, [ROW], [ON, OFF, ON], Action("inc"), step(1, later=(0, 1)), step(2)),
         {
             "components sent whole, revived": 1,
-            "components revived (cids_destroyed deleted fewer)": 1,
+            "cids_destroyed for components not deleted (revived, or gone)": 1,
         },
     ),
     "back after cids_destroyed: a new cid, mounted afresh": (
