@@ -129,7 +129,8 @@ class Scope:
     own: bool = False  # a component's template: `id`, `myself`, `count`, `note` are readable
     rooted: bool = False  # inside a component's one root element: balanced statics only
     sites: Sites | None = field(default=None, compare=False)
-    opaque: bool = True  # `filter`, `with`, `{% set %}...{% endset %}` may be generated
+    opaque: bool = True  # macros, `filter`, `with`, `{% set %}...{% endset %}` may be generated
+    # (never where components are called: see component_strategies.py)
 
     def with_scalar(self, name: str) -> Scope:
         scalars = self.scalars if name in self.scalars else (*self.scalars, name)
@@ -423,11 +424,11 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
     if kind == "setblock":
         value = f"[{{{{ {_expr(draw, scope)} }}}}]"
         return f"{{% set {name} %}}{value}{{% endset %}}", scope.with_scalar(name)
-    if kind == "filter":  # opaque: its body renders as text, so no live component in it
-        body = _body(draw, replace(scope, calls=()), depth + 1, min_size=1)
+    if kind == "filter":
+        body = _body(draw, scope, depth + 1, min_size=1)
         return f"{{% filter upper %}}{body}{{% endfilter %}}", scope
     if kind == "with":
-        body = _body(draw, replace(scope, calls=()).with_scalar("q"), depth + 1, min_size=1)
+        body = _body(draw, scope.with_scalar("q"), depth + 1, min_size=1)
         return f"{{% with q = {_expr(draw, scope)} %}}{body}{{% endwith %}}", scope
     if kind == "choose":  # an if that only sets: no slot of its own
         then, otherwise = _expr(draw, scope), _expr(draw, scope)
