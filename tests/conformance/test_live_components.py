@@ -53,6 +53,7 @@ ROW = ComponentSpec(
     "LcA", '<li class="{{ a }}">{{ a }}:{{ count }}{{ note }}</li>', "", "li", False
 )
 ROWS = "<ul>{% for x in xs %}{{ live_component(LcA, id='r' ~ loop.index, a=x) }}{% endfor %}</ul>"
+KEYED = "<ul>{% for r in rows %}{{ live_component(LcA, id='r' ~ r, a=r|string) }}{% endfor %}</ul>"
 MAYBE = "<p>{% if f %}{{ live_component(LcA, id='x', a=a) }}{% endif %}</p>"
 OUTER = ComponentSpec(
     "LcA",
@@ -90,6 +91,15 @@ CORNERS: dict[str, tuple[ComponentCase, dict[str, int]]] = {
             step(3),
         ),
         {"shared statics in-diff": 2, "shared statics held": 2, "components deleted and pruned": 2},
+    ),
+    "components keyed by row follow their row when rows move (a slot's cid changes)": (
+        case(
+            KEYED,
+            [ROW],
+            [{"rows": [1, 2, 3]}, {"rows": [3, 1, 2]}],
+            step(1),
+        ),
+        {"components sent whole, new": 3, "component diffs": 0, "messages": 2},
     ),
     "an event re-renders its component only": (
         case(ROWS, [ROW], [{"xs": ["a", "b", "c"]}], Action("inc", target=1)),
