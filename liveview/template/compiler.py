@@ -34,6 +34,7 @@ from jinja2 import nodes
 from .codegen import Evaluator, compile_expressions
 from .deps import (
     Bindings,
+    block_names,
     finalize,
     fresh_names,
     mentions_changed,
@@ -284,7 +285,7 @@ class _Compiler:
             scope.bind(name, union(scope.resolve(name), value_deps))
         facts = StepFacts(
             own=scope.deps(tests),  # after the leaked names are bound: a test may read them
-            names=names_in(node),
+            names=union(names_in(tests), block_names(*blocks, *([otherwise] if otherwise else []))),
             binds=frozenset(leaked),
             children=(*blocks, *([otherwise] if otherwise else [])),
             leaky=True,
@@ -344,7 +345,11 @@ class _Compiler:
             fresh_names(body, set(inner.names).difference(names, ("loop",))),
             StepFacts(
                 own=variables,
-                names=names_in(node),
+                # what its steps read, an opaque one's unknown reads included (not the AST's)
+                names=union(
+                    names_in(node.iter, node.test),
+                    block_names(body, *([otherwise] if otherwise else [])),
+                ),
                 children=(body, *([otherwise] if otherwise else [])),
                 value_deps=union(variables, body_deps, else_deps),
             ),

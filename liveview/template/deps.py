@@ -220,6 +220,18 @@ class Bindings:
         self.names[name] = deps
 
 
+def block_names(*blocks: Block) -> frozenset[str] | None:
+    """The raw names the steps of ``blocks`` load, nested blocks included (``None``: any)."""
+    found: set[str] = set()
+    for block in blocks:
+        for step in block.steps:
+            names = step.facts.names
+            if names is None:
+                return None
+            found |= names
+    return frozenset(found)
+
+
 def finalize(block: Block, need: dict[str, Deps] | None = None, need_all: Deps = EMPTY) -> Deps:
     """Set ``deps`` on every step of ``block`` (recursively); return the block's union.
 

@@ -92,6 +92,17 @@ def test_a_template_that_may_read_anything_compares_every_assign() -> None:
     assert RenderState().render_shared(template, {"x": 1}) is not first
 
 
+def test_an_opaque_statement_inside_a_loop_makes_every_assign_count() -> None:
+    env = jinja2.Environment(autoescape=True, loader=jinja2.DictLoader({"p.html": "{{ t }}"}))
+    template = Template("{% for x in xs %}{% include 'p.html' %}{% endfor %}", environment=env)
+    xs = [1]
+    first = RenderState().render_shared(template, {"xs": xs, "t": 1})
+    assert RenderState().render_shared(template, {"xs": xs, "t": 1}) is first
+    other = RenderState().render_shared(template, {"xs": xs, "t": 2})
+    assert other is not first  # the include reads t: a LiveView with another t renders
+    assert "2" in str(other.diff)
+
+
 def test_prints_never_change_so_a_state_left_behind_still_diffs_right() -> None:
     template = Template(SOURCE)
     a, b = RenderState(), RenderState()
