@@ -192,15 +192,29 @@ def fresh_names(body: Block, bound: Iterable[str]) -> tuple[str, ...]:
 
 
 class Bindings:
-    """A compile-time scope: name -> the deps its current value was computed from."""
+    """A compile-time scope: name -> the deps its current value was computed from.
 
-    def __init__(self, parent: Bindings | None, always: frozenset[str]) -> None:
+    ``top`` is the nearest scope of the page template's root frame (itself, or an ``if``
+    branch of it): where a macro of the page reads the template's own variables, whatever
+    loop or include it is called from (see ``functions``).
+    """
+
+    def __init__(
+        self, parent: Bindings | None, always: frozenset[str], top: Bindings | None = None
+    ) -> None:
         self.parent = parent
         self.always = always
         self.names: dict[str, Deps] = {}
+        self.top: Bindings = self if top is None else top
 
     def child(self) -> Bindings:
-        return Bindings(self, self.always)
+        """A scope in the same Jinja frame (an ``if`` branch: its sets leak out)."""
+        return Bindings(self, self.always, None if self.top is self else self.top)
+
+    def frame(self, always: frozenset[str] = EMPTY) -> Bindings:
+        """A scope in a new Jinja frame (a loop body, an included template), seeing this one;
+        ``always`` adds stateful names (an included template's own)."""
+        return Bindings(self, self.always | always, self.top)
 
     def resolve(self, name: str) -> Deps:
         if name in self.always:

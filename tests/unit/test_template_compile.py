@@ -303,7 +303,8 @@ def test_set_in_a_loop_body_lasts_until_the_end_of_the_iteration(
         ("{% set t = t ~ x %}{{ t }}", ("t",)),
         ("{% if x %}{% set t = x %}{% endif %}{{ t }}", ("t",)),  # maybe unset: reset
         ("{% for w in x %}{{ t }}{% endfor %}{% set t = x %}{% set u = x %}", ("t",)),
-        ("{{ m() }}{% set t = x %}{% set u = x %}", ("t", "u")),  # a macro reads the context
+        ("{{ m() }}{% set t = x %}{% set u = x %}", ("t",)),  # a compiled macro reads t
+        ("{{ m()|upper }}{% set t = x %}{% set u = x %}", ("t", "u")),  # Jinja's: anything
         ("{% set t %}{{ x }}{% endset %}{% set u = t %}{{ u }}", ()),
     ],
 )
