@@ -26,7 +26,7 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from tests.conformance.checker import Step
+from tests.conformance.checker import PARTIALS, Step
 
 # --- values ----------------------------------------------------------------------------------
 
@@ -103,7 +103,8 @@ class Scope:
     loop: bool = False  # inside a for body: `loop` is bound
     depth: int = 0
     ns: bool = False  # `ns` is a namespace(c=0, s="")
-    macro: bool = False  # `m(v, w="-")` is a macro
+    macro: bool = False  # `m(v, w="-")` and `k(v)` are macros of the template
+    parts: bool = False  # `card(v, w="-")` and `parts.pair(v, w)` are macros of `parts.html`
     joiner: bool = False  # `j` is a joiner (stateful: its calls depend on the calls before)
     cycler: bool = False  # `c` is a cycler('o', 'e') (stateful)
     seen: bool = False  # `seen` is a list the template appends to (stateful)
@@ -156,7 +157,9 @@ def _expr(draw: Draw, scope: Scope, depth: int = 0) -> str:
     if depth < 1:
         kinds.append("ternary")
         if scope.macro:
-            kinds += ["macro", "macro"]
+            kinds += ["macro", "macro", "macro2"]
+        if scope.parts:
+            kinds += ["card", "pair"]
     if scope.ns:
         kinds += ["ns", "ns"]
     if scope.joiner:
@@ -188,9 +191,18 @@ def _expr(draw: Draw, scope: Scope, depth: int = 0) -> str:
     if kind == "cfg":
         return str(_pick(draw, ["cfg.title", "cfg['title']", "cfg.on"]))
     if kind == "macro":
-        if draw(st.booleans()):
-            return f"m({_expr(draw, scope, depth + 1)})"
-        return f"m({_expr(draw, scope, depth + 1)}, {_expr(draw, scope, depth + 1)})"
+        shape = _pick(draw, ["one", "two", "keyword"])
+        first = _expr(draw, scope, depth + 1)
+        if shape == "one":
+            return f"m({first})"
+        second = _expr(draw, scope, depth + 1)
+        return f"m({first}, {second})" if shape == "two" else f"m(w={second}, v={first})"
+    if kind == "macro2":
+        return f"k({_expr(draw, scope, depth + 1)})"
+    if kind == "card":
+        return f"card({_expr(draw, scope, depth + 1)})"
+    if kind == "pair":
+        return f"parts.pair({_expr(draw, scope, depth + 1)}, {_expr(draw, scope, depth + 1)})"
     if kind == "ns":
         return str(_pick(draw, ["ns.c", "ns.s"]))
     if kind == "joiner":
@@ -347,6 +359,7 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
         kinds += ["seen_append"]
     if scope.cycler:
         kinds += ["cycler_reset"]
+    kinds += ["include"]
     kind = _pick(draw, kinds)
     if kind == "text":
         text = draw(st.lists(st.sampled_from(_STATIC), min_size=1, max_size=3))
@@ -396,6 +409,8 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
         return f"{{% set _ = seen.append({_expr(draw, scope)}) %}}", scope
     if kind == "cycler_reset":
         return "{% if c.reset() %}{% endif %}", scope
+    if kind == "include":  # compiled in place: sees the variables here, keeps its sets
+        return "{% include '" + _pick(draw, sorted(PARTIALS)) + "' %}", scope
     if kind == "comment":
         return "{# a comment {{ a }} #}", scope
     return "{% raw %}{{ a }} {% if %}{% endraw %}", scope
@@ -414,7 +429,16 @@ def _body(draw: Draw, scope: Scope, depth: int, min_size: int = 0) -> str:
     return _body_scoped(draw, scope, depth, min_size)[0]
 
 
-_MACRO = '{% macro m(v, w="-") %}<b title="{{ w }}">{{ v }}</b>{% endmacro %}'
+# Macros of the template (compiled in place where called as a whole expression): `m` reads
+# assigns besides its arguments, `k` the template's `t` (undefined, or a top-level set) and
+# calls `m`.
+_MACROS = (
+    '{% macro m(v, w="-") %}<b title="{{ w }}">{{ v }}</b>{% if n > 1 %}{{ a }}{% endif %}'
+    "{% endmacro %}"
+    "{% macro k(v) %}[{{ m(v, w=t) }}{% for q in words %}<i>{{ q }}{{ loop.index }}</i>"
+    "{% endfor %}{{ t }}]{% endmacro %}"
+)
+_IMPORTS = "{% from 'parts.html' import card %}{% import 'parts.html' as parts %}"
 
 
 def _prelude(draw: Draw) -> tuple[str, Scope]:
@@ -425,8 +449,11 @@ def _prelude(draw: Draw) -> tuple[str, Scope]:
         parts.append("{% set ns = namespace(c=0, s='') %}")
         scope = replace(scope, ns=True)
     if draw(st.integers(0, 3)) == 0:
-        parts.append(_MACRO)
+        parts.append(_MACROS)
         scope = replace(scope, macro=True)
+    if draw(st.integers(0, 3)) == 0:
+        parts.append(_IMPORTS)
+        scope = replace(scope, parts=True)
     if draw(st.integers(0, 3)) == 0:
         parts.append("{% set j = joiner('|') %}")
         scope = replace(scope, joiner=True)
