@@ -195,14 +195,14 @@ def test_nested_loops_nest_comprehensions_in_entries() -> None:
         "{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}"
     )
     tree = full(source, rows=[[1, 2], [3]])
-    cell = ["<td>", "</td>"]
     assert tree == {
         "s": ["", ""],
         "0": {
             "s": ["<tr>", "</tr>"],
+            "p": {"0": ["<td>", "</td>"]},  # the inner loop's statics, sent once
             "k": {
-                "0": {"0": {"s": cell, "k": {"0": {"0": "1"}, "1": {"0": "2"}, "kc": 2}}},
-                "1": {"0": {"s": cell, "k": {"0": {"0": "3"}, "kc": 1}}},
+                "0": {"0": {"s": 0, "k": {"0": {"0": "1"}, "1": {"0": "2"}, "kc": 2}}},
+                "1": {"0": {"s": 0, "k": {"0": {"0": "3"}, "kc": 1}}},
                 "kc": 2,
             },
         },

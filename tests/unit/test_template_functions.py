@@ -77,8 +77,8 @@ def test_a_macro_call_is_a_nested_node_and_a_changed_row_sends_only_its_slot() -
     )
     items = [{"title": "a", "n": 1}, {"title": "b", "n": 2}]
     view = ClientView(source, items=items)
-    card = {"s": ['<div class="card">', " ", "</div>"], "0": "a", "1": "1"}
-    assert view.first["0"]["k"]["0"] == {"0": card}
+    assert view.first["0"]["p"] == {"0": ['<div class="card">', " ", "</div>"]}
+    assert view.first["0"]["k"]["0"] == {"0": {"s": 0, "0": "a", "1": "1"}}
     changed = [items[0], {"title": "new", "n": 2}]
     assert view.set(items=changed) == {"0": {"k": {"1": {"0": {"0": "new"}}, "kc": 2}}}
 
@@ -161,11 +161,21 @@ def test_arguments_defaults_varargs_and_kwargs_bind_as_in_jinja(call: str) -> No
     renders_like_jinja(source, t="<t>")
 
 
+@pytest.mark.parametrize("call", ["n(1)", "n(1, 2)", "n(b=3, a=4)", "n(1, c=5)", "n()", "n(c=1)"])
+def test_arguments_bound_at_compile_time_bind_as_in_jinja(call: str) -> None:
+    source = (
+        "{% macro n(a, b=a ~ '!', c=t) %}<i>{{ a }}|{{ b }}|{{ c }}</i>{% endmacro %}"
+        "{% for t in [1, 2] %}{{ " + call + " }}{% endfor %}"
+    )
+    renders_like_jinja(source, t="<t>")
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [
         ("{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}", "takes not more than 1"),
         ("{% macro m(a) %}{{ a }}{% endmacro %}{{ m(z=1) }}", "no keyword argument 'z'"),
+        ("{% macro m(a, b) %}{{ a }}{% endmacro %}{{ m(1, a=2) }}", "no keyword argument 'a'"),
     ],
 )
 def test_bad_calls_raise_what_jinja_raises(source: str, message: str) -> None:
@@ -271,7 +281,8 @@ def test_an_include_in_a_loop_is_its_own_node_and_sees_the_loop_variables() -> N
     )
     renders_like_jinja(source, title="a", xs=[1, "<2>"])
     view = ClientView(source, environment=PARTS, title="a", xs=[1, 2])
-    assert view.first["0"]["k"]["0"] == {"0": {"s": ["<li>", "|", "</li>"], "0": "1", "1": "A"}}
+    assert view.first["0"]["p"] == {"0": ["<li>", "|", "</li>"]}
+    assert view.first["0"]["k"]["0"] == {"0": {"s": 0, "0": "1", "1": "A"}}
     assert view.set(xs=[1, 3]) == {"0": {"k": {"1": {"0": {"0": "3"}}, "kc": 2}}}
     assert view.set(title="b")["0"]["k"]["0"] == {"0": {"1": "B"}}
 
