@@ -588,15 +588,19 @@ class _Compiler:
         self.place = outer
         args = [self.expression(arg, soft) for arg in call.args]
         keywords = [(keyword.key, self.expression(keyword.value, soft)) for keyword in call.kwargs]
-        binder = Binder(
-            self.environment,
-            _never_called,
-            macro.node.name,
-            list(macro.params),
-            macro.catch_kwargs,
-            macro.catch_varargs,
-            macro.caller,
-        )
+        static = len(call.args) <= len(macro.params) and macro.names == macro.params
+        static = static and all(name in macro.params[len(call.args) :] for name in keyword_deps)
+        binder = None
+        if not static:  # Jinja binds them at each call (and raises what it raises)
+            binder = Binder(
+                self.environment,
+                _never_called,
+                macro.node.name,
+                list(macro.params),
+                macro.catch_kwargs,
+                macro.catch_varargs,
+                macro.caller,
+            )
         names = union(
             names_in(call.args, [keyword.value for keyword in call.kwargs]),
             names_in(list(macro.defaults.values())),

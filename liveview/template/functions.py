@@ -117,15 +117,18 @@ class MacroSlot(_Nested):
     """``{{ macro(arguments) }}``: the macro's body compiled at this call site.
 
     ``args`` and ``keywords`` evaluate the arguments in the caller's scope; ``binder`` binds
-    them to ``names``; a parameter left ``missing`` gets its default (``defaults``, evaluated
-    in the macro's scope after the parameters before it) or Jinja's undefined value.
+    them to ``names``, or, when the compiler could bind them (``binder`` is ``None``: no more
+    positional arguments than parameters, keywords naming the others, no ``caller``,
+    ``varargs`` or ``kwargs``), the first ``len(args)`` of ``names`` take the positional
+    values; a parameter left without a value gets its default (``defaults``, evaluated in the
+    macro's scope after the parameters before it) or Jinja's undefined value.
     """
 
     __slots__ = ("args", "binder", "defaults", "globals_only", "keywords", "names", "stored")
 
     def __init__(
         self,
-        binder: Binder,
+        binder: Binder | None,
         names: Sequence[str],
         body: Block,
         stored: frozenset[str],
@@ -144,13 +147,17 @@ class MacroSlot(_Nested):
     def enter(self, ctx: Context) -> MacroScope:
         """Evaluate the arguments in ``ctx``; the scope the body renders in."""
         args = [evaluate(ctx) for evaluate in self.args]
-        kwargs = {name: evaluate(ctx) for name, evaluate in self.keywords}
-        bound: Any = self.binder(*args, **kwargs)  # a list: see Binder._invoke
-        vars = dict(zip(self.names, bound, strict=True))
+        vars = {name: evaluate(ctx) for name, evaluate in self.keywords}
+        binder = self.binder
+        if binder is None:
+            vars.update(zip(self.names, args, strict=False))  # the first len(args) names
+        else:
+            bound: Any = binder(*args, **vars)  # a list: see Binder._invoke
+            vars = dict(zip(self.names, bound, strict=True))
         assert isinstance(ctx, Scope)
         inner = MacroScope(ctx, vars, self.stored, self.globals_only)
         for name, default in self.defaults:
-            if vars[name] is missing:
+            if vars.get(name, missing) is missing:
                 if default is None:
                     hint = f"parameter {name!r} was not provided"
                     vars[name] = ctx.environment.undefined(hint, name=name)
