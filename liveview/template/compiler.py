@@ -30,12 +30,12 @@ All expressions of a template are compiled together in one module by ``codegen``
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
 
 import jinja2
 from jinja2 import nodes
 
+from . import inplace
 from .codegen import Evaluator, compile_expressions
 from .deps import (
     Bindings,
@@ -48,18 +48,9 @@ from .deps import (
 )
 from .errors import TemplateSyntaxError
 from .escape import to_text
-from .functions import Binder, IncludeSlot, MacroDefinition, MacroSlot
+from .functions import MacroDefinition
 from .htmlscan import Scanner, State, merge
-from .inline import (
-    Callee,
-    MacroDef,
-    ModuleRef,
-    Unit,
-    call_target,
-    import_name,
-    include_name,
-    load,
-)
+from .inline import Unit
 from .slots import (
     EMPTY,
     Block,
@@ -162,28 +153,13 @@ def _bound_by(node: nodes.Node) -> list[str]:
 _READS_ANYTHING = (nodes.Include, nodes.Import, nodes.FromImport)
 
 
-def _never_called(*arguments: object) -> str:
-    raise AssertionError("a Binder only binds arguments")
-
-
-@dataclass(frozen=True)
-class _Place:
-    """Where the compiler is: whose source it reads, the macros a call there may compile (by
-    the name the call uses), and what is being compiled in place around it (a macro, or an
-    included template's name), never compiled again inside itself."""
-
-    unit: Unit
-    callables: dict[str, Callee]
-    around: tuple[MacroDef | str, ...] = ()
-
-
 class _Compiler:
     """One compilation: walks the AST, collects expressions, then code-generates them."""
 
     def __init__(self, page: Unit) -> None:
         self.environment = page.environment
         self.page = page
-        self.place = _Place(page, {})
+        self.place = inplace.Place(page, {})
         # The page's macros and imports callable in place so far: what a page macro's body
         # sees, wherever it is called from.
         self.page_callables = self.place.callables
@@ -232,7 +208,7 @@ class _Compiler:
         for node in body:
             self.statement(node, builder, scope, soft)
             if top:
-                self.register(node)
+                inplace.register(self, node)
         return builder.build(), builder.value_deps
 
     def statement(self, node: nodes.Node, builder: _Builder, scope: Bindings, soft: bool) -> None:
@@ -250,7 +226,7 @@ class _Compiler:
             keyword = "break" if isinstance(node, nodes.Break) else "continue"
             raise self.error(f"{{% {keyword} %}} is not supported in liveview loops", node.lineno)
         elif isinstance(node, nodes.Include):
-            self.include(node, builder, scope)
+            inplace.include(self, node, builder, scope)
         elif isinstance(node, nodes.Macro):
             self.macro(node, builder, scope)
         elif isinstance(node, (nodes.Import, nodes.FromImport)):
@@ -280,10 +256,10 @@ class _Compiler:
             else:
                 self.text(to_text(constant), builder)
                 continue
-            macro = self.callee(child)
+            macro = inplace.callee(self, child)
             if macro is not None:
                 assert isinstance(child, nodes.Call)
-                self.macro_call(child, macro, builder, scope, soft)
+                inplace.macro_call(self, child, macro, builder, scope, soft)
                 continue
             own = scope.deps(child)
             facts = StepFacts(own=own, names=names_in(child), value_deps=own)
@@ -480,165 +456,6 @@ class _Compiler:
             scope.bind(name, value_deps)
         builder.add_step(JinjaStep(self.jinja(node), facts))
 
-    # -- function components (see ``functions`` and ``inline``) ---------------------------------
-
-    def load(self, name: str, parent: str | None, globals_only: bool) -> Unit | None:
-        """The template ``name`` as ``parent`` includes or imports it, loaded once."""
-        key = (parent, name, globals_only)
-        if key not in self.loaded:
-            self.loaded[key] = load(self.environment, name, parent, globals_only)
-        return self.loaded[key]
-
-    def stateful_through_includes(self, unit: Unit, seen: set[str | None]) -> frozenset[str]:
-        """The stateful names of ``unit`` and of every template it includes in place (a list
-        an included template appends to is stateful in the page too)."""
-        found = set(unit.always)
-        seen.add(unit.name)
-        for node in unit.tree.find_all(nodes.Include):
-            name = include_name(node)
-            included = None if name is None else self.load(name, unit.name, False)
-            if included is not None and included.name not in seen:
-                found |= self.stateful_through_includes(included, seen)
-        return frozenset(found)
-
-    def register(self, node: nodes.Node) -> None:
-        """After a top-level statement: the macros it makes callable in place from here on."""
-        unit, callables = self.place.unit, self.place.callables
-        if isinstance(node, nodes.Macro):
-            macro = unit.macros.get(node.name)
-            if macro is not None and unit is self.page:
-                callables[node.name] = macro
-            return
-        if not isinstance(node, (nodes.Import, nodes.FromImport)):
-            return
-        name = import_name(node)
-        module = None if name is None else self.load(name, unit.name, True)
-        if module is None:
-            return
-        if isinstance(node, nodes.Import):
-            if unit.stored[node.target] == 1:
-                callables[node.target] = ModuleRef(module)
-            return
-        for imported in node.names:
-            name, alias = (imported, imported) if isinstance(imported, str) else imported
-            macro = module.macros.get(name)
-            if macro is not None and not name.startswith("_") and unit.stored[alias] == 1:
-                callables[alias] = macro
-
-    def callee(self, expr: nodes.Node) -> MacroDef | None:
-        """The macro ``expr`` calls, if the call is compiled in place (``inline``)."""
-        target = call_target(expr)
-        if target is None or not self.place.unit.autoescape:
-            return None
-        name, attribute = target
-        found = self.place.callables.get(name)
-        if attribute is not None:
-            if not isinstance(found, ModuleRef) or attribute.startswith("_"):
-                return None
-            found = found.unit.macros.get(attribute)
-        if not isinstance(found, MacroDef) or not found.compiled or found in self.place.around:
-            return None
-        return found
-
-    def macro_call(
-        self, call: nodes.Call, macro: MacroDef, builder: _Builder, scope: Bindings, soft: bool
-    ) -> None:
-        """``{{ macro(...) }}``: a slot holding the macro's body, compiled here. Each parameter
-        depends on its argument (or its default); a name the body reads of the page's top
-        level on what it is there now; any other name is an assign (a global, when the macro
-        is imported)."""
-        unit, page = macro.unit, macro.unit is self.page
-        arg_deps = [scope.deps(arg) for arg in call.args]
-        keyword_deps = {keyword.key: scope.deps(keyword.value) for keyword in call.kwargs}
-        inner = Bindings(None, scope.always | unit.always, scope.top)
-        for name in sorted(macro.free):
-            if not page:
-                inner.bind(name, EMPTY)
-            elif name in unit.top:
-                inner.bind(name, scope.top.resolve(name))
-        own = union(*arg_deps, *keyword_deps.values())
-        defaulted: list[str] = []
-        for index, name in enumerate(macro.params):
-            if index < len(arg_deps):
-                deps = union(arg_deps[index], keyword_deps.get(name, EMPTY))
-            elif name in keyword_deps:
-                deps = keyword_deps[name]
-            else:  # Jinja evaluates the default at each call: with the call, its deps count
-                defaulted.append(name)
-                default = macro.defaults.get(name)
-                deps = EMPTY if default is None else inner.deps(default)
-                own = union(own, deps)
-            inner.bind(name, deps)
-        inner.bind("caller", keyword_deps.get("caller", EMPTY))
-        inner.bind("kwargs", union(*keyword_deps.values()))
-        inner.bind("varargs", union(*arg_deps[len(macro.params) :]))
-        reachable = self.page_callables if page else unit.macros
-        callables: dict[str, Callee] = {
-            name: callee
-            for name, callee in reachable.items()
-            if name not in macro.names and name not in macro.locals
-        }
-        outer = self.place
-        self.place = _Place(unit, callables, (*outer.around, macro))
-        body, body_deps = self.block(macro.node.body, inner, soft=True)
-        defaults = [
-            (name, self.expression(macro.defaults[name], True) if name in macro.defaults else None)
-            for name in defaulted
-        ]
-        self.place = outer
-        args = [self.expression(arg, soft) for arg in call.args]
-        keywords = [(keyword.key, self.expression(keyword.value, soft)) for keyword in call.kwargs]
-        static = len(call.args) <= len(macro.params) and macro.names == macro.params
-        static = static and all(name in macro.params[len(call.args) :] for name in keyword_deps)
-        binder = None
-        if not static:  # Jinja binds them at each call (and raises what it raises)
-            binder = Binder(
-                self.environment,
-                _never_called,
-                macro.node.name,
-                list(macro.params),
-                macro.catch_kwargs,
-                macro.catch_varargs,
-                macro.caller,
-            )
-        names = union(
-            names_in(call.args, [keyword.value for keyword in call.kwargs]),
-            names_in(list(macro.defaults.values())),
-            block_names(body),
-        )
-        facts = StepFacts(own=own, names=names, children=(body,), value_deps=union(own, body_deps))
-        slot = MacroSlot(binder, macro.names, body, unit.top if page else EMPTY, not page, facts)
-
-        def fix(fns: Sequence[Evaluator]) -> None:
-            slot.args = [fns[index] for index in args]
-            slot.keywords = [(key, fns[index]) for key, index in keywords]
-            slot.defaults = [
-                (name, None if index is None else fns[index]) for name, index in defaults
-            ]
-
-        self.fixups.append(fix)
-        builder.add_slot(slot)
-
-    def include(self, node: nodes.Include, builder: _Builder, scope: Bindings) -> None:
-        """``{% include "name" %}``: a slot holding the included template compiled here, seeing
-        the names visible here, its own sets staying in it."""
-        name = include_name(node)
-        unit = None if name is None else self.load(name, self.place.unit.name, False)
-        if unit is None or unit.name in self.place.around:
-            self.opaque(node, builder, scope)
-            return
-        inner = scope.frame(unit.always)
-        callables = {
-            name: callee for name, callee in self.place.callables.items() if not unit.stored[name]
-        }
-        outer = self.place
-        self.place = _Place(unit, callables, (*outer.around, unit.name or ""))
-        body, body_deps = self.block(unit.tree.body, inner, soft=True, top=True)
-        self.place = outer
-        names = block_names(body)
-        facts = StepFacts(own=EMPTY, names=names, children=(body,), value_deps=body_deps)
-        builder.add_slot(IncludeSlot(body, facts))
-
     def macro(self, node: nodes.Macro, builder: _Builder, scope: Bindings) -> None:
         """``{% macro %}``: Jinja defines it (for calls not compiled in place), silently. What
         a call of it may read is what its body reads."""
@@ -704,7 +521,7 @@ def compile_template(
         page = Unit(environment, name, filename, source, tree)
         compiler = _Compiler(page)
         _check(tree, compiler)
-        always = compiler.stateful_through_includes(page, set())
+        always = inplace.stateful_through_includes(compiler, page, set())
         root, _ = compiler.block(tree.body, Bindings(None, always), soft=False, top=True)
         compiler.finish()
     except jinja2.TemplateSyntaxError as error:
