@@ -167,6 +167,7 @@ class _Compiler:
         self.exprs: list[tuple[nodes.Expr, bool, Unit]] = []
         self.fixups: list[Callable[[Sequence[Evaluator]], None]] = []
         self.loaded: dict[tuple[str | None, str, bool], Unit | None] = {}
+        self.expansions = 0  # macro calls and includes compiled in place (inplace.EXPANSIONS)
         # Where the text so far leaves the HTML, and the URL slots whose scheme the text that
         # comes next may complete (see ``text``).
         self.html = Scanner()

@@ -97,10 +97,16 @@ def register(compiler: _Compiler, node: nodes.Node) -> None:
             callables[alias] = macro
 
 
+EXPANSIONS = 2000
+"""Macro calls and includes compiled in place per template, at most: past it (macros calling
+one another many times over), the others stay Jinja's, so a template compiles in bounded
+time and size."""
+
+
 def callee(compiler: _Compiler, expr: nodes.Node) -> MacroDef | None:
     """The macro ``expr`` calls, if the call is compiled in place (``inline``)."""
     target = call_target(expr)
-    if target is None or not compiler.place.unit.autoescape:
+    if target is None or not compiler.place.unit.autoescape or compiler.expansions >= EXPANSIONS:
         return None
     name, attribute = target
     found = compiler.place.callables.get(name)
@@ -125,6 +131,7 @@ def macro_call(
     depends on its argument (or its default); a name the body reads of the page's top
     level on what it is there now; any other name is an assign (a global, when the macro
     is imported)."""
+    compiler.expansions += 1
     unit, page = macro.unit, macro.unit is compiler.page
     arg_deps = [scope.deps(arg) for arg in call.args]
     keyword_deps = {keyword.key: scope.deps(keyword.value) for keyword in call.kwargs}
@@ -147,9 +154,12 @@ def macro_call(
             deps = EMPTY if default is None else inner.deps(default)
             own = union(own, deps)
         inner.bind(name, deps)
-    inner.bind("caller", keyword_deps.get("caller", EMPTY))
-    inner.bind("kwargs", union(*keyword_deps.values()))
-    inner.bind("varargs", union(*arg_deps[len(macro.params) :]))
+    if macro.caller:
+        inner.bind("caller", keyword_deps.get("caller", EMPTY))
+    if macro.catch_kwargs:
+        inner.bind("kwargs", union(*keyword_deps.values()))
+    if macro.catch_varargs:
+        inner.bind("varargs", union(*arg_deps[len(macro.params) :]))
     reachable = compiler.page_callables if page else unit.macros
     callables: dict[str, Callee] = {
         name: callee
@@ -201,9 +211,10 @@ def include(compiler: _Compiler, node: nodes.Include, builder: _Builder, scope: 
     the names visible here, its own sets staying in it."""
     name = include_name(node)
     unit = None if name is None else loaded(compiler, name, compiler.place.unit.name, False)
-    if unit is None or unit.name in compiler.place.around:
+    if unit is None or unit.name in compiler.place.around or compiler.expansions >= EXPANSIONS:
         compiler.opaque(node, builder, scope)
         return
+    compiler.expansions += 1
     inner = scope.frame(unit.always)
     callables = {
         called: callee

@@ -187,6 +187,21 @@ def test_bad_calls_raise_what_jinja_raises(source: str, message: str) -> None:
         RenderState().render(Template(source), {})
 
 
+def test_parameters_named_like_the_special_names_are_parameters() -> None:
+    source = "{% macro m(varargs, kwargs=2) %}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(a) }}"
+    view = ClientView(source, a=1)
+    assert view.set(a=3) == {"0": {"0": "3"}}
+
+
+def test_macros_calling_each_other_many_times_over_compile_in_bounded_size() -> None:
+    levels = "".join(
+        f"{{% macro m{i}(v) %}}{{{{ m{i - 1}(v) }}}}{{{{ m{i - 1}(v) }}}}{{% endmacro %}}"
+        for i in range(1, 16)
+    )
+    source = "{% macro m0(v) %}<i>{{ v }}</i>{% endmacro %}" + levels + "{{ m15(a) }}"
+    assert renders_like_jinja(source, a="x") == "<i>x</i>" * 2**15
+
+
 def test_a_missing_argument_is_undefined_as_in_jinja() -> None:
     source = "{% macro m(a) %}[{{ a }}]{% endmacro %}{{ m() }}"
     assert renders_like_jinja(source) == "[]"
