@@ -31,10 +31,9 @@ from jinja2.compiler import find_undeclared
 
 from .deps import names_in, stateful_names
 
-_NEW_FRAMES = (nodes.For, nodes.Macro, nodes.CallBlock, nodes.With, nodes.FilterBlock)
-"""Statements whose body is a Jinja frame of its own: what they store is not the template's."""
-
 _SAME_FRAME = (nodes.If, nodes.ScopedEvalContextModifier, nodes.EvalContextModifier)
+"""Statements whose body is in the frame they are in (``for``, ``macro``, ``with``... have
+frames of their own: what they store is not the template's top level's)."""
 
 _BODY_STATEMENTS = (nodes.Output, nodes.If, nodes.For, nodes.Assign, nodes.AssignBlock)
 """What a compiled macro body may hold: statements this engine compiles itself."""
