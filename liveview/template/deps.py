@@ -8,8 +8,10 @@ condition ``deps``: its own reads, those of its nested blocks, and for a step th
 (``set``, an ``if`` whose branches set), the conditions of every later step reading them — a
 ``set`` is evaluated exactly when something that uses it is.
 
-``None`` means "always": reads that cannot be known (``include``, macros, namespaces mutated by
-``{% set ns.x %}``). Over-approximating is always safe; it only costs evaluations.
+``None`` means "always": reads that cannot be known (an include or macro call Jinja renders
+itself, namespaces mutated by ``{% set ns.x %}``). Over-approximating is always safe; it only
+costs evaluations. A macro call or include compiled in place (``inplace``) is a block like any
+other: its reads are known, in the caller's terms.
 
 Stateful objects: Jinja semantics win over change tracking. Some objects change with every use
 within one render: ``joiner()`` and ``cycler()`` objects, ``loop.changed``, ``namespace``
@@ -32,8 +34,9 @@ value reads one, even if nothing reads the name it binds (its call still counts)
 evaluate their steps in document order and loops every entry in order, so a diff makes the
 same calls in the same order, with the same arguments (the ``set``s they read are evaluated
 with them), as a full render: the output equals the full render's. This is enough: a stateful
-object is only reachable through those names — or through macros, ``include`` and other
-opaque statements, which are evaluated on every diff anyway. Steps that cannot reach one are
+object is only reachable through those names (an included template's own count too, as it is
+compiled in place) — or through macro calls, includes and other statements Jinja renders
+itself, which are evaluated on every diff anyway. Steps that cannot reach one are
 still skipped (they neither call it nor see its state), and a diff still emits only what
 differs from the prints. Not detected: stateful objects from assigns or environment globals
 of your own (their state also outlives one render, so no render of them is reproducible).
