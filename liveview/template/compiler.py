@@ -522,7 +522,7 @@ def compile_template(
         page = Unit(environment, name, filename, source, tree)
         compiler = _Compiler(page)
         _check(tree, compiler)
-        always = inplace.stateful_through_includes(compiler, page, set())
+        always = inplace.stateful(compiler, page, set())
         root, _ = compiler.block(tree.body, Bindings(None, always), soft=False, top=True)
         compiler.finish()
     except jinja2.TemplateSyntaxError as error:

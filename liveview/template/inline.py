@@ -169,6 +169,7 @@ class Unit:
             for node in self.tree.body
             if isinstance(node, nodes.Macro) and self.stored[node.name] == 1
         }
+        _find_changing(self)
         if self.globals_only:
             _check_module(self)
 
@@ -196,6 +197,9 @@ class MacroDef:
             for index, name in enumerate(self.params)
             if index >= first_default
         }
+        # Whether a call may change an argument in place (``items.append(x)`` on a parameter):
+        # then what the caller passes is stateful there too (``_find_changing``).
+        self.changes_arguments = bool(set(self.params) & stateful_names(node))
         self.locals = _body_stores(node.body)
         self.free = names_in(node.body, node.defaults) - set(self.names) - self.locals
         self.compiled = (
@@ -219,6 +223,30 @@ class MacroDef:
         for name in self.node.find_all(nodes.Name):
             if name.ctx == "load" and name.name in self.free and name.name in self.unit.top:
                 yield name.name, id(name) in called
+
+
+def call_arguments(call: nodes.Call) -> frozenset[str]:
+    """Every name a call's arguments load."""
+    values = [keyword.value for keyword in call.kwargs]
+    return names_in(call.args, values, call.dyn_args, call.dyn_kwargs)
+
+
+def _find_changing(unit: Unit) -> None:
+    """A macro passing a parameter to a macro of its template that changes it in place changes
+    it too."""
+    changed = True
+    while changed:
+        changed = False
+        for macro in unit.macros.values():
+            if macro.changes_arguments:
+                continue
+            for call in macro.node.find_all(nodes.Call):
+                name = call.node.name if isinstance(call.node, nodes.Name) else None
+                callee = unit.macros.get(name) if name is not None else None
+                passes = callee is not None and call_arguments(call) & set(macro.params)
+                if passes and callee is not None and callee.changes_arguments:
+                    macro.changes_arguments = changed = True
+                    break
 
 
 def _check_module(unit: Unit) -> None:

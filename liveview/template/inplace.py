@@ -23,6 +23,7 @@ from .inline import (
     MacroDef,
     ModuleRef,
     Unit,
+    call_arguments,
     call_target,
     import_name,
     include_name,
@@ -57,18 +58,43 @@ def loaded(compiler: _Compiler, name: str, parent: str | None, globals_only: boo
     return compiler.loaded[key]
 
 
-def stateful_through_includes(
-    compiler: _Compiler, unit: Unit, seen: set[str | None]
-) -> frozenset[str]:
-    """The stateful names of ``unit`` and of every template it includes in place (a list
-    an included template appends to is stateful in the page too)."""
+def stateful(compiler: _Compiler, unit: Unit, seen: set[str | None]) -> frozenset[str]:
+    """The stateful names of ``unit`` (``deps.stateful_names``), with what it passes to a
+    macro that changes an argument in place (``add(seen, x)`` appending to ``seen``), and those
+    of every template it includes in place (a list an included template appends to is
+    stateful in the page too)."""
     found = set(unit.always)
     seen.add(unit.name)
+    macros: dict[str, MacroDef] = dict(unit.macros)
+    modules: dict[str, Unit] = {}
+    for node in unit.tree.body:
+        if not isinstance(node, (nodes.Import, nodes.FromImport)):
+            continue
+        name = import_name(node)
+        module = None if name is None else loaded(compiler, name, unit.name, True)
+        if module is None:
+            continue
+        if isinstance(node, nodes.Import):
+            modules[node.target] = module
+            continue
+        for imported in node.names:
+            name, alias = (imported, imported) if isinstance(imported, str) else imported
+            if name in module.macros:
+                macros[alias] = module.macros[name]
+    for call in unit.tree.find_all(nodes.Call):
+        target, macro = call.node, None
+        if isinstance(target, nodes.Name):
+            macro = macros.get(target.name)
+        elif isinstance(target, nodes.Getattr) and isinstance(target.node, nodes.Name):
+            module = modules.get(target.node.name)
+            macro = None if module is None else module.macros.get(target.attr)
+        if macro is not None and macro.changes_arguments:
+            found |= call_arguments(call)
     for node in unit.tree.find_all(nodes.Include):
         name = include_name(node)
         included = None if name is None else loaded(compiler, name, unit.name, False)
         if included is not None and included.name not in seen:
-            found |= stateful_through_includes(compiler, included, seen)
+            found |= stateful(compiler, included, seen)
     return frozenset(found)
 
 

@@ -242,6 +242,28 @@ def test_a_macro_called_before_its_definition_fails_as_in_jinja() -> None:
         Template(source).render_html({})
 
 
+@pytest.mark.parametrize(
+    "define",
+    [
+        "{% macro add(items, v) %}{% set _ = items.append(v) %}{% endmacro %}",
+        "{% macro put(items, v) %}{% set _ = items.append(v) %}{% endmacro %}"
+        "{% macro add(items, v) %}{{ put(items, v) }}{% endmacro %}",
+        "{% from 'changes.html' import add %}",
+    ],
+)
+@pytest.mark.parametrize("call", ["{{ add(seen, x) }}", "{{ add(seen, x)|trim }}"])
+def test_a_list_a_macro_appends_to_is_stateful_in_the_caller(define: str, call: str) -> None:
+    env = environment(
+        **{"changes.html": "{% macro add(items, v) %}{% set _ = items.append(v) %}{% endmacro %}"}
+    )
+    source = (
+        define + "{% set seen = [] %}{% for x in xs %}" + call + "{% endfor %}[{{ seen|join }}]"
+    )
+    view = ClientView(source, environment=env, xs=[1])
+    view.set(xs=[1, 2])  # the client's HTML is checked against a full render
+    assert view.template.render_html(view.assigns) == "[12]"
+
+
 def test_a_url_in_a_compiled_macro_is_checked() -> None:
     source = "{% macro link(u) %}<a href='{{ u }}'>go</a>{% endmacro %}{{ link(url) }}"
     template = Template(source)
