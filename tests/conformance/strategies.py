@@ -103,7 +103,7 @@ class Scope:
     loop: bool = False  # inside a for body: `loop` is bound
     depth: int = 0
     ns: bool = False  # `ns` is a namespace(c=0, s="")
-    macro: bool = False  # `m(v, w="-")` and `k(v)` are macros of the template
+    macro: bool = False  # `m(v, w="-")` and `mm(v)` are macros of the template
     parts: bool = False  # `card(v, w="-")` and `parts.pair(v, w)` are macros of `parts.html`
     joiner: bool = False  # `j` is a joiner (stateful: its calls depend on the calls before)
     cycler: bool = False  # `c` is a cycler('o', 'e') (stateful)
@@ -198,7 +198,7 @@ def _expr(draw: Draw, scope: Scope, depth: int = 0) -> str:
         second = _expr(draw, scope, depth + 1)
         return f"m({first}, {second})" if shape == "two" else f"m(w={second}, v={first})"
     if kind == "macro2":
-        return f"k({_expr(draw, scope, depth + 1)})"
+        return f"mm({_expr(draw, scope, depth + 1)})"
     if kind == "card":
         return f"card({_expr(draw, scope, depth + 1)})"
     if kind == "pair":
@@ -430,12 +430,12 @@ def _body(draw: Draw, scope: Scope, depth: int, min_size: int = 0) -> str:
 
 
 # Macros of the template (compiled in place where called as a whole expression): `m` reads
-# assigns besides its arguments, `k` the template's `t` (undefined, or a top-level set) and
-# calls `m`.
+# assigns besides its arguments, `mm` the template's `t` (undefined, or a top-level set) and
+# calls `m`. (Not `k`: the generator names a loop variable so.)
 _MACROS = (
     '{% macro m(v, w="-") %}<b title="{{ w }}">{{ v }}</b>{% if n > 1 %}{{ a }}{% endif %}'
     "{% endmacro %}"
-    "{% macro k(v) %}[{{ m(v, w=t) }}{% for q in words %}<i>{{ q }}{{ loop.index }}</i>"
+    "{% macro mm(v) %}[{{ m(v, w=t) }}{% for q in words %}<i>{{ q }}{{ loop.index }}</i>"
     "{% endfor %}{{ t }}]{% endmacro %}"
 )
 _IMPORTS = "{% from 'parts.html' import card %}{% import 'parts.html' as parts %}"
