@@ -66,6 +66,7 @@ from .slots import (
     StepFacts,
     Target,
 )
+from .tables import TabledForSlot, holds_nodes
 from .urls import UrlSlot
 
 # Two phases. A template's expressions are compiled together, into one generated module, once
@@ -168,6 +169,7 @@ class _Compiler:
         self.fixups: list[Callable[[Sequence[Evaluator]], None]] = []
         self.loaded: dict[tuple[str | None, str, bool], Unit | None] = {}
         self.expansions = 0  # macro calls and includes compiled in place (inplace.EXPANSIONS)
+        self.loops = 0  # loops around what is being compiled (in the page, or compiled in place)
         # Where the text so far leaves the HTML, and the URL slots whose scheme the text that
         # comes next may complete (see ``text``).
         self.html = Scanner()
@@ -355,7 +357,9 @@ class _Compiler:
         # loop.changed(...) depends on the calls before it: then `loop` is stateful (deps).
         inner.bind("loop", None if mentions_changed(node.body) else variables)
         fork = self.fork()
+        self.loops += 1
         body, body_deps = self.loop_body(node.body, inner, soft)
+        self.loops -= 1
         ends = [self.fork()]
         otherwise: Block | None = None
         else_deps: Deps = EMPTY
@@ -364,7 +368,9 @@ class _Compiler:
             otherwise, else_deps = self.block(node.else_, scope.frame(), soft)
         ends.append(self.fork())
         self.join(ends)
-        step = ForSlot(
+        # An outermost loop whose entries hold nodes sends their statics once (``tables``).
+        kind = TabledForSlot if not self.loops and holds_nodes(body) else ForSlot
+        step = kind(
             _unresolved,
             target,
             None,

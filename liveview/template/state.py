@@ -7,7 +7,6 @@ from typing import Any
 
 from .prints import SAME, NodePrint, WireNode, _Same
 from .sharing import SharedRender
-from .tables import share_statics
 from .template import Template
 
 
@@ -42,7 +41,7 @@ class RenderState:
         try:
             if changed is None or prints is None or prints[0] is not root:
                 tree, self._prints = root.full(ctx)
-                return share_statics(tree)
+                return tree
             result: tuple[WireNode, NodePrint] | _Same = root.diff(ctx, changed, prints)
         except BaseException:
             self._prints = None
@@ -50,7 +49,7 @@ class RenderState:
         if result is SAME:
             return {}
         self._prints = result[1]
-        return share_statics(result[0])
+        return result[0]
 
     def render_shared(
         self,
