@@ -68,23 +68,21 @@ class MacroScope(Scope):
         stored: frozenset[str],
         globals_only: bool,
     ) -> None:
-        self.parent = _NOTHING if globals_only else outer.parent  # type: ignore[assignment]
+        self.__dict__.update(outer.__dict__)  # what the render carries: environment, top...
         self.vars = vars
-        self.environment = outer.environment
-        self.name = outer.name
-        self.top = outer.top
         self.stored = stored
+        if globals_only:
+            self.parent = _NOTHING  # type: ignore[assignment]
 
     def resolve_or_missing(self, key: str) -> Any:
+        """Its own variables, the template's top-level ones (``stored``), then as ``Scope``
+        does past the caller's variables: assigns (not for an imported macro), globals."""
         vars = self.vars
         if key in vars:
             return vars[key]
         if key in self.stored:
             return self.top.get(key, missing)
-        value = self.parent.get(key, missing)
-        if value is missing:
-            return self.environment.globals.get(key, missing)
-        return value
+        return super().resolve_or_missing(key)
 
     def get_all(self) -> dict[str, Any]:
         top = self.top
