@@ -11,7 +11,8 @@ the row's whole HTML, and a call whose inputs did not change is not evaluated at
 Scoping is Jinja's, which is why this is more than pasting the body in:
 
 * a macro body sees its parameters (bound by Jinja's own ``Macro`` argument handling, so
-  defaults, ``varargs``, ``kwargs``, ``caller`` and the errors are Jinja's), then the
+  defaults, ``varargs``, ``kwargs``, ``caller`` and the errors are Jinja's; or by the compiler
+  where the call leaves no choice), then the
   template's top-level variables as they are when it is called — never the caller's loop
   variables or sets — then assigns and globals (``MacroScope``); a macro imported from another
   template sees only globals;
@@ -90,7 +91,7 @@ class MacroScope(Scope):
         return {**self.environment.globals, **self.parent, **visible, **self.vars}
 
 
-class _Nested(Step):
+class NestedSlot(Step):
     """A slot holding one block's node: full, diffed against the print of that same block, or
     sent in full when the slot held something else."""
 
@@ -111,7 +112,7 @@ class _Nested(Step):
         return body.full(ctx)
 
 
-class MacroSlot(_Nested):
+class MacroSlot(NestedSlot):
     """``{{ macro(arguments) }}``: the macro's body compiled at this call site.
 
     ``args`` and ``keywords`` evaluate the arguments in the caller's scope; ``binder`` binds
@@ -174,7 +175,7 @@ class MacroSlot(_Nested):
         self.body.html(self.enter(ctx), parts)
 
 
-class IncludeSlot(_Nested):
+class IncludeSlot(NestedSlot):
     """``{% include "name" %}``: the included template compiled here, rendered in a copy of the
     variables (Jinja passes it the variables visible here and keeps its sets in it; ``loop``
     is among them when the loop's own body uses it, as ``ForSlot`` binds it)."""

@@ -3,8 +3,8 @@
 Every entry of a loop shares the loop body's statics, sent once in the comprehension's ``"s"``;
 but a node inside an entry (a macro call or include compiled in place, an ``{% if %}``
 branch, an inner loop) carries its own ``"s"`` each time it is sent whole, so 50 rows of one
-macro would repeat the macro's markup 50 times. The LiveView client (since 0.19) resolves an
-integer ``"s"`` inside a comprehension's entries from a table ``"p"`` on the comprehension:
+macro would repeat the macro's markup 50 times. The LiveView client resolves an integer
+``"s"`` inside a comprehension's entries from a table ``"p"`` on the comprehension:
 
     {"s": ["<li>", "</li>"], "p": {"0": ["<b>", "</b>"]},
      "k": {"0": {"0": {"s": 0, "0": "a"}}, "1": {"0": {"s": 0, "0": "b"}}, "kc": 2}}
@@ -24,7 +24,7 @@ from typing import Any
 
 from jinja2.runtime import Context
 
-from .functions import _Nested
+from .functions import NestedSlot
 from .prints import SAME, NodePrint, SlotPrint, SlotUpdate, WireNode, _Same
 from .slots import Block, ForSlot, IfSlot
 from .wire import KEYED, STATIC, TEMPLATES
@@ -52,7 +52,7 @@ class TabledForSlot(ForSlot):
 
 def holds_nodes(body: Block) -> bool:
     """Whether a loop's entries may hold nodes (then they may repeat statics)."""
-    return any(isinstance(step, (IfSlot, ForSlot, _Nested)) for step in body.steps)
+    return any(isinstance(step, (IfSlot, ForSlot, NestedSlot)) for step in body.steps)
 
 
 def _nodes(entries: Iterable[Any], found: list[WireNode]) -> None:
