@@ -29,13 +29,13 @@ def environment(**templates: str) -> jinja2.Environment:
 PARTS = environment(
     **{
         "row.html": "<li>{{ x }}|{{ t }}</li>",
-        "item.html": "<li>{{ item.title }}</li>",
         "macros.html": CARD + "{% macro pair(a, b) %}<i>{{ a }}</i>{{ card(b) }}{% endmacro %}",
         "outer.html": "<p>{% include 'row.html' %}</p>",
         "sets.html": "{% set t = 'in' %}[{{ t }}]",
         "loop.html": "[{{ loop }}]",
         "globals.html": "{% macro g() %}{{ t }}|{{ range(2)|list }}{% endmacro %}",
         "self.html": "{% include 'self.html' %}",
+        "broken.html": "{% if %}",
     }
 )
 
@@ -350,9 +350,27 @@ def test_include_scoping_is_jinjas() -> None:
         renders_like_jinja(source, xs=[1, 2], x=0, t=0, name="row.html")
 
 
-def test_an_include_of_itself_stays_opaque_until_render() -> None:
+def test_a_template_including_itself_compiles_and_recurses_as_jinja_does() -> None:
     template = Template("{% if f %}{% include 'self.html' %}{% endif %}", environment=PARTS)
     assert template.render_html({"f": False}) == ""
+    with pytest.raises(RecursionError):
+        template.render_html({"f": True})
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [("nope.html", jinja2.TemplateNotFound), ("broken.html", jinja2.TemplateSyntaxError)],
+)
+def test_an_include_jinja_cannot_load_fails_when_rendered_as_in_jinja(
+    name: str, error: type[Exception]
+) -> None:
+    source = "{% if f %}{% include '" + name + "' %}{% endif %}"
+    template = Template(source, environment=PARTS)  # compiles: the include stays Jinja's
+    assert template.render_html({"f": False}) == ""
+    with pytest.raises(error):
+        jinja_render(source, PARTS, {"f": True})
+    with pytest.raises(error):
+        template.render_html({"f": True})
 
 
 def test_a_template_reading_names_through_an_include_shares_renders_only_when_they_match() -> None:
