@@ -58,8 +58,9 @@ class MacroScope(Scope):
     """The scope of one call of a compiled macro: its parameters and locals in ``vars``.
 
     Names the template's top level stores (``stored``: its sets, macros, imports) are read in
-    ``top``, the template's own variables, and are undefined until set there, as in Jinja;
-    other names are assigns or globals (only globals for an imported macro).
+    ``top``, the template's own variables, as Jinja's closure reads them: until set there,
+    those in ``unset`` are undefined and the others are what the context has; other names
+    are assigns or globals (only globals for an imported macro).
     """
 
     def __init__(
@@ -67,11 +68,13 @@ class MacroScope(Scope):
         outer: Scope,
         vars: dict[str, Any],
         stored: frozenset[str],
+        unset: frozenset[str],
         globals_only: bool,
     ) -> None:
         self.__dict__.update(outer.__dict__)  # what the render carries: environment, top...
         self.vars = vars
         self.stored = stored
+        self.unset = unset
         if globals_only:
             self.parent = _NOTHING  # type: ignore[assignment]
 
@@ -82,7 +85,9 @@ class MacroScope(Scope):
         if key in vars:
             return vars[key]
         if key in self.stored:
-            return self.top.get(key, missing)
+            value = self.top.get(key, missing)
+            if value is not missing or key in self.unset:
+                return value
         return super().resolve_or_missing(key)
 
     def get_all(self) -> dict[str, Any]:
@@ -123,7 +128,16 @@ class MacroSlot(NestedSlot):
     macro's scope after the parameters before it) or Jinja's undefined value.
     """
 
-    __slots__ = ("args", "binder", "defaults", "globals_only", "keywords", "names", "stored")
+    __slots__ = (
+        "args",
+        "binder",
+        "defaults",
+        "globals_only",
+        "keywords",
+        "names",
+        "stored",
+        "unset",
+    )
 
     def __init__(
         self,
@@ -131,6 +145,7 @@ class MacroSlot(NestedSlot):
         names: Sequence[str],
         body: Block,
         stored: frozenset[str],
+        unset: frozenset[str],
         globals_only: bool,
         facts: StepFacts,
     ) -> None:
@@ -138,6 +153,7 @@ class MacroSlot(NestedSlot):
         self.binder = binder
         self.names = tuple(names)
         self.stored = stored
+        self.unset = unset
         self.globals_only = globals_only
         self.args: list[Evaluator] = []
         self.keywords: list[tuple[str, Evaluator]] = []
@@ -154,7 +170,7 @@ class MacroSlot(NestedSlot):
             bound: Any = binder(*args, **vars)  # a list: see Binder._invoke
             vars = dict(zip(self.names, bound, strict=True))
         assert isinstance(ctx, Scope)
-        inner = MacroScope(ctx, vars, self.stored, self.globals_only)
+        inner = MacroScope(ctx, vars, self.stored, self.unset, self.globals_only)
         for name, default in self.defaults:
             if vars.get(name, missing) is missing:
                 if default is None:

@@ -28,12 +28,9 @@ from dataclasses import dataclass, field
 import jinja2
 from jinja2 import nodes
 from jinja2.compiler import find_undeclared
+from jinja2.idtracking import VAR_LOAD_UNDEFINED, symbols_for_node
 
 from .deps import names_in, stateful_names
-
-_SAME_FRAME = (nodes.If, nodes.ScopedEvalContextModifier, nodes.EvalContextModifier)
-"""Statements whose body is in the frame they are in (``for``, ``macro``, ``with``... have
-frames of their own: what they store is not the template's top level's)."""
 
 _BODY_STATEMENTS = (nodes.Output, nodes.If, nodes.For, nodes.Assign, nodes.AssignBlock)
 """What a compiled macro body may hold: statements this engine compiles itself."""
@@ -74,16 +71,6 @@ def _names(node: nodes.Node) -> Iterator[nodes.Name]:
     if isinstance(node, nodes.Name):
         yield node
     yield from node.find_all(nodes.Name)
-
-
-def stored_in_frame(body: Iterable[nodes.Node]) -> frozenset[str]:
-    """The names a body's own frame stores (into ``if`` branches, not into loops or macros)."""
-    found: set[str] = set()
-    for node in body:
-        found.update(stores(node))
-        if isinstance(node, _SAME_FRAME):
-            found |= stored_in_frame(node.iter_child_nodes())
-    return frozenset(found)
 
 
 def _body_stores(body: Iterable[nodes.Node]) -> frozenset[str]:
@@ -152,7 +139,11 @@ class Unit:
     stored: Counter[str] = field(init=False)
     """How many statements store each name, anywhere in the template."""
     top: frozenset[str] = field(init=False)
-    """The names its top-level frame stores (what its macros read there)."""
+    """The names its top-level frame stores (what its macros read there: Jinja's closure)."""
+    unset: frozenset[str] = field(init=False)
+    """Those of ``top`` that Jinja leaves undefined until stored; the others start from the
+    context (an assign), as the top level reads them before storing them, or stores them in
+    a branch."""
     always: frozenset[str] = field(init=False)
     """Its stateful names (``deps.stateful_names``)."""
     macros: dict[str, MacroDef] = field(init=False)
@@ -160,7 +151,14 @@ class Unit:
 
     def __post_init__(self) -> None:
         self.stored = stored_anywhere(self.tree)
-        self.top = stored_in_frame(self.tree.body)
+        # Jinja's own analysis of the top-level frame (what its code generator declares).
+        symbols = symbols_for_node(self.tree)
+        self.top = frozenset(symbols.stores)
+        self.unset = frozenset(
+            name
+            for name in symbols.stores
+            if symbols.loads.get(symbols.refs[name], (None,))[0] == VAR_LOAD_UNDEFINED
+        )
         self.always = stateful_names(self.tree)
         self.eval_ctx = nodes.EvalContext(self.environment, self.name)
         self.autoescape = autoescapes(self.environment, self.name)

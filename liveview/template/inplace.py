@@ -221,7 +221,8 @@ def macro_call(
         block_names(body),
     )
     facts = StepFacts(own=own, names=names, children=(body,), value_deps=union(own, body_deps))
-    slot = MacroSlot(binder, macro.names, body, unit.top if page else EMPTY, not page, facts)
+    stored, unset = (unit.top, unit.unset) if page else (EMPTY, EMPTY)
+    slot = MacroSlot(binder, macro.names, body, stored, unset, not page, facts)
 
     def fix(fns: Sequence[Evaluator]) -> None:
         slot.args = [fns[index] for index in args]

@@ -129,6 +129,27 @@ def test_a_macro_sees_the_templates_variables_not_the_callers_locals() -> None:
         renders_like_jinja(source, x=0, t=0, xs=[1, 2])
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        # the top level reads t before setting it: Jinja starts it from the assign
+        "{% macro m() %}[{{ t }}]{% endmacro %}{{ m() }}{% set t = t ~ 1 %}{{ m() }}",
+        # it never does: undefined until set
+        "{% macro m() %}[{{ t }}]{% endmacro %}{{ m() }}{% set t = 1 %}{{ m() }}",
+        # set in a branch (taken or not): from the assign until set
+        "{% macro m() %}[{{ t }}]{% endmacro %}{{ m() }}{% if f %}{% set t = 5 %}{% endif %}"
+        "{{ m() }}",
+        "{% macro m() %}[{{ t }}]{% endmacro %}{% if f %}{% set t = 5 %}{% else %}"
+        "{% set t = 6 %}{% endif %}{{ m() }}",
+    ],
+)
+@pytest.mark.parametrize("f", [True, False])
+def test_a_top_level_name_a_macro_reads_before_it_is_set_is_jinjas(source: str, f: bool) -> None:
+    renders_like_jinja(source, t="<t>", f=f)
+    view = ClientView(source, t="a", f=f)
+    view.set(t="b")  # checked against a full render
+
+
 def test_a_macro_reading_a_set_made_before_it_is_called_follows_it_in_diffs() -> None:
     source = (
         "{% macro m() %}<b>{{ label }}</b>{% endmacro %}{% set label = title|upper %}"
