@@ -19,8 +19,10 @@ Blocks: each branch of an ``{% if %}`` is read from where the ``if`` is, and the
 with every reading the branches end with (``Scanner`` keeps them all; an expression is checked
 if any of them needs it). A loop body is read from where the loop is and, when it ends
 elsewhere (it leaves a tag or a value open), again from there too, as a later iteration
-starts there (``_Compiler.loop_body``). Markup rendered by Jinja itself (``include``, macros,
-``call``, ``filter`` and ``with`` blocks) is Markup to this engine, and is not looked into.
+starts there (``_Compiler.loop_body``). A macro body or included template compiled in place
+(``functions``) is read where it is called, as if written there. Markup rendered by Jinja
+itself (other macro calls and includes, ``call``, ``filter`` and ``with`` blocks) is Markup to
+this engine, and is not looked into.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Generated expression code and Jinja-compiled statements only need a ``Context``; building
 Jinja's full one costs about a microsecond (it copies globals), so this subclass reads the
 assigns mapping directly and falls back to the environment globals. Loop variables and
-``{% set %}`` names live in ``vars``, which loops swap for a copy to keep them local.
+``{% set %}`` names live in ``vars``, which loops (and includes) swap for a copy to keep them
+local; ``top`` keeps the template's own.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class Scope(Context):
     ) -> None:
         self.parent = cast(dict[str, Any], assigns)
         self.vars = {}
+        # The template's top-level variables: ``vars`` until a loop or an include swaps it for
+        # a copy. A macro of the template reads its variables there (``functions``).
+        self.top: dict[str, Any] = self.vars
         self.environment = environment
         self.name = name
 

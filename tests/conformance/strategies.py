@@ -26,7 +26,7 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from tests.conformance.checker import Step
+from tests.conformance.checker import PARTIALS, Step
 
 # --- values ----------------------------------------------------------------------------------
 
@@ -119,7 +119,8 @@ class Scope:
     loop: bool = False  # inside a for body: `loop` is bound
     depth: int = 0
     ns: bool = False  # `ns` is a namespace(c=0, s="")
-    macro: bool = False  # `m(v, w="-")` is a macro
+    macro: bool = False  # `m(v, w="-")` and `mm(v)` are macros of the template
+    parts: bool = False  # `card(v, w="-")` and `parts.pair(v, w)` are macros of `parts.html`
     joiner: bool = False  # `j` is a joiner (stateful: its calls depend on the calls before)
     cycler: bool = False  # `c` is a cycler('o', 'e') (stateful)
     seen: bool = False  # `seen` is a list the template appends to (stateful)
@@ -180,7 +181,9 @@ def _expr(draw: Draw, scope: Scope, depth: int = 0) -> str:
     if depth < 1:
         kinds.append("ternary")
         if scope.macro:
-            kinds += ["macro", "macro"]
+            kinds += ["macro", "macro", "macro2"]
+        if scope.parts:
+            kinds += ["card", "pair"]
     if scope.ns:
         kinds += ["ns", "ns"]
     if scope.joiner:
@@ -216,9 +219,18 @@ def _expr(draw: Draw, scope: Scope, depth: int = 0) -> str:
     if kind == "cfg":
         return str(_pick(draw, ["cfg.title", "cfg['title']", "cfg.on"]))
     if kind == "macro":
-        if draw(st.booleans()):
-            return f"m({_expr(draw, scope, depth + 1)})"
-        return f"m({_expr(draw, scope, depth + 1)}, {_expr(draw, scope, depth + 1)})"
+        shape = _pick(draw, ["one", "two", "keyword"])
+        first = _expr(draw, scope, depth + 1)
+        if shape == "one":
+            return f"m({first})"
+        second = _expr(draw, scope, depth + 1)
+        return f"m({first}, {second})" if shape == "two" else f"m(w={second}, v={first})"
+    if kind == "macro2":
+        return f"mm({_expr(draw, scope, depth + 1)})"
+    if kind == "card":
+        return f"card({_expr(draw, scope, depth + 1)})"
+    if kind == "pair":
+        return f"parts.pair({_expr(draw, scope, depth + 1)}, {_expr(draw, scope, depth + 1)})"
     if kind == "ns":
         return str(_pick(draw, ["ns.c", "ns.s"]))
     if kind == "joiner":
@@ -391,6 +403,8 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
         kinds += ["call", "call", "call"]
         if depth < 3:
             kinds += ["move"]
+    if scope.opaque:  # the partials need the conformance environment's loader
+        kinds += ["include"]
     kind = _pick(draw, kinds)
     if kind == "call":
         return component_call(draw, scope), scope
@@ -445,6 +459,8 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
         return f"{{% set _ = seen.append({_expr(draw, scope)}) %}}", scope
     if kind == "cycler_reset":
         return "{% if c.reset() %}{% endif %}", scope
+    if kind == "include":  # compiled in place: sees the variables here, keeps its sets
+        return "{% include '" + _pick(draw, sorted(PARTIALS)) + "' %}", scope
     if kind == "comment":
         return "{# a comment {{ a }} #}", scope
     return "{% raw %}{{ a }} {% if %}{% endraw %}", scope
@@ -528,7 +544,16 @@ def _move(draw: Draw, scope: Scope, depth: int) -> str:
     )
 
 
-_MACRO = '{% macro m(v, w="-") %}<b title="{{ w }}">{{ v }}</b>{% endmacro %}'
+# Macros of the template (compiled in place where called as a whole expression): `m` reads
+# assigns besides its arguments, `mm` the template's `t` (undefined, or a top-level set) and
+# calls `m`. (Not `k`: the generator names a loop variable so.)
+_MACROS = (
+    '{% macro m(v, w="-") %}<b title="{{ w }}">{{ v }}</b>{% if n > 1 %}{{ a }}{% endif %}'
+    "{% endmacro %}"
+    "{% macro mm(v) %}[{{ m(v, w=t) }}{% for q in words %}<i>{{ q }}{{ loop.index }}</i>"
+    "{% endfor %}{{ t }}]{% endmacro %}"
+)
+_IMPORTS = "{% from 'parts.html' import card %}{% import 'parts.html' as parts %}"
 
 
 def _prelude(draw: Draw, scope: Scope | None = None) -> tuple[str, Scope]:
@@ -540,8 +565,11 @@ def _prelude(draw: Draw, scope: Scope | None = None) -> tuple[str, Scope]:
         parts.append("{% set ns = namespace(c=0, s='') %}")
         scope = replace(scope, ns=True)
     if scope.opaque and draw(st.integers(0, 3)) == 0:
-        parts.append(_MACRO)
+        parts.append(_MACROS)
         scope = replace(scope, macro=True)
+    if scope.opaque and draw(st.integers(0, 3)) == 0:  # needs the conformance loader
+        parts.append(_IMPORTS)
+        scope = replace(scope, parts=True)
     if draw(st.integers(0, 3)) == 0:
         parts.append("{% set j = joiner('|') %}")
         scope = replace(scope, joiner=True)
