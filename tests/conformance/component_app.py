@@ -172,6 +172,6 @@ class ComponentServer:
 
 
 def _inner(page: str, view_id: str) -> str:
-    """The HTML inside the container (the default layout ends the body right after it)."""
+    """The HTML inside the container (the default layout has its notices right after it)."""
     start = page.index(">", page.index(f'<div id="{view_id}"')) + 1
-    return page[start : page.rindex("</div>\n</body>")]
+    return page[start : page.rindex('</div>\n<div class="lv-notices"')]
