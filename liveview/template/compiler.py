@@ -43,7 +43,7 @@ from .deps import (
 )
 from .errors import TemplateSyntaxError
 from .escape import to_text
-from .htmlscan import Scanner, State, merge
+from .htmlscan import Place, Scanner, State, merge
 from .slots import (
     EMPTY,
     Block,
@@ -59,6 +59,7 @@ from .slots import (
     StepFacts,
     Target,
 )
+from .unquoted import UnquotedSlot, UnquotedUrlSlot
 from .urls import UrlSlot
 
 # Two phases. A template's expressions are compiled together, into one generated module, once
@@ -167,6 +168,9 @@ class _Compiler:
         # comes next may complete (see ``text``).
         self.html = Scanner()
         self.previous: tuple[UrlSlot, ...] = ()
+        # The slot that began an unquoted value, until the text right after it says whether
+        # it is the whole value (see ``text``).
+        self.value_start: UnquotedSlot | UnquotedUrlSlot | None = None
 
     def error(self, message: str, lineno: int) -> TemplateSyntaxError:
         error = TemplateSyntaxError(message, lineno, self.name, self.filename)
@@ -217,6 +221,9 @@ class _Compiler:
             slot.add_tails(tails)
         if not self.html.continues_scheme():
             self.previous = ()
+        if text and self.value_start is not None:
+            self.value_start.whole = self.html.ended_value
+            self.value_start = None
 
     def output(self, node: nodes.Output, builder: _Builder, scope: Bindings, soft: bool) -> None:
         for child in node.nodes:
@@ -232,16 +239,32 @@ class _Compiler:
                 continue
             own = scope.deps(child)
             facts = StepFacts(own=own, names=names_in(child), value_deps=own)
-            check = self.html.expression()
-            slot = ExprSlot(_unresolved, facts)
-            if check is None:
+            place = self.html.expression()
+            slot = self.slot(place, facts, child)
+            if place.check is None:
                 self.previous = ()
             else:  # with the slots just before it, if any: the scheme may run through them all
-                slot = UrlSlot(_unresolved, facts, *check, self.where(child))
+                assert isinstance(slot, UrlSlot)
                 self.previous = (*self.previous, slot)
             index = self.expression(child, soft)
             self.fixups.append(partial(_set_evaluator, slot, index))
             builder.add_slot(slot)
+
+    def slot(self, place: Place, facts: StepFacts, node: nodes.Expr) -> ExprSlot:
+        """The slot of an expression that lands at ``place``: a ``UrlSlot`` if it can begin a
+        URL's scheme, kept inside its value if that is unquoted."""
+        check = place.check
+        if not place.unquoted:
+            if check is None:
+                return ExprSlot(_unresolved, facts)
+            return UrlSlot(_unresolved, facts, *check, self.where(node))
+        slot: UnquotedSlot | UnquotedUrlSlot
+        if check is None:
+            slot = UnquotedSlot(_unresolved, facts)
+        else:
+            slot = UnquotedUrlSlot(_unresolved, facts, *check, self.where(node))
+        self.value_start = slot if place.starts else None
+        return slot
 
     def where(self, node: nodes.Node) -> str:
         """The template and line of ``node``, for messages at render time."""
@@ -250,6 +273,7 @@ class _Compiler:
 
     def fork(self) -> _Fork:
         """Where the HTML is before a block that may or may not run, or run again."""
+        self.value_start = None  # the text after a block may not come right after the slot
         return self.html.states, self.previous
 
     def back(self, fork: _Fork) -> None:
@@ -427,6 +451,7 @@ class _Compiler:
             scope.bind(name, None)
         builder.add_slot(step)
         self.html.expression()  # Jinja renders it, unchecked: to the HTML, an unknown value
+        self.value_start = None
 
     def jinja(self, node: nodes.Node) -> jinja2.Template:
         """Compile one statement with Jinja itself, as a template of its own."""
