@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from liveview.pubsub import PubSub
+    from liveview.pubsub.hub import Sized
     from liveview.view import LiveComponent
 
 _IMMUTABLE = (str, int, float, bool, bytes, type(None))
@@ -91,7 +92,11 @@ class Assigns(Mapping[str, Any]):
 class InfoSink(Protocol):
     """Where the socket drops infos for its LiveView's `handle_info` (the channel's mailbox)."""
 
-    def deliver(self, info: Any) -> None: ...
+    def deliver(self, info: Any) -> None:
+        """A timer's or `send_info`'s info."""
+
+    def deliver_sized(self, published: Sized) -> None:
+        """A pub/sub message, with its size (a handler marked `with_size`)."""
 
 
 PushedEvent = tuple[str, dict[str, Any]]
@@ -270,7 +275,7 @@ class LiveViewSocket(_AssignsHolder):
         Idempotent; does nothing in the dead render (not connected)."""
         if not self.connected or self._mailbox is None or topic in self._subscriptions:
             return
-        self._subscriptions[topic] = await self.pubsub.subscribe(topic, self._mailbox.deliver)
+        self._subscriptions[topic] = await self.pubsub.subscribe(topic, self._mailbox.deliver_sized)
 
     async def unsubscribe(self, topic: str) -> None:
         """Stop receiving `topic`; does nothing if not subscribed."""

@@ -34,9 +34,9 @@ class UnknownEvent(Exception):
 
 class MessagesDropped:
     """Why `handle_gap(None, socket)` is called: this LiveView fell so far behind its infos
-    (pub/sub messages, timers, `send_info`) that its mailbox filled up, and the `count` waiting
-    then were dropped. Like a `PubSubGap`, it says: reload what you show from the source of
-    truth.
+    (pub/sub messages, timers, `send_info`) that its mailbox filled up (`mailbox_size` infos,
+    or `mailbox_info_bytes` of pub/sub messages), and the `count` waiting then were dropped.
+    Like a `PubSubGap`, it says: reload what you show from the source of truth.
     (Infos that arrive while others wait are handled together and rendered once, so a LiveView
     whose `handle_info` keeps up never gets this; one stuck awaiting something may.)"""
 

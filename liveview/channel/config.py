@@ -42,3 +42,7 @@ class ChannelConfig:
     mailbox_frame_bytes: int = 16 * 1024 * 1024
     """Bytes of client messages a LiveView may have waiting (a client sending large events
     faster than its LiveView handles them); beyond that it is failed rather than let grow."""
+    mailbox_info_bytes: int = 16 * 1024 * 1024
+    """Bytes of pub/sub messages a LiveView may have waiting (each counted at its size on the
+    wire, or as JSON for a local publish); beyond that it sheds its infos for a notice
+    (`MessagesDropped`), as past `mailbox_size`."""

@@ -57,6 +57,7 @@ from liveview.channel.protocol import (
 )
 from liveview.components import Components, UnknownComponent
 from liveview.pubsub import PubSubGap
+from liveview.pubsub.hub import Sized, with_size
 from liveview.routing import navigable
 from liveview.session import InvalidToken, SessionToken
 from liveview.socket import ComponentUpdate, Effects, LiveViewSocket, Navigation
@@ -114,9 +115,10 @@ _NOTHING = _Nothing()
 
 
 class _Info(NamedTuple):
-    """An info that is itself a `Frame`, wrapped so the mailbox cannot take it for one."""
+    """An info that is itself a `Frame` (or a `Sized`), wrapped so the mailbox cannot take it
+    for one."""
 
-    info: Frame
+    info: Any
 
 
 class LiveChannel(Mailbox):
@@ -146,14 +148,25 @@ class LiveChannel(Mailbox):
         self._template: Template | None = None  # the view's, when `render` does not choose
         self._diff_prefix = frames.push_prefix(self.join_ref, topic, DIFF)
         self._frame_bytes = 0  # of the client messages waiting
+        self._info_bytes = 0  # of the pub/sub messages waiting
+        self._info_limit = config.mailbox_info_bytes
         self._components: Components | None = None  # made when a render first calls one
         super().__init__(join, size=config.mailbox_size)  # last: this schedules the join
 
     # what arrives --------------------------------------------------------------------------
 
     def deliver(self, info: Any) -> None:
-        """Queue an info (pub/sub message, timer, send_info) for `handle_info`."""
-        self.put(_Info(info) if type(info) is Frame else info)
+        """Queue an info (a timer's, `send_info`'s) for `handle_info`."""
+        self.put(_Info(info) if type(info) is Frame or type(info) is Sized else info)
+
+    @with_size
+    def deliver_sized(self, published: Sized) -> None:
+        """Queue a pub/sub message for `handle_info`; past `mailbox_info_bytes` of them
+        waiting, what waits is shed for a notice, as past the message count."""
+        self._info_bytes += published.size
+        if self._info_bytes > self._info_limit:
+            self.make_room()  # `shed` takes off what it drops
+        self.put(published)
 
     def push_frame(self, frame: Frame) -> None:
         """Queue a client message for this LiveView; past `mailbox_frame_bytes` of them
@@ -167,6 +180,9 @@ class LiveChannel(Mailbox):
     def handle(self, message: Any) -> Awaitable[Outcome]:
         if self.view is None:  # the first message is the join
             return self._join(message)
+        if type(message) is Sized:
+            self._info_bytes -= message.size
+            return self._on_info(message.message)
         if type(message) is Frame:
             self._frame_bytes -= message.size
             return self._on_frame(message)
@@ -613,7 +629,7 @@ class LiveChannel(Mailbox):
             more = self.take_next(_is_info)
             if more is NOTHING:
                 break
-            await self._handle_info(more.info if type(more) is _Info else more)
+            await self._handle_info(self._info_of(more))
         return await self._finish(socket.take_effects())
 
     def _handle_info(self, info: Any) -> Awaitable[Any]:
@@ -633,6 +649,13 @@ class LiveChannel(Mailbox):
             return self._components.send_update(info.component, info.id, info.assigns)
         return view.handle_info(info, socket)
 
+    def _info_of(self, message: Any) -> Any:
+        """What `handle_info` gets for a waiting info, taken out of the mailbox."""
+        if type(message) is Sized:
+            self._info_bytes -= message.size
+            return message.message
+        return message.info if type(message) is _Info else message
+
     def shed(self, waiting: list[Any]) -> bool:
         """The mailbox is full: the waiting infos make way for one `MessagesDropped` (the
         LiveView reloads what it shows); client messages are never dropped, so a client that
@@ -646,6 +669,7 @@ class LiveChannel(Mailbox):
         if not dropped:
             return False
         logger.warning("LiveView %s fell behind: %d infos dropped", self.topic, dropped)
+        self._info_bytes -= sum(message.size for message in waiting if type(message) is Sized)
         waiting[:] = kept
         waiting.append(MessagesDropped(dropped))
         return True

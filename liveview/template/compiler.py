@@ -50,7 +50,7 @@ from .deps import (
 from .errors import TemplateSyntaxError
 from .escape import to_text
 from .functions import MacroDefinition
-from .htmlscan import DATA, Scanner, State, merge
+from .htmlscan import DATA, Place, Scanner, State, merge
 from .inline import Unit
 from .slots import (
     EMPTY,
@@ -68,6 +68,7 @@ from .slots import (
     Target,
 )
 from .tables import TabledForSlot, holds_nodes
+from .unquoted import UnquotedSlot, UnquotedUrlSlot
 from .urls import UrlSlot
 
 # Two phases. A template's expressions are compiled together, into one generated module, once
@@ -186,6 +187,9 @@ class _Compiler:
         # comes next may complete (see ``text``).
         self.html = Scanner()
         self.previous: tuple[UrlSlot, ...] = ()
+        # The slot that began an unquoted value, until the text right after it says whether
+        # it is the whole value (see ``text``).
+        self.value_start: UnquotedSlot | UnquotedUrlSlot | None = None
 
     def error(self, message: str, lineno: int) -> TemplateSyntaxError:
         unit = self.place.unit
@@ -258,6 +262,9 @@ class _Compiler:
             slot.add_tails(tails)
         if not self.html.continues_scheme():
             self.previous = ()
+        if text and self.value_start is not None:
+            self.value_start.whole = self.html.ended_value
+            self.value_start = None
 
     def output(self, node: nodes.Output, builder: _Builder, scope: Bindings, soft: bool) -> None:
         for child in node.nodes:
@@ -281,12 +288,12 @@ class _Compiler:
             if _calls_component(child):
                 self.component(child, facts, builder, soft)
                 continue
-            check = self.html.expression()
-            slot = ExprSlot(_unresolved, facts)
-            if check is None:
+            place = self.html.expression()
+            slot = self.slot(place, facts, child)
+            if place.check is None:
                 self.previous = ()
             else:  # with the slots just before it, if any: the scheme may run through them all
-                slot = UrlSlot(_unresolved, facts, *check, self.where(child))
+                assert isinstance(slot, UrlSlot)
                 self.previous = (*self.previous, slot)
             index = self.expression(child, soft)
             self.fixups.append(partial(_set_evaluator, slot, index))
@@ -306,6 +313,22 @@ class _Compiler:
         builder.add_slot(slot)
         self.previous = ()
 
+    def slot(self, place: Place, facts: StepFacts, node: nodes.Expr) -> ExprSlot:
+        """The slot of an expression that lands at ``place``: a ``UrlSlot`` if it can begin a
+        URL's scheme, kept inside its value if that is unquoted."""
+        check = place.check
+        if not place.unquoted:
+            if check is None:
+                return ExprSlot(_unresolved, facts)
+            return UrlSlot(_unresolved, facts, *check, self.where(node))
+        slot: UnquotedSlot | UnquotedUrlSlot
+        if check is None:
+            slot = UnquotedSlot(_unresolved, facts)
+        else:
+            slot = UnquotedUrlSlot(_unresolved, facts, *check, self.where(node))
+        self.value_start = slot if place.starts else None
+        return slot
+
     def where(self, node: nodes.Node) -> str:
         """The template and line of ``node``, for messages at render time."""
         name = self.place.unit.name or self.place.unit.filename
@@ -313,6 +336,7 @@ class _Compiler:
 
     def fork(self) -> _Fork:
         """Where the HTML is before a block that may or may not run, or run again."""
+        self.value_start = None  # the text after a block may not come right after the slot
         return self.html.states, self.previous
 
     def back(self, fork: _Fork) -> None:
@@ -520,6 +544,7 @@ class _Compiler:
             scope.bind(name, None)
         builder.add_slot(step)
         self.html.expression()  # Jinja renders it, unchecked: to the HTML, an unknown value
+        self.value_start = None
 
     def jinja(self, node: nodes.Node) -> jinja2.Template:
         """Compile one statement with Jinja itself, as a template of its own."""

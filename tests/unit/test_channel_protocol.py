@@ -433,6 +433,39 @@ async def test_a_view_behind_its_infos_is_told_what_it_missed_and_lives() -> Non
         assert app.pubsub.subscription_count == 1
 
 
+async def test_infos_waiting_past_their_byte_bound_make_way_for_a_notice() -> None:
+    # 3 KB messages, far fewer than the count: 1..3 wait within the 10 KB bound, 4 makes them
+    # one notice; the view lives, and its neighbour is answered meanwhile
+    async with blocked_beside_a_counter(mailbox_info_bytes=10_000) as (app, blocked, other):
+        blob = "x" * 3_000
+        await app.pubsub.publish("flood", {"n": 0, "blob": blob})
+        await asyncio.sleep(0.01)  # the view is now stuck handling n=0
+        for n in range(1, 6):
+            await app.pubsub.publish("flood", {"n": n, "blob": blob})
+        await other.click("inc")
+        assert '<p id="count">1</p>' in other.html
+        Blocked.release.set()
+        html = await blocked.wait_for(lambda html: "5</p>" in html)
+        assert "<p>0 dropped 3 4 5</p>" in html
+        assert app.pubsub.subscription_count == 1
+
+
+async def test_infos_handled_leave_the_byte_bound() -> None:
+    # two waves of 9 KB behind a stuck message: 21 KB in all, never more than 10 KB waiting
+    async with blocked_beside_a_counter(mailbox_info_bytes=10_000) as (app, blocked, _):
+        blob = "x" * 3_000
+        for wave in (0, 4):
+            Blocked.release.clear()
+            await app.pubsub.publish("flood", {"n": wave, "blob": blob})
+            await asyncio.sleep(0.01)  # the view is now stuck handling it
+            for n in range(wave + 1, wave + 4):
+                await app.pubsub.publish("flood", {"n": n, "blob": blob})
+            Blocked.release.set()
+            last = f" {wave + 3}</p>"
+            await blocked.wait_for(lambda html: last in html)  # noqa: B023 (awaited here)
+        assert "<p>0 1 2 3 4 5 6 7</p>" in blocked.html
+
+
 async def test_a_client_flooding_its_own_view_fails_only_that_view() -> None:
     # client events are never dropped: past the mailbox's count, the view fails
     async with blocked_beside_a_counter(mailbox_size=5) as (app, blocked, other):
