@@ -112,14 +112,20 @@ class LiveServer:
     def stop(self, timeout: float = 5.0) -> None:
         if self.proc.poll() is not None:
             return
-        with contextlib.suppress(ProcessLookupError):  # its whole group: a reloader's worker too
-            os.killpg(self.proc.pid, signal.SIGTERM)
+        self._signal(signal.SIGTERM)
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
+            self._signal(signal.SIGKILL)
             self.proc.wait()
+
+    def _signal(self, number: int) -> None:
+        """To its whole process group when it leads one (a reloader's worker too), else to it."""
+        with contextlib.suppress(ProcessLookupError):
+            if os.getpgid(self.proc.pid) == self.proc.pid:
+                os.killpg(self.proc.pid, number)
+            else:
+                self.proc.send_signal(number)
 
 
 _SERVERS = pytest.StashKey[list[LiveServer]]()
