@@ -131,7 +131,9 @@ class ComponentServer:
 
     def __init__(self) -> None:
         self.runner = asyncio.Runner()
-        app = LiveViewApp({"/": CasePage}, pubsub=SingleProcessPubSub(), secret="conformance")
+        app = LiveViewApp(
+            {"/": CasePage}, pubsub=SingleProcessPubSub(), secret="conformance", layout=_LAYOUT
+        )
         self.client = LiveViewTestClient(app)
         self.crashes = CrashLog()
         self.crashes.listen()
@@ -171,7 +173,16 @@ class ComponentServer:
         return _inner(response.text, container.id), view
 
 
+_END = "<!-- the end of the LiveView -->"
+_LAYOUT = (
+    '{% extends "liveview/layout.html" %}{% block body %}{{ inner_content }}'
+    + _END
+    + "{% endblock %}"
+)
+"""The default layout, with a mark right after the LiveView's container."""
+
+
 def _inner(page: str, view_id: str) -> str:
-    """The HTML inside the container (the default layout has its notices right after it)."""
+    """The HTML inside the LiveView's container (which ``_LAYOUT`` marks the end of)."""
     start = page.index(">", page.index(f'<div id="{view_id}"')) + 1
-    return page[start : page.rindex('</div>\n<div class="lv-notices"')]
+    return page[start : page.index("</div>" + _END)]

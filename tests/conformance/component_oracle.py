@@ -9,7 +9,7 @@ depend on when the server re-evaluates its call: only on the page's state and it
 Jinja renders with this project's one documented difference (``liveview.template.escape``):
 ``None`` and ``False`` print as nothing (a ``finalize``, as ``tests/unit/test_template_merge.py``
 does). That holds in the engine's own slots, not inside the statements it hands to Jinja whole
-(macros, ``filter``...), which the component cases therefore leave out.
+(``filter``, ``with``), which the component cases therefore leave out.
 
 The client writes three attributes into a component's root start tag, right after the tag
 name: ``data-phx-id="c<cid>-<view id>" data-phx-component="<cid>" data-phx-view="<view id>"``.

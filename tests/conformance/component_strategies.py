@@ -3,10 +3,10 @@ what happens to the page.
 
 A case has one to three component classes (``LcA``, ``LcB``, ``LcC``), each with a generated
 template of one root element (optionally after whitespace or a comment, as the client allows)
-whose body is generated like the page templates (``strategies``: all but the statements the
-engine hands to Jinja whole -- macros, ``filter``, ``with``, ``{% set %}...{% endset %}`` --
-inside which it prints ``None`` and ``False`` as Jinja does, and not as nothing, the engine's
-rule for its own slots that the oracle follows) and reads the component's
+whose body is generated like the page templates (``strategies``: all but ``filter`` and
+``with``, which the engine hands to Jinja whole, so that inside them it prints ``None`` and
+``False`` as Jinja does and not as nothing, the engine's rule that the oracle follows; and
+includes and imports, which need the conformance loader) and reads the component's
 assigns: the page's assign names (given as call attributes, or left at the mount defaults),
 ``id``, ``myself`` and its own ``count`` / ``note``. A class may call the classes after it
 (nested components). The page calls them anywhere an element can stand: in conditionals,

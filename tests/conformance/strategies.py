@@ -130,8 +130,10 @@ class Scope:
     own: bool = False  # a component's template: `id`, `myself`, `count`, `note` are readable
     rooted: bool = False  # inside a component's one root element: balanced statics only
     sites: Sites | None = field(default=None, compare=False)
-    opaque: bool = True  # macros, `filter`, `with`, `{% set %}...{% endset %}` may be generated
-    # (never where components are called: see component_strategies.py)
+    # `filter` and `with` (rendered by Jinja whole), includes and imports (they need the
+    # conformance loader) may be generated (never where components are called: see
+    # component_strategies.py):
+    opaque: bool = True
 
     def with_scalar(self, name: str) -> Scope:
         scalars = self.scalars if name in self.scalars else (*self.scalars, name)
@@ -390,8 +392,8 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
     kinds = ["text", "text", "expr", "expr", "expr", "element"]
     if depth < 3:
         kinds += ["if", "if", "for", "for", "twin", "element"]
-        if depth < 2 and scope.opaque:
-            kinds += ["filter", "with", "setblock"]
+        if depth < 2:
+            kinds += ["filter", "with", "setblock"] if scope.opaque else ["setblock"]
     kinds += ["set", "comment", "raw", "choose"]
     if scope.ns:
         kinds += ["ns_set", "ns_set"]
@@ -557,14 +559,14 @@ _IMPORTS = "{% from 'parts.html' import card %}{% import 'parts.html' as parts %
 
 
 def _prelude(draw: Draw, scope: Scope | None = None) -> tuple[str, Scope]:
-    """Optional definitions at the top: a namespace, a macro (unless ``scope`` forbids opaque
-    statements), a joiner, a cycler, a list; the scope after them."""
+    """Optional definitions at the top: a namespace, macros, imported macros (unless ``scope``
+    forbids opaque statements), a joiner, a cycler, a list; the scope after them."""
     parts: list[str] = []
     scope = scope or Scope()
     if draw(st.integers(0, 3)) == 0:
         parts.append("{% set ns = namespace(c=0, s='') %}")
         scope = replace(scope, ns=True)
-    if scope.opaque and draw(st.integers(0, 3)) == 0:
+    if draw(st.integers(0, 3)) == 0:
         parts.append(_MACROS)
         scope = replace(scope, macro=True)
     if scope.opaque and draw(st.integers(0, 3)) == 0:  # needs the conformance loader
