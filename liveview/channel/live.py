@@ -620,34 +620,38 @@ class LiveChannel(Mailbox):
         the state a render after each would end in, in one diff, so a burst of publishes does
         not outrun a LiveView whose handler keeps up. A client message or a navigation ends the
         run (they are answered in order, as ever)."""
-        socket = self.socket
-        assert socket is not None
-        await self._handle_info(info)
+        view, socket = self.view, self.socket
+        assert view is not None and socket is not None
+        if type(info) in _NOTICES:
+            await self._handle_notice(info)
+        else:
+            await view.handle_info(info, socket)
         for _ in range(self.waiting()):
             if socket.navigating:
                 break
             more = self.take_next(_is_info)
             if more is NOTHING:
                 break
-            await self._handle_info(self._info_of(more))
+            more = self._info_of(more)
+            if type(more) in _NOTICES:
+                await self._handle_notice(more)
+            else:
+                await view.handle_info(more, socket)
         return await self._finish(socket.take_effects())
 
-    def _handle_info(self, info: Any) -> Awaitable[Any]:
-        """`handle_info`; `handle_gap` for a notice that messages were missed; a live
-        component's update for a `send_update`."""
+    def _handle_notice(self, info: Any) -> Awaitable[Any]:
+        """`handle_gap` for a notice that messages were missed; a live component's update for
+        a `send_update` (the infos that are not the LiveView's own: `_NOTICES`)."""
         view, socket = self.view, self.socket
         assert view is not None and socket is not None
-        kind = type(info)
-        if kind is PubSubGap:
+        if type(info) is PubSubGap:
             return view.handle_gap(info.topic, socket)
-        if kind is MessagesDropped:
+        if type(info) is MessagesDropped:
             return view.handle_gap(None, socket)
-        if kind is ComponentUpdate:
-            if self._components is None:
-                logger.debug("send_update: no live components on this page (%r)", info)
-                return _NOTHING
-            return self._components.send_update(info.component, info.id, info.assigns)
-        return view.handle_info(info, socket)
+        if self._components is None:
+            logger.debug("send_update: no live components on this page (%r)", info)
+            return _NOTHING
+        return self._components.send_update(info.component, info.id, info.assigns)
 
     def _info_of(self, message: Any) -> Any:
         """What `handle_info` gets for a waiting info, taken out of the mailbox."""
@@ -673,6 +677,10 @@ class LiveChannel(Mailbox):
         waiting[:] = kept
         waiting.append(MessagesDropped(dropped))
         return True
+
+
+_NOTICES = frozenset({PubSubGap, MessagesDropped, ComponentUpdate})
+"""Infos that are not for `handle_info` (see `LiveChannel._handle_notice`)."""
 
 
 def _cids(payload: dict[str, Any]) -> list[int]:
