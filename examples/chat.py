@@ -8,7 +8,7 @@ per process however many LiveViews received it; a real app keeps messages in its
 from collections import deque
 from typing import Any
 
-from liveview import LiveView, LiveViewSocket, MessageTooLarge, PubSubGap, PubSubUnavailable
+from liveview import LiveView, LiveViewSocket, MessageTooLarge, PubSubUnavailable
 
 TOPIC = "chat:lobby"
 HISTORY: deque[dict[str, str]] = deque(maxlen=50)  # recent messages for pages that open later
@@ -61,8 +61,9 @@ class Chat(LiveView):
                 socket.assign(notice=f"Not sent: {error}")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        if isinstance(info, PubSubGap):  # messages may have been missed: reload the history
-            socket.assign(messages=list(HISTORY))
-        elif isinstance(info, dict) and {"name", "text"} <= info.keys():
+        if isinstance(info, dict) and {"name", "text"} <= info.keys():
             remember(info)
             socket.assign(messages=[*socket.assigns.messages, info][-50:])
+
+    async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
+        socket.assign(messages=list(HISTORY))  # messages may have been missed: reload

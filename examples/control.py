@@ -7,7 +7,7 @@ in its database), so this works across server processes too.
 
 from typing import Any
 
-from liveview import LiveView, LiveViewSocket, PubSubGap
+from liveview import LiveView, LiveViewSocket
 
 TOPIC = "lamp"
 STATE: dict[str, Any] = {"on": False, "color": "white"}  # the lamp; a real app stores it
@@ -43,6 +43,9 @@ class Control(LiveView):
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
         apply_state(info, socket)
 
+    async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
+        socket.assign(**STATE)  # messages may have been missed: show what we know
+
 
 class Display(LiveView):
     template = """
@@ -63,11 +66,11 @@ class Display(LiveView):
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
         apply_state(info, socket)
 
+    async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
+        socket.assign(**STATE)  # messages may have been missed: show what we know
+
 
 def apply_state(info: Any, socket: LiveViewSocket) -> None:
-    """A lamp state from the topic (remembered for later pages), or a gap: show what we know."""
-    if isinstance(info, PubSubGap):
-        socket.assign(**STATE)
-    else:
-        STATE.update(on=bool(info["on"]), color=str(info["color"]))
-        socket.assign(**STATE)
+    """A lamp state from the topic (remembered for later pages)."""
+    STATE.update(on=bool(info["on"]), color=str(info["color"]))
+    socket.assign(**STATE)

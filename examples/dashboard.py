@@ -68,5 +68,5 @@ class Dashboard(LiveView):
         socket.assign(opened=time.strftime("%H:%M:%S"), **now())
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        if isinstance(info, dict):  # a PubSubGap needs nothing: the next tick is complete
+        if isinstance(info, dict):  # a gap needs nothing (no handle_gap): the next tick is whole
             socket.assign(**info)

@@ -4,6 +4,7 @@ Run it with `scripts/gallery` (or `liveview gallery`), then open http://127.0.0.
 """
 
 import os
+from pathlib import Path
 
 from markupsafe import escape
 from starlette.requests import Request
@@ -14,8 +15,12 @@ from examples.chat import Chat
 from examples.control import Control, Display
 from examples.counter import Counter
 from examples.dashboard import Dashboard, metrics_publisher
-from examples.form import SignupForm
+from examples.kanban import Kanban
 from examples.shared_counter import SharedCounter
+from examples.signup import ROUTES as SIGNUP_ROUTES
+from examples.signup import SignupView
+from examples.team import TeamForm
+from examples.volunteers import Volunteers
 from liveview import LiveViewApp
 from liveview.pubsub import from_url
 
@@ -26,10 +31,13 @@ LAYOUT = """{% extends "liveview/layout.html" %}
 
 EXAMPLES = [
     ("/counter", Counter, "Counter", "a count per tab: click events and assigns"),
-    ("/form", SignupForm, "Form", "phx-change validation and phx-submit"),
+    ("/signup", SignupView, "Sign up", "a pydantic form validated as you type, then signed in"),
+    ("/volunteers", Volunteers, "Volunteers", "a validated form adding to a list every tab shares"),
+    ("/team", TeamForm, "Team", "a nested form: an address, member rows added and removed"),
     ("/shared-counter", SharedCounter, "Shared counter", "one count for every open tab (pub/sub)"),
     ("/chat", Chat, "Chat", "a chat room: messages broadcast to a topic"),
     ("/dashboard", Dashboard, "Dashboard", "numbers pushed by a background publisher"),
+    ("/kanban", Kanban, "Kanban", "a multi-player board: each card a live component"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
 ]
@@ -47,11 +55,15 @@ async def index(request: Request) -> HTMLResponse:
     )
 
 
+# The form helpers' classes, styled (examples/forms.css); any stylesheet of yours works as well.
+FORMS_CSS = (Path(__file__).parent / "forms.css").read_text(encoding="utf-8")
+
 app = LiveViewApp(
     routes={path: view for path, view, _, _ in EXAMPLES},
     title="liveview gallery",
     layout=LAYOUT,
-    extra_routes=[Route("/", index)],
+    head=f"<style>{FORMS_CSS}</style>",
+    extra_routes=[Route("/", index), *SIGNUP_ROUTES],
     lifespan=metrics_publisher,
     # Unset: one process (SingleProcessPubSub); redis://...: every process sharing that Redis.
     pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL")),

@@ -9,7 +9,7 @@ in its database (and reloads it from there when told of a gap).
 
 from typing import Any
 
-from liveview import LiveView, LiveViewSocket, PubSubGap, PubSubUnavailable
+from liveview import LiveView, LiveViewSocket, PubSubUnavailable
 
 TOPIC = "shared-counter"
 
@@ -50,8 +50,9 @@ class SharedCounter(LiveView):
         socket.assign(count=count, notice="")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        if isinstance(info, PubSubGap):  # messages may have been missed: reload the count
-            socket.assign(count=CountStore.value)
-        elif isinstance(info, dict) and type(info.get("count")) is int:
+        if isinstance(info, dict) and type(info.get("count")) is int:
             CountStore.value = info["count"]
             socket.assign(count=info["count"], notice="")
+
+    async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
+        socket.assign(count=CountStore.value)  # messages may have been missed: reload

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import warnings
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -34,7 +35,11 @@ from liveview.pubsub import PubSub, SingleProcessPubSub
 from liveview.routing import LiveSession
 from liveview.session import CSRF_COOKIE, InvalidToken, TokenSigner, resolve_secret
 from liveview.static import LAYOUTS_DIR, DeadRender, load_layout
-from liveview.view import LiveView
+from liveview.template.components import component_classes
+from liveview.view import LiveView, compile_now
+
+DEBUG_ENV = "LIVEVIEW_DEBUG"
+"""Set to 1 to turn debug on for apps that do not say (`liveview run --debug` sets it)."""
 
 logger = logging.getLogger("liveview")
 
@@ -72,7 +77,10 @@ class LiveViewApp:
     - `max_frame_size`: the largest message a client may send, in bytes (default 1 MiB; `None`:
       no limit); a larger one closes its websocket with code 1009, whatever the server allows
       (`liveview run` applies the same limit in the server: `--max-frame-size`).
-    - `extra_routes`, `middleware`, `lifespan`, `debug`: as Starlette's; `lifespan` gets the app.
+    - `extra_routes`, `middleware`, `lifespan`: as Starlette's; `lifespan` gets the app.
+    - `debug` (default: $LIVEVIEW_DEBUG, `liveview run --debug`): Starlette's traceback page for
+      HTTP errors, and crashes shown in the browser with the exception and the user's line
+      (`liveview.crashes`); never in production.
     """
 
     def __init__(
@@ -93,8 +101,11 @@ class LiveViewApp:
         extra_routes: Sequence[BaseRoute] = (),
         middleware: Sequence[Middleware] = (),
         lifespan: Callable[[LiveViewApp], AbstractAsyncContextManager[Any]] | None = None,
-        debug: bool = False,
+        debug: bool | None = None,
     ) -> None:
+        if debug is None:
+            debug = os.environ.get(DEBUG_ENV, "").lower() in ("1", "true", "yes")
+        self.debug = debug
         self.pubsub: PubSub = pubsub if pubsub is not None else SingleProcessPubSub()
         self.signer = TokenSigner(resolve_secret(secret))
         self.title = title
@@ -119,6 +130,12 @@ class LiveViewApp:
             self._live_routes.append(route)
             self._views[route.path] = (view, live_session)
         self._embedded = dict(embedded or {})
+        # Templates compile now: a syntax error stops the app with its file and line, rather
+        # than answering the first request with a 500.
+        for view in {*(view for view, _ in self._views.values()), *self._embedded.values()}:
+            compile_now(view)
+        for component in component_classes():
+            compile_now(component)
         self._dead_render = DeadRender(
             signer=self.signer,
             pubsub=self.pubsub,
@@ -128,19 +145,26 @@ class LiveViewApp:
             live_path=self.live_path,
             assets_path=self.assets_path,
             embedded=self._embedded,
+            debug=debug,
         )
         self.channel_config = ChannelConfig(
-            signer=self.signer, pubsub=self.pubsub, resolve=self.resolve, embedded=self._embedded
+            signer=self.signer,
+            pubsub=self.pubsub,
+            resolve=self.resolve,
+            embedded=self._embedded,
+            debug=debug,
         )
         self.idle_sweeper = IdleSweeper(IDLE_TIMEOUT)
         """Closes websockets whose client has been silent for `idle_sweeper.timeout` seconds."""
         self._user_lifespan = lifespan
+        self._lifespan_ran = False
         self._started = False
         self._start_lock = asyncio.Lock()
         if not (STATIC_DIR / "vendor" / "phoenix_live_view.min.js").exists():
             logger.warning(
-                "The LiveView client is not installed in %s: run scripts/setup "
-                "(pages render, but will not connect).",
+                "The LiveView client is not installed in %s: pages render, but will not "
+                "connect. In a checkout, run scripts/setup; installed, use a wheel built after "
+                "it (README: Your own project).",
                 STATIC_DIR / "vendor",
             )
         self._socket_path = f"{self.live_path}/websocket"
@@ -159,7 +183,9 @@ class LiveViewApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "lifespan":
-            await self.start()  # servers that send no lifespan events (or a mounted app)
+            if not self._started:
+                await self.start()  # servers that send no lifespan events (or a mounted app)
+                self._warn_if_lifespan_never_ran()
             if scope["type"] == "websocket" and self._direct_websocket and self._is_socket(scope):
                 # Without middleware to run, skip Starlette's stack: its frames would stay
                 # suspended for the websocket's lifetime (bench/README.md: memory per connection).
@@ -175,9 +201,24 @@ class LiveViewApp:
 
     # lifecycle -----------------------------------------------------------------------------
 
+    def running(self) -> AbstractAsyncContextManager[None]:
+        """Run the app's lifespan (pub/sub, then `lifespan=`) around a block: for an outer
+        Starlette or FastAPI app that mounts this one, whose lifespan events Starlette does
+        not forward to mounted apps::
+
+            @asynccontextmanager
+            async def lifespan(outer):
+                async with live_app.running():
+                    yield
+
+            outer = Starlette(routes=[Mount("/live", app=live_app)], lifespan=lifespan)
+        """
+        return self._lifespan(self._app)
+
     @asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         """Pub/sub starts before the app's own lifespan (which may publish) and closes after."""
+        self._lifespan_ran = True
         await self.start()
         try:
             if self._user_lifespan is None:
@@ -187,6 +228,15 @@ class LiveViewApp:
                     yield
         finally:
             await self.close()
+
+    def _warn_if_lifespan_never_ran(self) -> None:
+        if self._user_lifespan is not None and not self._lifespan_ran:
+            logger.warning(
+                "LiveViewApp(lifespan=%s) has not run: this app got a request without its "
+                "lifespan starting (Starlette does not forward lifespan events to a mounted "
+                "app). In the outer app's lifespan: `async with live_app.running(): yield`.",
+                getattr(self._user_lifespan, "__name__", self._user_lifespan),
+            )
 
     async def start(self) -> None:
         if self._started:
@@ -233,25 +283,41 @@ class LiveViewApp:
             logger.warning("websocket refused: %s", refusal)
             await websocket.close(code=1008)  # before accept: the client sees HTTP 403
             return
+        stale = self._stale_csrf(websocket)
         await websocket.accept()
         del websocket  # its parsed headers, query and cookies are not needed again
         if owns_scope:  # no middleware holds the scope: drop the headers, checked above
             scope["headers"] = []
         root_path = str(scope.get("root_path", ""))
         await Connection(
-            receive, send, self.channel_config, root_path, self.idle_sweeper, self.max_frame_size
+            receive,
+            send,
+            self.channel_config,
+            root_path,
+            self.idle_sweeper,
+            self.max_frame_size,
+            stale=stale,
         ).run()
 
     def _refusal(self, websocket: WebSocket) -> str | None:
+        """Why a websocket is refused outright: another site's page (Phoenix's check_origin)."""
         origin = websocket.headers.get("origin")
         if origin is not None and not self._origin_allowed(origin, websocket):
             return f"origin {origin!r} not allowed"
+        return None
+
+    def _stale_csrf(self, websocket: WebSocket) -> str | None:
+        """Why the page's CSRF token does not verify, if it does not. Such a socket is
+        accepted, but every join on it is answered "stale", on which the client loads the
+        page again and gets fresh tokens: a page rendered before a restart with a new secret
+        recovers by itself instead of knocking at a closed door forever."""
         try:
             self.signer.verify_csrf(
                 websocket.query_params.get("_csrf_token"), websocket.cookies.get(CSRF_COOKIE)
             )
         except InvalidToken as exc:
-            return f"CSRF check failed: {exc}"
+            logger.info("websocket with a stale CSRF token (%s): its pages will reload", exc)
+            return str(exc)
         return None
 
     def _origin_allowed(self, origin: str, websocket: WebSocket) -> bool:

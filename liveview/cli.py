@@ -10,11 +10,39 @@ from collections.abc import Sequence
 
 
 def _serve(app: str, args: argparse.Namespace) -> int:
+    from liveview.app import DEBUG_ENV
     from liveview.channel.connection import MAX_FRAME_SIZE
     from liveview.server import serve
+    from liveview.session import DEVELOPMENT_SECRET, SECRET_ENV, development_secret
 
-    serve(app, args.host, args.port, args.reload, args.max_frame_size or MAX_FRAME_SIZE)
+    if args.debug:  # in the environment, for the processes `--reload` starts
+        os.environ[DEBUG_ENV] = "1"
+    if not os.environ.get(SECRET_ENV):
+        # Set in the environment, so the processes `--reload` starts inherit it.
+        os.environ[SECRET_ENV] = development_secret(os.getcwd())
+        print(
+            f"liveview: {SECRET_ENV} is not set: using the development secret kept in "
+            f"{DEVELOPMENT_SECRET} (open tabs survive restarts); set {SECRET_ENV} in production",
+            file=sys.stderr,
+        )
+    serve(
+        app,
+        args.host,
+        args.port,
+        args.reload,
+        args.max_frame_size or MAX_FRAME_SIZE,
+        log_level=args.log_level,
+    )
     return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("liveview")
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        return "(not installed)"
 
 
 def _positive(text: str) -> int:
@@ -80,27 +108,62 @@ def _channel(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="liveview", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"liveview {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    gallery = commands.add_parser("gallery", help="serve the example gallery (run from the repo)")
-    run = commands.add_parser("run", help="serve an app given as module:attribute")
+    serving = (
+        "Serve with uvicorn as liveview recommends (its websocket protocol, no compression). "
+        "Without $LIVEVIEW_SECRET a development secret is kept in .liveview/secret, so restarts "
+        "keep open tabs working; set LIVEVIEW_SECRET in production."
+    )
+    defaults = argparse.ArgumentDefaultsHelpFormatter
+    gallery = commands.add_parser(
+        "gallery",
+        help="serve the example gallery (run from the repo)",
+        description=serving,
+        formatter_class=defaults,
+    )
+    run = commands.add_parser(
+        "run",
+        help="serve an app given as module:attribute",
+        description=serving,
+        formatter_class=defaults,
+    )
     run.add_argument("app", help="e.g. myproject.web:app")
     for sub in (gallery, run):
-        sub.add_argument("--host", default="127.0.0.1")
-        sub.add_argument("--port", type=int, default=8000)
-        sub.add_argument("--reload", action="store_true", help="restart on code changes")
+        sub.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+        sub.add_argument("--port", type=int, default=8000, help="the port to listen on")
+        sub.add_argument(
+            "--reload", action="store_true", help="restart on code or template changes"
+        )
+        sub.add_argument(
+            "--debug",
+            action="store_true",
+            help="show crashes in the browser with the exception and your line "
+            "($LIVEVIEW_DEBUG=1); never in production",
+        )
+        sub.add_argument(
+            "--log-level",
+            default="info",
+            choices=["critical", "error", "warning", "info", "debug"],
+            help="what the server and liveview log",
+        )
         sub.add_argument(
             "--max-frame-size",
             type=_positive,
             metavar="BYTES",
-            help="the largest message a client may send (default: 1048576, 1 MiB); a larger "
-            "one closes its websocket with code 1009",
+            default=1_048_576,
+            help="the largest message a client may send (1 MiB); a larger one closes its "
+            "websocket with code 1009",
         )
 
     publish = commands.add_parser(
         "publish",
         help="publish one JSON message to a topic",
-        description="Publish one JSON message to TOPIC, as a LiveView's handle_info gets it.",
+        description="Publish one JSON message to TOPIC, as a LiveView's handle_info gets it, "
+        "through Redis or PostgreSQL. An app on the default in-process pub/sub "
+        "(SingleProcessPubSub) cannot be reached from another process: serve it with "
+        "LIVEVIEW_PUBSUB_URL set (RedisPubSub or PostgresPubSub) to publish to it from here.",
         epilog="""examples:
   liveview publish counter '{"type": "inc"}' --redis redis://127.0.0.1:6379/0
   liveview publish counter '{"type": "inc"}' --postgres postgresql://127.0.0.1/app""",

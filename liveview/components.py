@@ -123,9 +123,10 @@ class _Component:
 class Components:
     """The live components of one LiveView (see the module docstring)."""
 
-    def __init__(self, page: LiveViewSocket, owner: str) -> None:
+    def __init__(self, page: LiveViewSocket, owner: str, *, strict: bool = False) -> None:
         self._page = page
         self._owner = owner
+        self._strict = strict  # an unassigned name rendered is an error (debug)
         self._by_cid: dict[int, _Component] = {}  # mounted
         # by class, then id: mounted, or called and not yet mounted
         self._by_class: dict[type[LiveComponent], dict[Any, _Component]] = {}
@@ -254,7 +255,9 @@ class Components:
             for entry, _ in calls:
                 self._caller = entry
                 template = self._template(entry)
-                entry.html = template.render_html(entry.socket.render_input, self)
+                entry.html = template.render_html(
+                    entry.socket.render_input, self, strict=self._strict
+                )
         self._dirty.clear()
         if self._holes is None:
             return html
@@ -361,7 +364,13 @@ class Components:
         state = entry.state
         full = not state.holds(template)
         self._caller = entry
-        tree = state.render(template, entry.socket.render_input, None if full else changed, self)
+        tree = state.render(
+            template,
+            entry.socket.render_input,
+            None if full else changed,
+            self,
+            strict=self._strict,
+        )
         if not full:
             return tree
         tree = {**tree, ROOT: 1}
@@ -422,7 +431,7 @@ class Components:
                 "send_update: no %s component with id=%r on this page", component.__qualname__, id
             )
             return False
-        await self._update(component, [(entry, dict(assigns))])
+        await self._update(component, [(entry, {**assigns, "id": id})])  # as Phoenix: with id
         return True
 
     # the client's side of their lifetime ------------------------------------------------------

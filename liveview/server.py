@@ -38,6 +38,7 @@ fallback (`--ws websockets-sansio`, uvicorn's own).
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
 import sys
@@ -218,12 +219,18 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.response = None  # type: ignore[assignment]  # written: not needed again
 
 
+TEMPLATE_FILES = ("*.py", "*.html", "*.jinja", "*.jinja2", "*.j2")
+"""What `--reload` watches: Python files and template files."""
+
+
 def serve(
     app: str,
     host: str,
     port: int,
     reload: bool = False,
     max_frame_size: int = MAX_FRAME_SIZE,
+    *,
+    log_level: str = "info",
 ) -> None:
     """Run `app` ("module:attribute") with uvicorn as we recommend: our websocket protocol, no
     compression, client messages up to `max_frame_size` bytes."""
@@ -233,8 +240,33 @@ def serve(
         host=host,
         port=port,
         reload=reload,
+        # templates are code too: a saved template file restarts the server like a .py file
+        reload_includes=list(TEMPLATE_FILES) if reload else None,
         ws=f"{__name__}:WebSocketProtocol",
         ws_per_message_deflate=False,
         ws_ping_interval=None,  # the app closes silent websockets itself (channel/idle.py)
         ws_max_size=max_frame_size,  # a larger frame: closed with 1009 from its header
+        log_level=log_level,
+        log_config=log_config(log_level),
     )
+
+
+def log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, and liveview's own logger with the time and level on each line (not
+    Python's last-resort handler, which prints bare messages and drops INFO)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"]["liveview"] = {
+        "()": "logging.Formatter",
+        "fmt": "%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    }
+    config["handlers"]["liveview"] = {
+        "formatter": "liveview",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["liveview"] = {
+        "handlers": ["liveview"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    return config

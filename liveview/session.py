@@ -52,12 +52,49 @@ def resolve_secret(secret: str | None) -> str:
     from_env = os.environ.get(SECRET_ENV)
     if from_env:
         return from_env
-    logger.warning(
-        "No secret given and %s is not set: using a random per-process secret. "
-        "Tokens will not verify across several workers or a restart; set a shared secret.",
-        SECRET_ENV,
-    )
+    global _warned_random_secret
+    if not _warned_random_secret:  # once per process, however many apps it makes
+        _warned_random_secret = True
+        logger.warning(
+            "No secret given and %s is not set: using a random per-process secret. "
+            "Tokens will not verify across several workers or a restart; set a shared secret "
+            "(`liveview run` keeps one for development in .liveview/secret).",
+            SECRET_ENV,
+        )
     return secrets.token_urlsafe(32)
+
+
+_warned_random_secret = False
+
+
+RELOAD_MAX_AGE = 60
+"""Seconds a reload-status token is good for (the client's cookie lives as long)."""
+
+DEVELOPMENT_SECRET = os.path.join(".liveview", "secret")
+"""Where `liveview run` keeps a secret when none is set, relative to the directory it runs in."""
+
+
+def development_secret(directory: str) -> str:
+    """The secret kept in `directory`/.liveview/secret, made on first use (readable by its
+    owner only; the folder ignores itself in git). So that a restart — every `--reload` —
+    keeps the tokens of open tabs valid in development."""
+    path = os.path.join(directory, DEVELOPMENT_SECRET)
+    try:
+        with open(path, encoding="ascii") as file:
+            secret = file.read().strip()
+        if secret:
+            return secret
+    except FileNotFoundError:
+        pass
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, ".gitignore"), "w", encoding="ascii") as file:
+        file.write("# made by liveview: nothing in here belongs in version control\n*\n")
+    secret = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secret + "\n")
+    return secret
 
 
 class TokenSigner:
@@ -68,6 +105,7 @@ class TokenSigner:
         self._session = URLSafeTimedSerializer(secret, salt="liveview.session")
         self._static = URLSafeTimedSerializer(secret, salt="liveview.static")
         self._csrf = URLSafeTimedSerializer(secret, salt="liveview.csrf")
+        self._reload = URLSafeTimedSerializer(secret, salt="liveview.reload")
 
     # session token -----------------------------------------------------------------------
 
@@ -105,6 +143,20 @@ class TokenSigner:
             raise InvalidToken("static token does not belong to this view")
         flash = data.get("f") or {}
         return {str(k): str(v) for k, v in flash.items()}
+
+    # reload status (a crash while joining, shown by the next dead render) ---------------------
+
+    def sign_reload(self, report: dict[str, Any]) -> str:
+        return self._reload.dumps(report)
+
+    def verify_reload(self, token: object) -> Any:
+        """What `sign_reload` signed, if `token` is one from the last minute."""
+        if not isinstance(token, str):
+            raise InvalidToken("no reload token")
+        try:
+            return self._reload.loads(token, max_age=RELOAD_MAX_AGE)
+        except BadData as exc:
+            raise InvalidToken(str(exc)) from None
 
     # CSRF --------------------------------------------------------------------------------
 

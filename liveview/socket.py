@@ -12,13 +12,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from liveview.pubsub import PubSub
+    from liveview.pubsub.hub import Sized
     from liveview.view import LiveComponent
 
 _IMMUTABLE = (str, int, float, bool, bytes, type(None))
+
+NO_FLASH: Mapping[str, str] = MappingProxyType({})
+"""The `flash` assign of a LiveView that has none (shared; `put_flash` makes a new one)."""
 
 
 class _MappingMethod:
@@ -53,7 +58,13 @@ class Assigns(Mapping[str, Any]):
     get = _MappingMethod()
 
     def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
+        object.__setattr__(self, "_data", data)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(
+            f"assigns are read-only: use socket.assign({name}=...) to change {name!r} "
+            "(and re-render what shows it)"
+        )
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -65,7 +76,8 @@ class Assigns(Mapping[str, Any]):
         try:
             return self._data[name]
         except KeyError:
-            raise AttributeError(f"no assign named {name!r}") from None
+            names = ", ".join(sorted(self._data)) or "none"
+            raise AttributeError(f"no assign named {name!r} (assigns: {names})") from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._data)
@@ -80,7 +92,11 @@ class Assigns(Mapping[str, Any]):
 class InfoSink(Protocol):
     """Where the socket drops infos for its LiveView's `handle_info` (the channel's mailbox)."""
 
-    def deliver(self, info: Any) -> None: ...
+    def deliver(self, info: Any) -> None:
+        """A timer's or `send_info`'s info."""
+
+    def deliver_sized(self, published: Sized) -> None:
+        """A pub/sub message, with its size (a handler marked `with_size`)."""
 
 
 PushedEvent = tuple[str, dict[str, Any]]
@@ -195,6 +211,7 @@ class LiveViewSocket(_AssignsHolder):
         mailbox: InfoSink | None = None,
     ) -> None:
         super().__init__()
+        self._data["flash"] = NO_FLASH  # always assigned: templates can read `flash` at once
         self.id = view_id
         self.pubsub = pubsub
         self.connected = connected
@@ -258,7 +275,7 @@ class LiveViewSocket(_AssignsHolder):
         Idempotent; does nothing in the dead render (not connected)."""
         if not self.connected or self._mailbox is None or topic in self._subscriptions:
             return
-        self._subscriptions[topic] = await self.pubsub.subscribe(topic, self._mailbox.deliver)
+        self._subscriptions[topic] = await self.pubsub.subscribe(topic, self._mailbox.deliver_sized)
 
     async def unsubscribe(self, topic: str) -> None:
         """Stop receiving `topic`; does nothing if not subscribed."""

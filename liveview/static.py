@@ -29,9 +29,10 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from liveview import crashes
 from liveview.components import Components
 from liveview.pubsub import PubSub
-from liveview.session import CSRF_COOKIE, SessionToken, TokenSigner, new_view_id
+from liveview.session import CSRF_COOKIE, InvalidToken, SessionToken, TokenSigner, new_view_id
 from liveview.socket import LiveViewSocket, Navigation
 from liveview.view import LiveView, start_view, template_of
 
@@ -93,12 +94,16 @@ class DeadRender:
     live_path: str
     assets_path: str
     embedded: Mapping[str, type[LiveView]]
+    debug: bool = False
 
     async def page(
         self, request: Request, view_class: type[LiveView], live_session: str | None = None
     ) -> Response:
         """The whole page of `view_class` at this request's route (in `live_session`), or a
-        redirect."""
+        redirect; right after a crash while joining (in debug), the error page instead."""
+        reload_status = request.cookies.get(crashes.RELOAD_COOKIE)
+        if reload_status is not None:
+            return self._crashed(reload_status)
         session = dict(request.session) if "session" in request.scope else {}
         params = {**request.query_params, **request.path_params}
         route = request.scope["route"].path
@@ -141,6 +146,17 @@ class DeadRender:
             )
         return response
 
+    def _crashed(self, token: str) -> Response:
+        """The error page the client asked for by reloading with the reload-status cookie (a
+        crash while joining, in debug); once only: the cookie is cleared."""
+        try:
+            crash = crashes.CrashReport.from_json(self.signer.verify_reload(token))
+        except InvalidToken:
+            crash = None
+        response = HTMLResponse(crashes.error_page(crash), status_code=500)
+        response.delete_cookie(crashes.RELOAD_COOKIE, path="/")
+        return response
+
     async def container(
         self,
         view_class: type[LiveView],
@@ -163,8 +179,9 @@ class DeadRender:
         navigation = socket.take_effects().navigation
         if navigation is not None:
             return Container(socket, Markup(""), navigation)
-        components = Components(socket, f"LiveView {view_class.__name__}")
-        inner = template_of(view, socket.assigns).render_html(socket.render_input, components)
+        components = Components(socket, f"LiveView {view_class.__name__}", strict=self.debug)
+        template = template_of(view, socket.assigns)
+        inner = template.render_html(socket.render_input, components, strict=self.debug)
         if components.busy:
             inner = await components.fill(inner)
         session_token = self.signer.sign_session(

@@ -13,8 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from liveview.template import Template
+from liveview.template import Template, flash
 from liveview.template.components import register
+from liveview.template.deps import union
 
 if TYPE_CHECKING:
     from liveview.socket import Assigns, ComponentSocket, LiveViewSocket
@@ -32,9 +33,10 @@ class UnknownEvent(Exception):
 
 
 class MessagesDropped:
-    """Handed to `handle_info` when this LiveView fell so far behind its infos (pub/sub
-    messages, timers, `send_info`) that its mailbox filled up: the `count` waiting then were
-    dropped. Like `PubSubGap`, it says: reload what you show from the source of truth.
+    """Why `handle_gap(None, socket)` is called: this LiveView fell so far behind its infos
+    (pub/sub messages, timers, `send_info`) that its mailbox filled up (`mailbox_size` infos,
+    or `mailbox_info_bytes` of pub/sub messages), and the `count` waiting then were dropped.
+    Like a `PubSubGap`, it says: reload what you show from the source of truth.
     (Infos that arrive while others wait are handled together and rendered once, so a LiveView
     whose `handle_info` keeps up never gets this; one stuck awaiting something may.)"""
 
@@ -53,6 +55,18 @@ class Rendered:
     template: ClassVar[str | None] = None
     template_file: ClassVar[str | None] = None
     _compiled: ClassVar[Template | None] = None
+    _callbacks: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in cls._callbacks:
+            method = cls.__dict__.get(name)
+            if isinstance(method, classmethod | staticmethod):
+                method = method.__func__
+            if method is not None and not inspect.iscoroutinefunction(method):
+                raise TypeError(
+                    f"{cls.__qualname__}.{name} must be `async def` (the framework awaits it)"
+                )
 
     def render(self, assigns: Assigns) -> Template | str:
         """The template to render; a Jinja source string is compiled once and cached."""
@@ -81,12 +95,28 @@ class Rendered:
 
 
 class LiveView(Rendered):
-    """Base class of a server-side page; `template`, `template_file` or `render` is required."""
+    """Base class of a server-side page; `template`, `template_file` or `render` is required.
+
+    A `template` or `template_file` that does not render `flash` itself shows the flash
+    messages at its end (`{{ flash_group(flash) }}`, dismissable; see `template.flash`)."""
+
+    _callbacks = (
+        "mount",
+        "handle_params",
+        "handle_event",
+        "handle_info",
+        "handle_gap",
+        "shutdown",
+    )
 
     share_renders: ClassVar[bool] = True
     """Reuse the diff another LiveView computed from the same tree and the same assign values
     (one publish to many subscribers renders once). Set False if the template calls something
     impure of yours (a clock, a counter): see `liveview.template.sharing`."""
+
+    @classmethod
+    def _compile(cls) -> Template:
+        return with_flash(super()._compile())
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
@@ -105,6 +135,11 @@ class LiveView(Rendered):
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
         """A message from `socket.send_info` or a subscribed pub/sub topic."""
 
+    async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
+        """Messages may have been missed: on `topic` (the broker connection was lost and is
+        back), or on every topic (None: this LiveView fell behind its mailbox and messages
+        were dropped). Reload what you show from the source of truth. Nothing by default."""
+
     async def shutdown(self, socket: LiveViewSocket) -> None:
         """The LiveView is ending (leave, navigation away, or the websocket closed)."""
 
@@ -120,6 +155,8 @@ class LiveComponent(Rendered):
     (`phx-target="{{ myself }}"`, or a selector of an element inside it) go to its
     `handle_event`. An exception in any callback fails the whole page's LiveView, as Phoenix.
     """
+
+    _callbacks = ("mount", "update", "update_many", "handle_event")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -149,6 +186,31 @@ class LiveComponent(Rendered):
         """An event targeted at this component. A returned dict is the reply to a hook's
         `pushEvent`."""
         raise UnknownEvent(event)
+
+
+def compile_now(view: type[Rendered]) -> None:
+    """Compile the class's template if it has a fixed one (`render` not overridden; a class
+    with neither `template` nor `template_file` is left to fail when it renders, if it does:
+    a component base class has none)."""
+    if view.render is Rendered.render and (view.template or view.template_file):
+        view.compiled_template()
+
+
+def with_flash(template: Template) -> Template:
+    """`template`, or when it does not read `flash` at all, it with the flash messages shown
+    at its end (appended on its last line: error lines keep their numbers)."""
+    names = union(*(step.facts.names for step in template.root.steps))
+    if names is None or "flash" in names:
+        return template
+    source = template.source
+    # before a final newline, which Jinja drops from the end of a template and would not here
+    body, end = (source[:-1], "\n") if source.endswith("\n") else (source, "")
+    return Template(
+        body + flash.CALL + end,
+        template.name,
+        environment=template.environment,
+        filename=template.filename,
+    )
 
 
 def updates_many(component: type[LiveComponent]) -> bool:

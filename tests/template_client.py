@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import jinja2
+
 from liveview.template import RenderState, Template
 from liveview.testing.tree import merge_diff, to_html
 
@@ -13,8 +15,10 @@ from liveview.testing.tree import merge_diff, to_html
 class ClientView:
     """One template rendered by one state, and the tree the client holds after each diff."""
 
-    def __init__(self, source: str, **assigns: Any) -> None:
-        self.template = Template(source)
+    def __init__(
+        self, source: str, *, environment: jinja2.Environment | None = None, **assigns: Any
+    ) -> None:
+        self.template = Template(source, environment=environment)
         self.state = RenderState()
         self.assigns = assigns
         self.first = self.state.render(self.template, assigns)

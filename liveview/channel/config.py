@@ -34,9 +34,15 @@ class ChannelConfig:
     """Maps a URL path (relative to the app's mount point) to a LiveView route, or None."""
     embedded: Mapping[str, type[LiveView]] = field(default_factory=dict)
     """LiveViews the layout embeds by name (`live_render`)."""
+    debug: bool = False
+    """Tell the browser what crashed and where (`liveview.crashes`); off: only that it did."""
     mailbox_size: int = 10_000
     """Messages a LiveView may have waiting; beyond that it sheds its infos for a notice
     (`MessagesDropped`), or is failed if client messages fill it."""
     mailbox_frame_bytes: int = 16 * 1024 * 1024
     """Bytes of client messages a LiveView may have waiting (a client sending large events
     faster than its LiveView handles them); beyond that it is failed rather than let grow."""
+    mailbox_info_bytes: int = 16 * 1024 * 1024
+    """Bytes of pub/sub messages a LiveView may have waiting (each counted at its size on the
+    wire, or as JSON for a local publish); beyond that it sheds its infos for a notice
+    (`MessagesDropped`), as past `mailbox_size`."""

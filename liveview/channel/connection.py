@@ -30,6 +30,7 @@ from liveview.channel.protocol import (
     LIVEVIEW_TOPIC_PREFIX,
     OK,
     PHOENIX_TOPIC,
+    STALE,
 )
 
 logger = logging.getLogger("liveview")
@@ -61,6 +62,8 @@ class Connection:
         root_path: str,
         idle: IdleSweeper,
         max_frame_size: int | None = MAX_FRAME_SIZE,
+        *,
+        stale: str | None = None,
     ) -> None:
         # Only the ASGI callables: a Starlette WebSocket would keep its parsed headers, query
         # and cookies for the connection's lifetime (bench/README.md: memory per connection).
@@ -70,6 +73,7 @@ class Connection:
         self._root_path = root_path
         self._idle = idle
         self._channels: dict[str, LiveChannel] = {}
+        self._stale = stale  # why the page's CSRF token failed: every join is answered stale
         self._closed = False
         self._loop = asyncio.get_running_loop()
         self.last_seen = self._loop.time()
@@ -180,6 +184,10 @@ class Connection:
     async def _join(self, frame: Frame) -> None:
         if not frame.topic.startswith(LIVEVIEW_TOPIC_PREFIX) or frame.join_ref is None:
             await self._unmatched(frame)
+            return
+        if self._stale is not None:  # the client loads the page again, with fresh tokens
+            reply = frames.reply(frame.join_ref, frame.ref, frame.topic, FAILED, {"reason": STALE})
+            await self.send(reply)
             return
         old = self._channels.pop(frame.topic, None)
         if old is not None:

@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from liveview import crashes
 from liveview.channel import frames
 from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.frames import Frame
@@ -48,10 +49,15 @@ from liveview.channel.protocol import (
     LIVEVIEW_VERSION,
     OK,
     REDIRECT,
+    RELOAD,
     RESERVED_EVENT_PREFIX,
+    STALE,
+    UNAUTHORIZED,
     view_id_of,
 )
 from liveview.components import Components, UnknownComponent
+from liveview.pubsub import PubSubGap
+from liveview.pubsub.hub import Sized, with_size
 from liveview.routing import navigable
 from liveview.session import InvalidToken, SessionToken
 from liveview.socket import ComponentUpdate, Effects, LiveViewSocket, Navigation
@@ -109,9 +115,10 @@ _NOTHING = _Nothing()
 
 
 class _Info(NamedTuple):
-    """An info that is itself a `Frame`, wrapped so the mailbox cannot take it for one."""
+    """An info that is itself a `Frame` (or a `Sized`), wrapped so the mailbox cannot take it
+    for one."""
 
-    info: Frame
+    info: Any
 
 
 class LiveChannel(Mailbox):
@@ -141,14 +148,25 @@ class LiveChannel(Mailbox):
         self._template: Template | None = None  # the view's, when `render` does not choose
         self._diff_prefix = frames.push_prefix(self.join_ref, topic, DIFF)
         self._frame_bytes = 0  # of the client messages waiting
+        self._info_bytes = 0  # of the pub/sub messages waiting
+        self._info_limit = config.mailbox_info_bytes
         self._components: Components | None = None  # made when a render first calls one
         super().__init__(join, size=config.mailbox_size)  # last: this schedules the join
 
     # what arrives --------------------------------------------------------------------------
 
     def deliver(self, info: Any) -> None:
-        """Queue an info (pub/sub message, timer, send_info) for `handle_info`."""
-        self.put(_Info(info) if type(info) is Frame else info)
+        """Queue an info (a timer's, `send_info`'s) for `handle_info`."""
+        self.put(_Info(info) if type(info) is Frame or type(info) is Sized else info)
+
+    @with_size
+    def deliver_sized(self, published: Sized) -> None:
+        """Queue a pub/sub message for `handle_info`; past `mailbox_info_bytes` of them
+        waiting, what waits is shed for a notice, as past the message count."""
+        self._info_bytes += published.size
+        if self._info_bytes > self._info_limit:
+            self.make_room()  # `shed` takes off what it drops
+        self.put(published)
 
     def push_frame(self, frame: Frame) -> None:
         """Queue a client message for this LiveView; past `mailbox_frame_bytes` of them
@@ -162,6 +180,9 @@ class LiveChannel(Mailbox):
     def handle(self, message: Any) -> Awaitable[Outcome]:
         if self.view is None:  # the first message is the join
             return self._join(message)
+        if type(message) is Sized:
+            self._info_bytes -= message.size
+            return self._on_info(message.message)
         if type(message) is Frame:
             self._frame_bytes -= message.size
             return self._on_frame(message)
@@ -175,6 +196,9 @@ class LiveChannel(Mailbox):
         else:
             logger.error("LiveView %s crashed", self.topic, exc_info=error)
         with contextlib.suppress(Exception):  # the websocket may be gone: nothing to tell
+            if self.view is not None:  # joined: the page says so (crashes.py), then rejoins
+                crash = crashes.report(error, type(self.view).__name__, debug=self._config.debug)
+                await self._push(DIFF, {EVENTS: [[crashes.EVENT, crash.to_json()]]})
             await self._send(frames.encode(self.join_ref, self.join_ref, self.topic, ERROR, {}))
         return Outcome.CRASH
 
@@ -209,16 +233,25 @@ class LiveChannel(Mailbox):
         except _JoinRefused as refused:
             await self._reply(join.ref, FAILED, refused.response)
             return Outcome.END
-        except Exception:
+        except Exception as error:
             # Phoenix's answer to a join whose process died: the client shows the error and
-            # retries the join with backoff.
+            # loads the page again, waiting longer each time. In debug it loads the page with
+            # the report in a cookie instead, and the dead render shows the error page.
             logger.exception("LiveView %s crashed while joining", self.topic)
-            await self._reply(join.ref, FAILED, {"reason": "join crashed"})
+            await self._reply(join.ref, FAILED, self._join_crashed(error))
             return Outcome.CRASH
         await self._reply(join.ref, OK, reply)
         if later is not None:  # live components changed the page while it mounted
             return await self._finish(later)
         return _CONTINUE
+
+    def _join_crashed(self, error: Exception) -> dict[str, Any]:
+        if not self._config.debug:
+            return {"reason": "join crashed"}
+        view = self._route.view.__name__ if self._route is not None else self.topic
+        crash = crashes.report(error, view, debug=True, joining=True)
+        token = self._config.signer.sign_reload(crash.to_json())
+        return {"reason": RELOAD, "status": 500, "token": token}
 
     async def _mount(self, payload: dict[str, Any]) -> tuple[dict[str, Any], Effects | None]:
         signer = self._config.signer
@@ -229,21 +262,21 @@ class LiveChannel(Mailbox):
             flash = signer.verify_static(payload.get("static"), self.view_id)
         except InvalidToken as exc:
             logger.info("LiveView %s: join refused as stale: %s", self.topic, exc)
-            raise _JoinRefused({"reason": "stale"}) from None
+            raise _JoinRefused({"reason": STALE}) from None
 
         navigation = payload.get("redirect")  # a live navigation: the new page's URL
         url = navigation if isinstance(navigation, str) else payload.get("url")
         if not isinstance(url, str):
-            raise _JoinRefused({"reason": "stale"})
+            raise _JoinRefused({"reason": STALE})
         match = self._match(token, url)
         if match is None or (navigation is None and match.route != token.route):
-            raise _JoinRefused({"reason": "unauthorized"})
+            raise _JoinRefused({"reason": UNAUTHORIZED})
         if navigation is not None and not navigable(
             token.route, token.live_session, match.route, match.live_session
         ):
             # Out of the page's live session: the client loads the page over HTTP instead.
             logger.info("LiveView %s: live navigation to %s refused", self.topic, match.route)
-            raise _JoinRefused({"reason": "unauthorized"})
+            raise _JoinRefused({"reason": UNAUTHORIZED})
 
         self._route = match
         view = match.view()
@@ -439,11 +472,13 @@ class LiveChannel(Mailbox):
                 sink = components  # the table itself: one call less on each of its rows
             if view.share_renders:
                 shared = self._render_state.render_shared(
-                    template, data, None if full else changed, sink
+                    template, data, None if full else changed, sink, strict=self._config.debug
                 )
                 diff = shared.diff
             else:
-                diff = self._render_state.render(template, data, None if full else changed, sink)
+                diff = self._render_state.render(
+                    template, data, None if full else changed, sink, strict=self._config.debug
+                )
         else:
             diff = {}
         if effects.title is not None or effects.events:
@@ -466,7 +501,9 @@ class LiveChannel(Mailbox):
         if components is None:
             view, socket = self.view, self.socket
             assert view is not None and socket is not None
-            components = self._components = Components(socket, f"LiveView {type(view).__name__}")
+            components = self._components = Components(
+                socket, f"LiveView {type(view).__name__}", strict=self._config.debug
+            )
         return components.cid_for(component, assigns)
 
     def hole_for(self, component: Any, assigns: dict[str, Any]) -> str:
@@ -587,28 +624,45 @@ class LiveChannel(Mailbox):
         the state a render after each would end in, in one diff, so a burst of publishes does
         not outrun a LiveView whose handler keeps up. A client message or a navigation ends the
         run (they are answered in order, as ever)."""
-        socket = self.socket
-        assert socket is not None
-        await self._handle_info(info)
+        view, socket = self.view, self.socket
+        assert view is not None and socket is not None
+        if type(info) in _NOTICES:
+            await self._handle_notice(info)
+        else:
+            await view.handle_info(info, socket)
         for _ in range(self.waiting()):
             if socket.navigating:
                 break
             more = self.take_next(_is_info)
             if more is NOTHING:
                 break
-            await self._handle_info(more.info if type(more) is _Info else more)
+            more = self._info_of(more)
+            if type(more) in _NOTICES:
+                await self._handle_notice(more)
+            else:
+                await view.handle_info(more, socket)
         return await self._finish(socket.take_effects())
 
-    def _handle_info(self, info: Any) -> Awaitable[Any]:
-        """`handle_info`, or a live component's update for a `send_update`."""
+    def _handle_notice(self, info: Any) -> Awaitable[Any]:
+        """`handle_gap` for a notice that messages were missed; a live component's update for
+        a `send_update` (the infos that are not the LiveView's own: `_NOTICES`)."""
         view, socket = self.view, self.socket
         assert view is not None and socket is not None
-        if type(info) is ComponentUpdate:
-            if self._components is None:
-                logger.debug("send_update: no live components on this page (%r)", info)
-                return _NOTHING
-            return self._components.send_update(info.component, info.id, info.assigns)
-        return view.handle_info(info, socket)
+        if type(info) is PubSubGap:
+            return view.handle_gap(info.topic, socket)
+        if type(info) is MessagesDropped:
+            return view.handle_gap(None, socket)
+        if self._components is None:
+            logger.debug("send_update: no live components on this page (%r)", info)
+            return _NOTHING
+        return self._components.send_update(info.component, info.id, info.assigns)
+
+    def _info_of(self, message: Any) -> Any:
+        """What `handle_info` gets for a waiting info, taken out of the mailbox."""
+        if type(message) is Sized:
+            self._info_bytes -= message.size
+            return message.message
+        return message.info if type(message) is _Info else message
 
     def shed(self, waiting: list[Any]) -> bool:
         """The mailbox is full: the waiting infos make way for one `MessagesDropped` (the
@@ -623,9 +677,14 @@ class LiveChannel(Mailbox):
         if not dropped:
             return False
         logger.warning("LiveView %s fell behind: %d infos dropped", self.topic, dropped)
+        self._info_bytes -= sum(message.size for message in waiting if type(message) is Sized)
         waiting[:] = kept
         waiting.append(MessagesDropped(dropped))
         return True
+
+
+_NOTICES = frozenset({PubSubGap, MessagesDropped, ComponentUpdate})
+"""Infos that are not for `handle_info` (see `LiveChannel._handle_notice`)."""
 
 
 def _cids(payload: dict[str, Any]) -> list[int]:

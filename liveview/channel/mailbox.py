@@ -131,6 +131,11 @@ class Mailbox:
             return inbox.pop(0)
         return NOTHING
 
+    def make_room(self) -> bool:
+        """Ask the owner to `shed` what waits now (its own bound, beyond the message count);
+        True if it did."""
+        return self._state is _READY and self.shed(self._inbox)
+
     def overflow(self) -> None:
         """Fail the mailbox as full now (an owner's own bound, beyond the message count)."""
         if self._state is _READY or self._state is _IDLE:

@@ -57,6 +57,18 @@ REDIRECT: Final = "redirect"
 OK: Final = "ok"
 FAILED: Final = "error"
 
+# why a join is refused (the `reason` of its error reply) -----------------------------------------
+
+STALE: Final = "stale"
+"""The page's tokens do not verify (a restart with a new secret, an old tab): the client loads
+the page again over HTTP."""
+UNAUTHORIZED: Final = "unauthorized"
+"""The page may not be joined from here (another route's token, a live navigation out of its
+live session): the client loads it over HTTP."""
+RELOAD: Final = "reload"
+"""The mount crashed: the client sets the reply's `token` as the reload-status cookie and loads
+the page again, whose dead render then shows the error instead of joining again."""
+
 # events the client sends on its own behalf -----------------------------------------------------
 
 RESERVED_EVENT_PREFIX: Final = "lv:"

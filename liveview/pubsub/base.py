@@ -193,10 +193,11 @@ class PubSub(abc.ABC):
         """Close the transport (called by `close` after a `start`)."""
         return None
 
-    def _receive(self, envelope: Envelope) -> None:
-        """Deliver an envelope from the broker to local subscribers, unless it came from here."""
+    def _receive(self, envelope: Envelope, size: int | None = None) -> None:
+        """Deliver an envelope from the broker to local subscribers, unless it came from here;
+        `size` is its payload's length in bytes (what a LiveView's mailbox counts it as)."""
         if envelope.origin != self._node_id:
-            self._hub.deliver(envelope.topic, envelope.message, envelope.exclude)
+            self._hub.deliver(envelope.topic, envelope.message, envelope.exclude, size)
 
 
 async def _cancel(tasks: list[asyncio.Task[None]]) -> None:

@@ -41,7 +41,13 @@ from typing import ClassVar, TypedDict
 from liveview.pubsub.base import PubSub, PubSubGap, PubSubUnavailable
 from liveview.pubsub.hub import Handler
 from liveview.pubsub.messages import JSONValue
-from liveview.pubsub.wire import Data, MalformedMessage, decode_payload, encode_checked
+from liveview.pubsub.wire import (
+    Data,
+    MalformedMessage,
+    decode_payload,
+    encode_checked,
+    payload_size,
+)
 
 logger = logging.getLogger("liveview.pubsub")
 
@@ -191,13 +197,13 @@ class BrokerPubSub(PubSub):
         """
         if self._pending_gaps and topic in self._pending_gaps:
             self._pending_gaps.discard(topic)
-            self._hub.deliver(topic, PubSubGap(topic))
+            self._hub.deliver(topic, PubSubGap(topic), size=0)
         try:
             envelope = decode_payload(topic, data)
         except MalformedMessage as error:
             logger.warning("dropped a message on %s: %s", self._channel_name(topic), error)
             return
-        self._receive(envelope)
+        self._receive(envelope, payload_size(data))
 
     def _abort_listener(self) -> None:
         """Treat the listening connection as lost (e.g. it stopped answering)."""
@@ -274,7 +280,7 @@ class BrokerPubSub(PubSub):
             acknowledged = await self._submit(topic, payload)
         except Exception as error:
             raise self._unavailable("nobody got it", error) from error
-        self._hub.deliver(topic, message, exclude)  # the local fast path
+        self._hub.deliver(topic, message, exclude, len(payload))  # the local fast path
         self._flush()
         try:
             await acknowledged
@@ -450,7 +456,7 @@ class BrokerPubSub(PubSub):
     def _send_gaps(self) -> None:
         gaps, self._pending_gaps = self._pending_gaps, set()
         for topic in gaps:
-            self._hub.deliver(topic, PubSubGap(topic))
+            self._hub.deliver(topic, PubSubGap(topic), size=0)
 
 
 def _reason(error: BaseException | None) -> str:

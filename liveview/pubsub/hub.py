@@ -7,7 +7,10 @@ An async handler gets a queue of its own, drained by a task made only while mess
 sees messages in order, and a slow one never holds up the publisher or other subscribers. A
 handler that raises is logged with its traceback and stays subscribed.
 
-The hub does not look inside messages; checking them is the caller's job (see `messages`).
+The hub does not look inside messages; checking them is the caller's job (see `messages`). A
+handler marked `with_size` gets each message as a `Sized`: the message and its size in bytes,
+known or estimated once per publish (a LiveView's mailbox bounds what waits by it), whatever
+the number of subscribers.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import collections
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, KeysView
-from typing import Any
+from typing import Any, Final, TypeVar
+
+import orjson
 
 from liveview.pubsub.ids import unique_id
 
@@ -26,6 +31,42 @@ logger = logging.getLogger("liveview.pubsub")
 Handler = Callable[[Any], Awaitable[None] | None]
 """What `PubSub.subscribe` takes: called with the message alone (or a `PubSubGap`); a coroutine
 function's result is awaited. For type hints in apps and backends: `liveview.pubsub.hub.Handler`."""
+
+
+H = TypeVar("H", bound=Callable[..., Any])
+
+_WITH_SIZE: Final = "liveview_with_size"
+
+
+def with_size(handler: H) -> H:
+    """Mark a handler (a plain function, or a method in its class) to be called with a `Sized`
+    in place of the message: for a subscriber that bounds the bytes of what waits for it. It
+    is called inline and returns nothing (a mailbox's `put`)."""
+    setattr(handler, _WITH_SIZE, True)
+    return handler
+
+
+class Sized:
+    """A message and its size in bytes: the broker payload's length, or for a local publish the
+    length of its JSON. One per publish, shared by every subscriber marked `with_size`."""
+
+    __slots__ = ("message", "size")
+
+    def __init__(self, message: object, size: int) -> None:
+        self.message = message
+        self.size = size
+
+    def __repr__(self) -> str:
+        return f"Sized({self.message!r}, size={self.size})"
+
+
+def json_size(message: object) -> int:
+    """The bytes of `message` as JSON: about what a broker would carry (0 for what orjson does
+    not write)."""
+    try:
+        return len(orjson.dumps(message))
+    except TypeError:
+        return 0
 
 
 def _is_async(handler: Handler) -> bool:
@@ -42,7 +83,7 @@ class Subscription:
     handler's messages wait in it for `task`, which exists only while there is work.
     """
 
-    __slots__ = ("active", "handler", "id", "queue", "task", "topic")
+    __slots__ = ("active", "handler", "id", "queue", "sized", "task", "topic")
 
     def __init__(self, topic: str, handler: Handler) -> None:
         self.id = unique_id()
@@ -52,6 +93,9 @@ class Subscription:
         self.queue: collections.deque[object] | None = (
             collections.deque() if _is_async(handler) else None
         )
+        self.sized: bool = getattr(handler, _WITH_SIZE, False) is True
+        if self.sized and self.queue is not None:
+            raise TypeError(f"a handler marked with_size must be a plain function: {handler!r}")
         self.task: asyncio.Task[None] | None = None
 
     def push(self, message: object) -> None:
@@ -133,15 +177,29 @@ class Hub:
         """Topics with at least one subscriber (for backends that subscribe per topic)."""
         return self._topics.keys()
 
-    def deliver(self, topic: str, message: object, exclude: str | None = None) -> None:
-        """Hand a message to every subscriber of topic but `exclude`, in subscription order."""
+    def deliver(
+        self, topic: str, message: object, exclude: str | None = None, size: int | None = None
+    ) -> None:
+        """Hand a message to every subscriber of topic but `exclude`, in subscription order.
+
+        `size` is the message's size in bytes, if known (a broker payload's length); else the
+        first subscriber that wants it (`with_size`) has it estimated (`json_size`), once."""
         subscriptions = self._topics.get(topic)
         if not subscriptions:
             return
         skip = subscriptions.get(exclude) if exclude is not None else None
+        sized: Sized | None = None
         # A snapshot: handlers called inline may subscribe or unsubscribe.
         for subscription in tuple(subscriptions.values()):
             if subscription is skip or not subscription.active:
+                continue
+            if subscription.sized:  # a plain function that returns nothing
+                if sized is None:
+                    sized = Sized(message, json_size(message) if size is None else size)
+                try:
+                    subscription.handler(sized)
+                except Exception:
+                    subscription.report_failure()
                 continue
             if subscription.queue is not None:
                 subscription.push(message)

@@ -164,6 +164,15 @@ def decode_payload(topic: str, data: Data) -> Envelope:
     return Envelope(topic, _message(data, value, False))
 
 
+def payload_size(data: Data) -> int:
+    """A payload's size in bytes (a broker client may hand over text: PostgreSQL's does)."""
+    if isinstance(data, str):
+        return len(data) if data.isascii() else len(data.encode("utf-8", "surrogatepass"))
+    if isinstance(data, memoryview):
+        return data.nbytes
+    return len(data)
+
+
 def _preview(data: Data) -> str:
     head = data[:80]
     text = repr(head.tobytes() if isinstance(head, memoryview) else head)

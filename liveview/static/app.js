@@ -12,4 +12,39 @@
   });
   liveSocket.connect();
   window.liveSocket = liveSocket;
+
+  // A LiveView crashed (the server pushes this just before the page rejoins): say so for a few
+  // seconds; in debug, show what crashed and where until dismissed.
+  let hideCrashed = null;
+  window.addEventListener("phx:liveview:error", (event) => {
+    const crash = event.detail || {};
+    const notices = document.getElementById("lv-notices");
+    if (notices) {
+      notices.classList.add("lv-crashed");
+      clearTimeout(hideCrashed);
+      hideCrashed = setTimeout(() => notices.classList.remove("lv-crashed"), 6000);
+    }
+    if (crash.exception) showCrash(crash);
+  });
+
+  function showCrash(crash) {
+    document.getElementById("lv-debug")?.remove();
+    const panel = document.createElement("section");
+    panel.id = "lv-debug";
+    panel.setAttribute("role", "alertdialog");
+    const add = (tag, text, attrs = {}) => {
+      const el = document.createElement(tag);
+      el.textContent = text;
+      Object.entries(attrs).forEach(([name, value]) => el.setAttribute(name, value));
+      panel.appendChild(el);
+      return el;
+    };
+    add("button", "Close", { type: "button", id: "lv-debug-close" }).onclick = () => panel.remove();
+    add("h2", crash.message || "A LiveView crashed");
+    add("p", crash.exception, { id: "lv-debug-exception" });
+    if (crash.callback) add("p", `in ${crash.callback}`, { id: "lv-debug-callback" });
+    if (crash.where) add("p", crash.where, { id: "lv-debug-where" });
+    if (crash.traceback) add("pre", crash.traceback);
+    document.body.appendChild(panel);
+  }
 })();

@@ -11,8 +11,12 @@ Mapping of Jinja's AST:
   whose entries share the body block's statics; what the body binds is local to one
   iteration (each starts from the scope outside the loop, as in Jinja);
 * ``Assign`` (``{% set %}``): a silent step binding names for later slots;
-* ``AssignBlock``, ``{% set ns.attr %}``: silent steps Jinja compiles and runs;
-* anything else (``include``, ``macro``, ``call``, ``with``, ``filter``, ``import``...): one
+* ``AssignBlock``, ``{% set ns.attr %}``, ``macro``, ``import``: silent steps Jinja compiles
+  and runs (a macro in a context that keeps the variables of where it is defined);
+* a call of a macro as a whole expression (``{{ card(x) }}``) and ``{% include "name" %}``:
+  when ``inline`` finds the shape certain, a slot holding the macro's body, or the included
+  template, compiled in place as a block of its own (``functions``);
+* anything else (``call``, ``with``, ``filter``, an include of a computed name...): one
   opaque slot Jinja renders to a string, re-evaluated on every render;
 * ``extends``/``block`` and recursive loops are rejected.
 
@@ -31,20 +35,23 @@ from functools import partial
 import jinja2
 from jinja2 import nodes
 
+from . import inplace
 from .codegen import Evaluator, compile_expressions
 from .components import CALL_NAME, ComponentSlot, call_parts, live_component
 from .deps import (
     Bindings,
+    block_names,
     finalize,
     fresh_names,
     mentions_changed,
     names_in,
-    stateful_names,
     union,
 )
 from .errors import TemplateSyntaxError
 from .escape import to_text
-from .htmlscan import DATA, Scanner, State, merge
+from .functions import MacroDefinition
+from .htmlscan import DATA, Place, Scanner, State, merge
+from .inline import Unit
 from .slots import (
     EMPTY,
     Block,
@@ -60,6 +67,8 @@ from .slots import (
     StepFacts,
     Target,
 )
+from .tables import TabledForSlot, holds_nodes
+from .unquoted import UnquotedSlot, UnquotedUrlSlot
 from .urls import UrlSlot
 
 # Two phases. A template's expressions are compiled together, into one generated module, once
@@ -161,46 +170,64 @@ _READS_ANYTHING = (nodes.Include, nodes.Import, nodes.FromImport)
 class _Compiler:
     """One compilation: walks the AST, collects expressions, then code-generates them."""
 
-    def __init__(
-        self,
-        environment: jinja2.Environment,
-        name: str | None,
-        filename: str | None,
-        source: str,
-    ) -> None:
-        self.environment = environment
-        self.name = name
-        self.filename = filename
-        self.source = source
-        self.eval_ctx = nodes.EvalContext(environment, name)
-        self.exprs: list[tuple[nodes.Expr, bool]] = []
+    def __init__(self, page: Unit) -> None:
+        self.environment = page.environment
+        self.page = page
+        self.place = inplace.Place(page, {})
+        # The page's macros and imports callable in place so far: what a page macro's body
+        # sees, wherever it is called from.
+        self.page_callables = self.place.callables
+        # Each expression with the template it is in: each template's go to one module.
+        self.exprs: list[tuple[nodes.Expr, bool, Unit]] = []
         self.fixups: list[Callable[[Sequence[Evaluator]], None]] = []
+        self.loaded: dict[tuple[str | None, str, bool], Unit | None] = {}
+        self.expansions = 0  # macro calls and includes compiled in place (inplace.EXPANSIONS)
+        self.loops = 0  # loops around what is being compiled (in the page, or compiled in place)
         # Where the text so far leaves the HTML, and the URL slots whose scheme the text that
         # comes next may complete (see ``text``).
         self.html = Scanner()
         self.previous: tuple[UrlSlot, ...] = ()
+        # The slot that began an unquoted value, until the text right after it says whether
+        # it is the whole value (see ``text``).
+        self.value_start: UnquotedSlot | UnquotedUrlSlot | None = None
 
     def error(self, message: str, lineno: int) -> TemplateSyntaxError:
-        error = TemplateSyntaxError(message, lineno, self.name, self.filename)
-        error.source = self.source
+        unit = self.place.unit
+        error = TemplateSyntaxError(message, lineno, unit.name, unit.filename)
+        error.source = unit.source
         return error
 
     def expression(self, expr: nodes.Node, soft: bool) -> int:
         """Queue ``expr`` for code generation; its evaluator arrives in ``finish``."""
         assert isinstance(expr, nodes.Expr)
-        self.exprs.append((expr, soft))
+        self.exprs.append((expr, soft, self.place.unit))
         return len(self.exprs) - 1
 
     def finish(self) -> None:
-        evaluators = compile_expressions(self.environment, self.exprs, self.name, self.filename)
+        """Generate the code of every expression, one module per template, and fix it up."""
+        evaluators: list[Evaluator] = [_unresolved] * len(self.exprs)
+        by_unit: dict[Unit, list[int]] = {}
+        for index, (_, _, unit) in enumerate(self.exprs):
+            by_unit.setdefault(unit, []).append(index)
+        for unit, indexes in by_unit.items():
+            exprs = [self.exprs[index][:2] for index in indexes]
+            compiled = compile_expressions(self.environment, exprs, unit.name, unit.filename)
+            for index, evaluator in zip(indexes, compiled, strict=True):
+                evaluators[index] = evaluator
         for fixup in self.fixups:
             fixup(evaluators)
 
-    def block(self, body: Sequence[nodes.Node], scope: Bindings, soft: bool) -> tuple[Block, Deps]:
-        """The block compiled from ``body``, and the value deps of its steps (their union)."""
+    def block(
+        self, body: Sequence[nodes.Node], scope: Bindings, soft: bool, top: bool = False
+    ) -> tuple[Block, Deps]:
+        """The block compiled from ``body``, and the value deps of its steps (their union).
+        ``top``: the body is a template's top level, where macros and imports it defines
+        become callable in place after their statement."""
         builder = _Builder()
         for node in body:
             self.statement(node, builder, scope, soft)
+            if top:
+                inplace.register(self, node)
         return builder.build(), builder.value_deps
 
     def statement(self, node: nodes.Node, builder: _Builder, scope: Bindings, soft: bool) -> None:
@@ -217,6 +244,12 @@ class _Compiler:
         elif isinstance(node, (nodes.Break, nodes.Continue)):
             keyword = "break" if isinstance(node, nodes.Break) else "continue"
             raise self.error(f"{{% {keyword} %}} is not supported in liveview loops", node.lineno)
+        elif isinstance(node, nodes.Include):
+            inplace.include(self, node, builder, scope)
+        elif isinstance(node, nodes.Macro):
+            self.macro(node, builder, scope)
+        elif isinstance(node, (nodes.Import, nodes.FromImport)):
+            self.import_(node, builder, scope)
         else:
             self.opaque(node, builder, scope)
 
@@ -229,6 +262,9 @@ class _Compiler:
             slot.add_tails(tails)
         if not self.html.continues_scheme():
             self.previous = ()
+        if text and self.value_start is not None:
+            self.value_start.whole = self.html.ended_value
+            self.value_start = None
 
     def output(self, node: nodes.Output, builder: _Builder, scope: Bindings, soft: bool) -> None:
         for child in node.nodes:
@@ -236,23 +272,28 @@ class _Compiler:
                 self.text(child.data, builder)
                 continue
             try:
-                constant = child.as_const(self.eval_ctx)
+                constant = child.as_const(self.place.unit.eval_ctx)
             except Exception:  # nodes.Impossible or a failing constant: evaluate at runtime
                 pass
             else:
                 self.text(to_text(constant), builder)
+                continue
+            macro = inplace.callee(self, child)
+            if macro is not None:
+                assert isinstance(child, nodes.Call)
+                inplace.macro_call(self, child, macro, builder, scope, soft)
                 continue
             own = scope.deps(child)
             facts = StepFacts(own=own, names=names_in(child), value_deps=own)
             if _calls_component(child):
                 self.component(child, facts, builder, soft)
                 continue
-            check = self.html.expression()
-            slot = ExprSlot(_unresolved, facts)
-            if check is None:
+            place = self.html.expression()
+            slot = self.slot(place, facts, child)
+            if place.check is None:
                 self.previous = ()
             else:  # with the slots just before it, if any: the scheme may run through them all
-                slot = UrlSlot(_unresolved, facts, *check, self.where(child))
+                assert isinstance(slot, UrlSlot)
                 self.previous = (*self.previous, slot)
             index = self.expression(child, soft)
             self.fixups.append(partial(_set_evaluator, slot, index))
@@ -274,13 +315,30 @@ class _Compiler:
         builder.add_slot(slot)
         self.previous = ()
 
+    def slot(self, place: Place, facts: StepFacts, node: nodes.Expr) -> ExprSlot:
+        """The slot of an expression that lands at ``place``: a ``UrlSlot`` if it can begin a
+        URL's scheme, kept inside its value if that is unquoted."""
+        check = place.check
+        if not place.unquoted:
+            if check is None:
+                return ExprSlot(_unresolved, facts)
+            return UrlSlot(_unresolved, facts, *check, self.where(node))
+        slot: UnquotedSlot | UnquotedUrlSlot
+        if check is None:
+            slot = UnquotedSlot(_unresolved, facts)
+        else:
+            slot = UnquotedUrlSlot(_unresolved, facts, *check, self.where(node))
+        self.value_start = slot if place.starts else None
+        return slot
+
     def where(self, node: nodes.Node) -> str:
         """The template and line of ``node``, for messages at render time."""
-        name = self.name or self.filename
+        name = self.place.unit.name or self.place.unit.filename
         return f"template {name!r} line {node.lineno}" if name else f"line {node.lineno}"
 
     def fork(self) -> _Fork:
         """Where the HTML is before a block that may or may not run, or run again."""
+        self.value_start = None  # the text after a block may not come right after the slot
         return self.html.states, self.previous
 
     def back(self, fork: _Fork) -> None:
@@ -315,7 +373,7 @@ class _Compiler:
             scope.bind(name, union(scope.resolve(name), value_deps))
         facts = StepFacts(
             own=scope.deps(tests),  # after the leaked names are bound: a test may read them
-            names=names_in(node),
+            names=union(names_in(tests), block_names(*blocks, *([otherwise] if otherwise else []))),
             binds=frozenset(leaked),
             children=(*blocks, *([otherwise] if otherwise else [])),
             leaky=True,
@@ -345,7 +403,7 @@ class _Compiler:
         target = _target(node.target)
         names = _target_names(target)
         iter_deps = scope.deps(node.iter)
-        inner = scope.child()
+        inner = scope.frame()
         for name in names:
             inner.bind(name, iter_deps)
         variables = union(iter_deps, inner.deps(node.test))
@@ -354,16 +412,20 @@ class _Compiler:
         # loop.changed(...) depends on the calls before it: then `loop` is stateful (deps).
         inner.bind("loop", None if mentions_changed(node.body) else variables)
         fork = self.fork()
+        self.loops += 1
         body, body_deps = self.loop_body(node.body, inner, soft)
+        self.loops -= 1
         ends = [self.fork()]
         otherwise: Block | None = None
         else_deps: Deps = EMPTY
         self.back(fork)
         if node.else_:
-            otherwise, else_deps = self.block(node.else_, scope.child(), soft)
+            otherwise, else_deps = self.block(node.else_, scope.frame(), soft)
         ends.append(self.fork())
         self.join(ends)
-        step = ForSlot(
+        # An outermost loop whose entries hold nodes sends their statics once (``tables``).
+        kind = TabledForSlot if not self.loops and holds_nodes(body) else ForSlot
+        step = kind(
             _unresolved,
             target,
             None,
@@ -375,7 +437,11 @@ class _Compiler:
             fresh_names(body, set(inner.names).difference(names, ("loop",))),
             StepFacts(
                 own=variables,
-                names=names_in(node),
+                # what its steps read, an opaque one's unknown reads included (not the AST's)
+                names=union(
+                    names_in(node.iter, node.test),
+                    block_names(body, *([otherwise] if otherwise else [])),
+                ),
                 children=(body, *([otherwise] if otherwise else [])),
                 value_deps=union(variables, body_deps, else_deps),
             ),
@@ -452,19 +518,42 @@ class _Compiler:
             scope.bind(name, value_deps)
         builder.add_step(JinjaStep(self.jinja(node), facts))
 
+    def macro(self, node: nodes.Macro, builder: _Builder, scope: Bindings) -> None:
+        """``{% macro %}``: Jinja defines it (for calls not compiled in place), silently. What
+        a call of it may read is what its body reads."""
+        reads = None if any(node.find_all(_READS_ANYTHING)) else names_in(node)
+        facts = StepFacts(own=EMPTY, names=reads, binds=frozenset((node.name,)), value_deps=None)
+        scope.bind(node.name, None)
+        builder.add_step(MacroDefinition(self.jinja(node), facts))
+
+    def import_(
+        self, node: nodes.Import | nodes.FromImport, builder: _Builder, scope: Bindings
+    ) -> None:
+        """``{% import %}``/``{% from ... import %}``: Jinja imports, silently; without context
+        the module reads no assign."""
+        binds = _bound_by(node)
+        if node.with_context:
+            facts = StepFacts(own=None, names=None, binds=frozenset(binds), value_deps=None)
+        else:
+            facts = StepFacts(own=EMPTY, names=EMPTY, binds=frozenset(binds), value_deps=None)
+        for name in binds:
+            scope.bind(name, None)
+        builder.add_step(JinjaStep(self.jinja(node), facts))
+
     def opaque(self, node: nodes.Node, builder: _Builder, scope: Bindings) -> None:
         step = OpaqueSlot(self.jinja(node), StepFacts(own=None, names=None, value_deps=None))
         for name in _bound_by(node):
             scope.bind(name, None)
         builder.add_slot(step)
         self.html.expression()  # Jinja renders it, unchecked: to the HTML, an unknown value
+        self.value_start = None
 
     def jinja(self, node: nodes.Node) -> jinja2.Template:
         """Compile one statement with Jinja itself, as a template of its own."""
         tree = nodes.Template([node], lineno=node.lineno)
         tree.set_environment(self.environment)
         environment = self.environment
-        code = environment.compile(tree, self.name, self.filename)
+        code = environment.compile(tree, self.place.unit.name, self.place.unit.filename)
         return environment.template_class.from_code(
             environment, code, environment.make_globals(None)
         )
@@ -492,9 +581,11 @@ def compile_template(
     """Compile Jinja ``source`` into its root block. Raises ``TemplateSyntaxError``."""
     try:
         tree = environment.parse(source, name, filename)
-        compiler = _Compiler(environment, name, filename, source)
+        page = Unit(environment, name, filename, source, tree)
+        compiler = _Compiler(page)
         _check(tree, compiler)
-        root, _ = compiler.block(tree.body, Bindings(None, stateful_names(tree)), soft=False)
+        always = inplace.stateful(compiler, page, set())
+        root, _ = compiler.block(tree.body, Bindings(None, always), soft=False, top=True)
         compiler.finish()
     except jinja2.TemplateSyntaxError as error:
         raise TemplateSyntaxError.from_jinja(error, source, name, filename) from None

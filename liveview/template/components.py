@@ -22,8 +22,9 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final, Protocol
 
-from jinja2 import nodes
+from jinja2 import Undefined, nodes
 from jinja2.runtime import Context
+from jinja2.utils import missing
 
 from .codegen import Evaluator
 from .prints import SAME, NodePrint, SlotPrint, SlotUpdate, WireNode, _Same
@@ -64,6 +65,13 @@ def live_component(component: Any = None, /, **assigns: Any) -> ComponentCall:
 
 def make_call(component: Any, assigns: dict[str, Any]) -> ComponentCall:
     """The call ``live_component(component, **assigns)`` makes, checked: a class and an ``id``."""
+    if isinstance(component, Undefined):
+        name = getattr(component, "_undefined_name", None) or "?"
+        raise TypeError(
+            f"live_component({name}, ...): no assign, global or LiveComponent class is named "
+            f"{name!r} (a LiveComponent subclass is visible to templates by its class name once "
+            "its module is imported)"
+        )
     if not isinstance(component, type):
         raise TypeError(f"live_component() takes a LiveComponent class first, got {component!r}")
     id = assigns.get("id")
@@ -97,8 +105,12 @@ _BY_NAME: dict[str, dict[str, type]] = {}
 
 
 named_components: dict[str, Any] = {}
-"""What each name of ``_BY_NAME`` means in a template: its class, or ``_Ambiguous`` (read
-directly by ``Scope.resolve_or_missing``, once per row of a list of components)."""
+"""What each name of ``_BY_NAME`` means in a template: its class, or ``AMBIGUOUS`` (then
+``component_named`` says which, for the template at hand). Read directly by
+``Scope.resolve_or_missing``, once per row of a list of components."""
+
+AMBIGUOUS: Final = object()
+"""In ``named_components``: several classes have this name."""
 
 
 def register(component: type) -> None:
@@ -107,9 +119,29 @@ def register(component: type) -> None:
     name = component.__name__
     found = _BY_NAME.setdefault(name, {})
     found[component.__module__] = component
-    named_components[name] = (
-        component if len(found) == 1 else _Ambiguous(name, tuple(found.values()))
-    )
+    named_components[name] = component if len(found) == 1 else AMBIGUOUS
+
+
+def component_classes() -> list[type]:
+    """Every component class made visible so far (`register`)."""
+    return [cls for classes in _BY_NAME.values() for cls in classes.values()]
+
+
+def component_named(name: str, template: str | None = None) -> Any:
+    """The component class a template's bare ``name`` means, or ``missing``. Classes of one
+    name in several modules: the one of the module the template belongs to (an inline
+    template is named ``module.Class``), else an error saying so, raised if the template calls
+    it."""
+    found = _BY_NAME.get(name)
+    if not found:
+        return missing
+    if len(found) == 1:
+        return next(iter(found.values()))
+    if template is not None:
+        for module, component in found.items():
+            if template.startswith(module + "."):
+                return component
+    return _Ambiguous(name, tuple(found.values()))
 
 
 class _Ambiguous:

@@ -8,8 +8,10 @@ condition ``deps``: its own reads, those of its nested blocks, and for a step th
 (``set``, an ``if`` whose branches set), the conditions of every later step reading them — a
 ``set`` is evaluated exactly when something that uses it is.
 
-``None`` means "always": reads that cannot be known (``include``, macros, namespaces mutated by
-``{% set ns.x %}``). Over-approximating is always safe; it only costs evaluations.
+``None`` means "always": reads that cannot be known (an include or macro call Jinja renders
+itself, namespaces mutated by ``{% set ns.x %}``). Over-approximating is always safe; it only
+costs evaluations. A macro call or include compiled in place (``inplace``) is a block like any
+other: its reads are known, in the caller's terms.
 
 Stateful objects: Jinja semantics win over change tracking. Some objects change with every use
 within one render: ``joiner()`` and ``cycler()`` objects, ``loop.changed``, ``namespace``
@@ -32,8 +34,9 @@ value reads one, even if nothing reads the name it binds (its call still counts)
 evaluate their steps in document order and loops every entry in order, so a diff makes the
 same calls in the same order, with the same arguments (the ``set``s they read are evaluated
 with them), as a full render: the output equals the full render's. This is enough: a stateful
-object is only reachable through those names — or through macros, ``include`` and other
-opaque statements, which are evaluated on every diff anyway. Steps that cannot reach one are
+object is only reachable through those names (an included template's own count too, as it is
+compiled in place) — or through macro calls, includes and other statements Jinja renders
+itself, which are evaluated on every diff anyway. Steps that cannot reach one are
 still skipped (they neither call it nor see its state), and a diff still emits only what
 differs from the prints. Not detected: stateful objects from assigns or environment globals
 of your own (their state also outlives one render, so no render of them is reproducible).
@@ -192,15 +195,29 @@ def fresh_names(body: Block, bound: Iterable[str]) -> tuple[str, ...]:
 
 
 class Bindings:
-    """A compile-time scope: name -> the deps its current value was computed from."""
+    """A compile-time scope: name -> the deps its current value was computed from.
 
-    def __init__(self, parent: Bindings | None, always: frozenset[str]) -> None:
+    ``top`` is the nearest scope of the page template's root frame (itself, or an ``if``
+    branch of it): where a macro of the page reads the template's own variables, whatever
+    loop or include it is called from (see ``functions``).
+    """
+
+    def __init__(
+        self, parent: Bindings | None, always: frozenset[str], top: Bindings | None = None
+    ) -> None:
         self.parent = parent
         self.always = always
         self.names: dict[str, Deps] = {}
+        self.top: Bindings = self if top is None else top
 
     def child(self) -> Bindings:
-        return Bindings(self, self.always)
+        """A scope in the same Jinja frame (an ``if`` branch: its sets leak out)."""
+        return Bindings(self, self.always, None if self.top is self else self.top)
+
+    def frame(self, always: frozenset[str] = EMPTY) -> Bindings:
+        """A scope in a new Jinja frame (a loop body, an included template), seeing this one;
+        ``always`` adds stateful names (an included template's own)."""
+        return Bindings(self, self.always | always, self.top)
 
     def resolve(self, name: str) -> Deps:
         if name in self.always:
@@ -218,6 +235,18 @@ class Bindings:
 
     def bind(self, name: str, deps: Deps) -> None:
         self.names[name] = deps
+
+
+def block_names(*blocks: Block) -> frozenset[str] | None:
+    """The raw names the steps of ``blocks`` load, nested blocks included (``None``: any)."""
+    found: set[str] = set()
+    for block in blocks:
+        for step in block.steps:
+            names = step.facts.names
+            if names is None:
+                return None
+            found |= names
+    return frozenset(found)
 
 
 def finalize(block: Block, need: dict[str, Deps] | None = None, need_all: Deps = EMPTY) -> Deps:

@@ -1,7 +1,8 @@
 """Turning an evaluated value into the HTML text of a slot.
 
 Dynamic values are inserted by the client as raw HTML, so escaping is the server's job.
-Rules: ``None``, ``False`` and Jinja's ``Undefined`` render as ``""``; anything with
+Rules: ``None``, ``False`` and Jinja's ``Undefined`` render as ``""`` (an unassigned name is
+reported: ``undefined``); anything with
 ``__html__`` (``Markup``, ``|safe``) passes through; everything else is ``str()``-ed and escaped
 exactly as ``markupsafe.escape`` does. The result is always a plain ``str`` — never a number,
 which the client would take for a component id.
@@ -10,6 +11,10 @@ which the client would take for a component id.
 from __future__ import annotations
 
 from typing import Any
+
+from jinja2 import ChainableUndefined, Undefined
+
+from . import undefined
 
 
 def escape_text(text: str) -> str:
@@ -41,5 +46,8 @@ def to_text(value: Any) -> str:
     html = getattr(value, "__html__", None)
     if html is not None:
         return str(html())
-    # Undefined stringifies to "" (StrictUndefined raises, as its user asked for).
+    if isinstance(value, Undefined):  # "" or an error: never silent (see ``undefined``)
+        if type(value) is not Undefined and not isinstance(value, ChainableUndefined):
+            return escape_text(str(value))  # the environment's own kind decides
+        return undefined.rendered(value)
     return escape_text(str(value))

@@ -19,8 +19,10 @@ Blocks: each branch of an ``{% if %}`` is read from where the ``if`` is, and the
 with every reading the branches end with (``Scanner`` keeps them all; an expression is checked
 if any of them needs it). A loop body is read from where the loop is and, when it ends
 elsewhere (it leaves a tag or a value open), again from there too, as a later iteration
-starts there (``_Compiler.loop_body``). Markup rendered by Jinja itself (``include``, macros,
-``call``, ``filter`` and ``with`` blocks) is Markup to this engine, and is not looked into.
+starts there (``_Compiler.loop_body``). A macro body or included template compiled in place
+(``functions``) is read where it is called, as if written there. Markup rendered by Jinja
+itself (other macro calls and includes, ``call``, ``filter`` and ``with`` blocks) is Markup to
+this engine, and is not looked into.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ class State(NamedTuple):
     the last expression, as written (character references and all); else ``None``."""
     after: bool = False
     """``url`` follows an expression (so it may continue a scheme that expression began)."""
+    fresh: bool = False
+    """An expression has just begun an unquoted value, and nothing was read since."""
     run: int = 0
     """Progress through ``-->`` in a comment, or through ``</tag`` in raw text."""
     foreign: int = 0
@@ -90,6 +94,17 @@ class Check(NamedTuple):
     heads: tuple[str, ...]
 
 
+class Place(NamedTuple):
+    """Where an expression lands, as far as its slot cares."""
+
+    check: Check | None
+    """It can begin a URL's scheme: what the ``UrlSlot`` checks."""
+    unquoted: bool
+    """It is in an unquoted attribute value (in some reading): see ``unquoted``."""
+    starts: bool
+    """It begins that value, in every reading (then ``ended_value`` may say it is all of it)."""
+
+
 MAX_READINGS = 16
 """Readings the scanner keeps at most; more arise only from branches that leave the HTML in
 many different places (those that leave a URL value open are kept first)."""
@@ -103,15 +118,21 @@ class Scanner:
     expression is checked when it can begin a URL's scheme in any of them.
     """
 
-    __slots__ = ("_reader", "states")
+    __slots__ = ("_reader", "ended_value", "states")
 
     def __init__(self) -> None:
         self.states: tuple[State, ...] = (START,)
         self._reader = _Reader()
+        self.ended_value = False
+        """The last text fed began by ending the unquoted value that the expression just
+        before it began, in every reading: that expression was the whole value."""
 
     def feed(self, text: str) -> list[str]:
         """Read static ``text``; return the parts of it that complete the scheme of the
         expression just before it (``://`` after ``{{ scheme }}`` gives ``:``), if any."""
+        self.ended_value = bool(text) and all(
+            state.fresh and (text[0] in _SPACE or text[0] == ">") for state in self.states
+        )
         tails = []
         states = []
         for state in self.states:
@@ -123,19 +144,24 @@ class Scanner:
         self.states = _distinct(states)
         return tails
 
-    def expression(self) -> Check | None:
-        """An expression comes next: the check it needs, if it can begin a URL's scheme."""
+    def expression(self) -> Place:
+        """An expression comes next: where it lands (the check it needs, if it can begin a
+        URL's scheme; whether it is in an unquoted value)."""
         attributes: dict[str, None] = {}
         heads: dict[str, None] = {}
+        unquoted, starts = False, True
         states = []
         for state in self.states:
             self._reader.restore(state)
             found = self._reader.expression()
             if found is not None:
                 attributes[found[0]] = heads[found[1]] = None
+            unquoted = unquoted or (self._reader.mode == VALUE and not self._reader.quote)
+            starts = starts and self._reader.fresh
             states.append(self._reader.state())
         self.states = _distinct(states)
-        return Check(tuple(attributes), tuple(heads)) if attributes else None
+        check = Check(tuple(attributes), tuple(heads)) if attributes else None
+        return Place(check, unquoted, starts)
 
     def continues_scheme(self) -> bool:
         """Whether text that comes next may still complete the scheme of the last expression."""
@@ -183,6 +209,8 @@ class _Reader:
     def feed(self, text: str) -> str:
         """Read static ``text``; see ``Scanner.feed``."""
         tail = ""
+        if text:
+            self.fresh = False
         for char in text:
             if self.mode == VALUE and self._ends_value(char):
                 tail = tail or self._settle()
@@ -192,7 +220,8 @@ class _Reader:
 
     def expression(self) -> tuple[str, str] | None:
         """An expression comes next: its attribute and head, if it can begin a URL's scheme."""
-        if self.mode == BEFORE_VALUE:  # ``href={{ url }}``: it begins an unquoted value
+        self.fresh = self.mode == BEFORE_VALUE
+        if self.fresh:  # ``href={{ url }}``: it begins an unquoted value
             self.mode, self.quote, self.url, self.after = VALUE, "", None, False
             if self.attribute in URL_ATTRIBUTES:
                 self.url = ""

@@ -3,7 +3,8 @@
 Generated expression code and Jinja-compiled statements only need a ``Context``; building
 Jinja's full one costs about a microsecond (it copies globals), so this subclass reads the
 assigns mapping directly and falls back to the environment globals. Loop variables and
-``{% set %}`` names live in ``vars``, which loops swap for a copy to keep them local.
+``{% set %}`` names live in ``vars``, which loops (and includes) swap for a copy to keep them
+local; ``top`` keeps the template's own.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.utils import missing
 
-from .components import named_components
+from .components import AMBIGUOUS, component_named, named_components
 
 if TYPE_CHECKING:
     from .components import ComponentSink
@@ -36,6 +37,9 @@ class Scope(Context):
     ) -> None:
         self.parent = cast(dict[str, Any], assigns)
         self.vars = {}
+        # The template's top-level variables: ``vars`` until a loop or an include swaps it for
+        # a copy. A macro of the template reads its variables there (``functions``).
+        self.top: dict[str, Any] = self.vars
         self.environment = environment
         self.name = name
 
@@ -66,7 +70,9 @@ class Scope(Context):
         if value is missing:
             value = self.environment.globals.get(key, missing)
             if value is missing:  # last: a live component class, by its name
-                return named_components.get(key, missing)
+                value = named_components.get(key, missing)
+                if value is AMBIGUOUS:  # several classes of this name: which, for this template
+                    return component_named(key, self.name)
         return value
 
     def get_all(self) -> dict[str, Any]:

@@ -414,11 +414,15 @@ class ForSlot(Step):
         test = self.test
         items: Items
         if test is not None:
+            # Tested in a scratch copy: what the filter binds is not seen by the body's first
+            # entry nor by the else block (Jinja binds the loop variable only in the body).
             items = []
+            tested = ctx.vars = dict(vars)
             for item in iterable:
-                bind(target, item, vars)
+                bind(target, item, tested)
                 if test(ctx):
                     items.append(item)
+            ctx.vars = vars
         elif type(iterable) is list or type(iterable) is tuple:
             items = iterable
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from . import undefined
 from .components import ComponentSink
 from .prints import SAME, NodePrint, WireNode, _Same
 from .sharing import SharedRender
@@ -39,6 +40,8 @@ class RenderState:
         assigns: Mapping[str, Any],
         changed: Iterable[str] | None = None,
         components: ComponentSink | None = None,
+        *,
+        strict: bool = False,
     ) -> WireNode:
         root = template.root
         prints = self._prints
@@ -48,10 +51,15 @@ class RenderState:
         try:
             if changed is None or prints is None or prints[0] is not root:
                 tree, self._prints = root.full(ctx)
+                if undefined.pending:
+                    undefined.check(template, assigns, strict)
                 return tree
             result: tuple[WireNode, NodePrint] | _Same = root.diff(ctx, changed, prints)
+            if undefined.pending:
+                undefined.check(template, assigns, strict)
         except BaseException:
             self._prints = None
+            undefined.pending.clear()
             raise
         if result is SAME:
             return {}
@@ -64,6 +72,8 @@ class RenderState:
         assigns: Mapping[str, Any],
         changed: Iterable[str] | None = None,
         components: ComponentSink | None = None,
+        *,
+        strict: bool = False,
     ) -> SharedRender:
         """``render``, reusing the render of another state that held the same prints and read
         the same values (see ``sharing``). The result is shared: never mutate its ``diff``.
@@ -81,7 +91,7 @@ class RenderState:
             self._prints = found.after
             return found
         calls = 0 if components is None else components.calls
-        diff = self.render(template, assigns, changed_reads, components)
+        diff = self.render(template, assigns, changed_reads, components, strict=strict)
         render = SharedRender(before, changed_reads, read_values, diff, self._prints)
         if components is None or components.calls == calls:
             shared.remember(render)

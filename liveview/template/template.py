@@ -8,6 +8,7 @@ from typing import Any
 
 import jinja2
 
+from . import undefined
 from .compiler import compile_template
 from .components import ComponentSink
 from .deps import union
@@ -67,16 +68,27 @@ class Template:
         return Scope(self.environment, assigns, self.name)
 
     def render_html(
-        self, assigns: Mapping[str, Any], components: ComponentSink | None = None
+        self,
+        assigns: Mapping[str, Any],
+        components: ComponentSink | None = None,
+        *,
+        strict: bool = False,
     ) -> str:
         """The HTML of a full render: what the client builds from ``RenderState().render``'s tree
         (used for the dead render, so the connected render morphs nothing). Live components
-        are placeholders from ``components``, which fills them in."""
+        are placeholders from ``components``, which fills them in. ``strict``: an unassigned
+        name rendered is an error (``undefined``), not a warning."""
         parts: list[str] = []
         ctx = self.scope(assigns)
         if components is not None:
             ctx.components = components
-        self.root.html(ctx, parts)
+        try:
+            self.root.html(ctx, parts)
+        except BaseException:
+            undefined.pending.clear()
+            raise
+        if undefined.pending:
+            undefined.check(self, assigns, strict)
         return "".join(parts)
 
     def __repr__(self) -> str:

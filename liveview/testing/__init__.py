@@ -15,6 +15,8 @@ while the test waits on it raises `LiveViewCrashed` at once, chained to its own 
 The modules, one idea each:
 - `client`: `LiveViewTestClient`, the app with its lifespan, HTTP and websockets;
 - `view`: `LiveViewTest`, one joined LiveView and the HTML a browser shows for it;
+- `forms`: `FormTest`, a form of the page filled in and sent as the client does (`html`: the
+  element tree it reads);
 - `websocket`: `TestWebSocket`, raw V2 frames to and from the app;
 - `tree`: the client's model, `merge_diff` (strict) and `to_html`;
 - `page`: what is read from the dead render (container, CSRF token, socket path);
@@ -30,6 +32,7 @@ from liveview.testing.exceptions import (
     WebSocketClosed,
     WebSocketRejected,
 )
+from liveview.testing.forms import FormTest
 from liveview.testing.tree import merge_diff, to_html
 from liveview.testing.view import LiveViewTest
 from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
@@ -37,6 +40,7 @@ from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 __all__ = [
     "DEFAULT_TIMEOUT",
     "DiffRejected",
+    "FormTest",
     "LiveViewCrashed",
     "LiveViewTest",
     "LiveViewTestClient",

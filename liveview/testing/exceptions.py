@@ -38,7 +38,7 @@ class ReplyError(Exception):
 
 class LiveViewCrashed(ReplyError):
     """The LiveView crashed: the server sent `phx_error` on its topic, or answered its join
-    with `join crashed` (`response`: that payload).
+    with `join crashed`, or `reload` in debug (`response`: that payload).
 
     The message names the exception the LiveView raised, and `__cause__` is that exception,
     when the test client saw the app log it (`LiveViewTestClient` listens to the `liveview`

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from liveview.channel.protocol import DIFF, ERROR, EVENT, JOIN, LEAVE
 from liveview.testing.crashes import CrashLog
 from liveview.testing.exceptions import LiveViewCrashed, ReplyError
+from liveview.testing.forms import FormTest
 from liveview.testing.tree import component_of, extract, merge_diff, to_html
 from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 
@@ -57,8 +58,8 @@ class LiveViewTest:
         reply = await self.socket.receive_reply(self.join_ref, pushed.append)
         response = reply[4]["response"]
         if reply[4]["status"] != "ok":
-            if isinstance(response, dict) and response.get("reason") == "join crashed":
-                raise self._crashed(response)
+            if isinstance(response, dict) and response.get("reason") in ("join crashed", "reload"):
+                raise self._crashed(response)  # "reload": in debug, the error page follows
             raise ReplyError(response)
         self.join_reply = response
         self.apply(response["rendered"])
@@ -144,22 +145,29 @@ class LiveViewTest:
     ) -> str:
         """A form's `phx-change`; `target` names the input that changed (`_target`)."""
         meta = {"_target": target} if target else {}
-        await self._form(event, form, meta, phx_target)
+        await self.send_form(event, form, meta, phx_target)
         return self.html
 
     async def submit(
         self, event: str, form: Mapping[str, Any] | str, *, phx_target: int | str | None = None
     ) -> str:
-        await self._form(event, form, {}, phx_target)
+        await self.send_form(event, form, {}, phx_target)
         return self.html
 
-    async def _form(
+    def form(self, selector: str = "form") -> FormTest:
+        """A form of the page (`#id`, or `form`: the first), to fill in and send as the client
+        does: `await view.form("#signup").change({"signup": {"email": "x"}})`, `.submit()`,
+        `.errors` (see `FormTest`)."""
+        return FormTest(self, selector)
+
+    async def send_form(
         self,
         event: str,
         form: Mapping[str, Any] | str,
         meta: dict[str, Any],
-        phx_target: int | str | None,
+        phx_target: int | str | None = None,
     ) -> None:
+        """A form event: `form` URL-encoded as the client sends it, or a dict to encode."""
         value = form if isinstance(form, str) else urlencode(_flatten(form))
         payload = {"type": "form", "event": event, "value": value, "meta": meta}
         await self.push(EVENT, self._targeted(payload, phx_target))
@@ -184,14 +192,20 @@ class LiveViewTest:
     async def wait_for(
         self, predicate: Callable[[str], bool], timeout: float = DEFAULT_TIMEOUT
     ) -> str:
-        """Apply pushes until `predicate(html)` holds; TimeoutError if it does not in time."""
+        """Apply pushes until `predicate(html)` holds; `TimeoutError` saying so, with the HTML,
+        if it does not in time."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not predicate(self.html):
             remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"condition not met; html is {self.html!r}")
-            await self.receive_push(remaining)
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                await self.receive_push(remaining)
+            except TimeoutError:
+                raise TimeoutError(
+                    f"condition not met within {timeout:g} s; the LiveView's html is {self.html!r}"
+                ) from None
         return self.html
 
     async def leave(self) -> None:

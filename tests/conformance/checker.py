@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import jinja2
 import orjson
 
 from liveview.template import RenderState, Template
@@ -34,10 +35,26 @@ class Step:
         return cls(assigns, None if changed is None else frozenset(changed))
 
 
+PARTIALS = {
+    # included (compiled in place): reads assigns, a loop variable if there is one, `t` if set
+    "row.html": '<li class="{{ "on" if x is defined and x.on }}">{{ a }}'
+    "{% if x is defined %}{{ x.name }}{% endif %}{% for w in words %}<i>{{ w }}"
+    "{{ loop.index }}</i>{% endfor %}{{ t }}</li>",
+    # includes another, and sets a name that stays in it
+    "nested.html": "<div>{% include 'row.html' %}{% set t = n * 2 %}{{ t }}{{ b }}</div>",
+    # imported: macros see only their arguments (and globals)
+    "parts.html": '{% macro card(v, w="-") %}<s title="{{ w }}">{{ v }}</s>'
+    "{% if v %}!{% endif %}{% endmacro %}"
+    "{% macro pair(v, w) %}<q>{{ card(v) }}|{{ card(w, w=v) }}</q>{% endmacro %}",
+}
+ENVIRONMENT = jinja2.Environment(autoescape=True, loader=jinja2.DictLoader(PARTIALS))
+"""What the generated templates compile against: a loader holding ``PARTIALS``."""
+
+
 @functools.lru_cache(maxsize=4096)
 def compile_template(source: str) -> Template:
     """Templates are immutable and shareable; shrinking re-renders the same sources a lot."""
-    return Template(source)
+    return Template(source, environment=ENVIRONMENT)
 
 
 def describe(source: str, steps: Sequence[Step]) -> str:

@@ -5,7 +5,8 @@ error, never a skip), bundles the client's ``rendered.js`` with ``build.mjs`` if
 stale, and starts one long-lived Node process. ``render(steps)`` sends one case -- the join
 tree followed by diffs, exactly as the client would receive them -- and returns the HTML the
 client renders after each step. The only normalization is the one documented at the top of
-``harness.mjs``.
+``harness.mjs``. ``session()`` drives one client view a step at a time instead, for cases whose
+next message depends on what the client shows (live components); its HTML is not normalized.
 """
 
 from __future__ import annotations
@@ -146,6 +147,32 @@ class ClientHarness:
         html: list[str] = reply["html"]
         return html
 
+    def session(self) -> ClientSession:
+        """A client view driven one step at a time (join, diffs, resets, prunes)."""
+        return ClientSession(self, next(self._ids))
+
+    def _session_op(self, session: int, op: str, value: Any, step: int) -> dict[str, Any]:
+        with self._lock:
+            case_id = next(self._ids)
+            stdin = self._proc.stdin
+            assert stdin is not None
+            value_json = value if isinstance(value, bytes) else encode(value)
+            stdin.write(
+                b'{"id":%d,"session":%d,"op":"%b","value":%b}\n'
+                % (case_id, session, op.encode(), value_json)
+            )
+            stdin.flush()
+            reply = self._read(self._proc, self._stderr)
+            if op == "join":
+                self.cases += 1
+            if op in ("join", "diff"):
+                self.steps += 1
+        if reply.get("id") != case_id:
+            raise RuntimeError(f"harness protocol out of step: sent {case_id}, got {reply}")
+        if "error" in reply:
+            raise ClientError(step, reply["error"], reply.get("stack"), [])
+        return reply
+
     def close(self) -> None:
         if self._proc.poll() is None:
             if self._proc.stdin:
@@ -158,3 +185,46 @@ class ClientHarness:
         if self._proc.stdout:
             self._proc.stdout.close()
         self._stderr.close()
+
+
+class ClientSession:
+    """One client view in the harness: ``join``, then ``diff`` (each returns the HTML the client
+    renders, with the attributes it writes into component roots), ``reset`` and ``prune`` (what
+    the client does around ``cids_will_destroy`` / ``cids_destroyed``), ``end``. A step the
+    client throws on raises ``ClientError`` naming the step (joins and diffs counted from 0);
+    the harness then drops the view, and ``end`` does nothing."""
+
+    def __init__(self, harness: ClientHarness, key: int) -> None:
+        self._harness = harness
+        self._key = key
+        self.step = -1
+        self.ended = False
+
+    def join(self, tree: Any) -> str:
+        return self._render("join", tree)
+
+    def diff(self, diff: Any) -> str:
+        return self._render("diff", diff)
+
+    def reset(self, cids: Sequence[int]) -> None:
+        self._op("reset", list(cids))
+
+    def prune(self, cids: Sequence[int]) -> None:
+        self._op("prune", list(cids))
+
+    def end(self) -> None:
+        if not self.ended:
+            self._op("end", None)
+            self.ended = True
+
+    def _render(self, op: str, message: Any) -> str:
+        self.step += 1
+        html: str = self._op(op, message)["html"]
+        return html
+
+    def _op(self, op: str, value: Any) -> dict[str, Any]:
+        try:
+            return self._harness._session_op(self._key, op, value, self.step)
+        except ClientError:
+            self.ended = True
+            raise

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conformance.client import ClientHarness, HarnessUnavailable
+from tests.conformance.component_app import ComponentServer
+from tests.conformance.component_checker import STATS
 from tests.conformance.settings import PROFILE
 
 _HARNESS = pytest.StashKey[ClientHarness]()
@@ -27,6 +29,14 @@ def client_harness(request: pytest.FixtureRequest) -> Iterator[ClientHarness]:
     harness.close()
 
 
+@pytest.fixture(scope="session")
+def component_server() -> Iterator[ComponentServer]:
+    """The app live component cases run in, with its event loop (see ``component_app``)."""
+    server = ComponentServer()
+    yield server
+    server.close()
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     harness = terminalreporter.config.stash.get(_HARNESS, None)
     if harness is not None and harness.cases:
@@ -34,3 +44,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"conformance ({PROFILE}): {harness.cases} cases, {harness.steps} steps merged and "
             f"rendered by the official client (phoenix_live_view {harness.version})"
         )
+    if STATS["cases"]:
+        counts = ", ".join(f"{name} {count}" for name, count in sorted(STATS.items()))
+        terminalreporter.write_line(f"live components: {counts}")

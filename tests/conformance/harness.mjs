@@ -19,6 +19,16 @@
 //       first output line is a greeting:
 //       {"ready": true, "client": "<phoenix_live_view version>"}.
 //
+//       A line may instead drive one step of a long-lived client view, for cases whose next
+//       message depends on what the client shows (live components: the client's
+//       `cids_will_destroy` / `cids_destroyed` exchange): {"id", "session": n, "op", "value"}
+//       with op "join" (value: the join tree; starts the session), "diff" (a diff), "reset"
+//       (value: cids -- `resetRender` on each, what view.ts does before `cids_will_destroy`),
+//       "prune" (value: cids -- `pruneCIDs`, what view.ts does with the `cids_destroyed`
+//       reply) or "end". The answer is {"id", "html": ...} after "join" and "diff" (the HTML
+//       *without* normalization: every attribute the client writes is kept), {"id"} after the
+//       others, or {"id", "error", "stack"} (the session is then gone).
+//
 // Each step goes through the same calls the client's view.ts makes: `Rendered.extract` (which
 // strips the top-level "r"/"e"/"t"), then `new Rendered(viewId, diff)` for the join and
 // `rendered.mergeDiff(diff)` for a diff. The HTML is produced by the client's own renderer,
@@ -84,27 +94,29 @@ function normalize(html) {
   return out + html.slice(i);
 }
 
-function render(rendered) {
+function render(rendered, raw) {
   const tree = rendered.get();
   const { buffer } = rendered.recursiveToString(tree, tree.c, null, false, {}, null);
-  return normalize(buffer);
+  return raw ? buffer : normalize(buffer);
 }
 
-/** One client view: the join tree, then diffs, each followed by the HTML it renders. */
+/** One client view: the join tree, then diffs, each followed by the HTML it renders
+ * (normalized, unless `raw`). */
 class Session {
-  constructor() {
+  constructor(raw = false) {
     this.rendered = null;
+    this.raw = raw;
   }
 
-  step(raw) {
+  step(message) {
     diagnostics.length = 0;
-    const { diff } = Rendered.extract(raw);
+    const { diff } = Rendered.extract(message);
     if (this.rendered === null) {
       this.rendered = new Rendered(VIEW_ID, diff);
     } else {
       this.rendered.mergeDiff(diff);
     }
-    const html = render(this.rendered);
+    const html = render(this.rendered, this.raw);
     if (diagnostics.length) {
       throw new Error(`client diagnostics: ${diagnostics.join("; ")}`);
     }
@@ -140,6 +152,30 @@ function write(obj) {
   });
 }
 
+/** Client views driven one step at a time, by session number (see the top). */
+const sessions = new Map();
+
+function sessionStep({ session: key, op, value }) {
+  if (op === "join") {
+    const session = new Session(true);
+    sessions.set(key, session);
+    return { html: session.step(value) };
+  }
+  const session = sessions.get(key);
+  if (session === undefined) throw new Error(`no session ${key}`);
+  if (op === "diff") return { html: session.step(value) };
+  if (op === "reset") {
+    for (const cid of value) session.rendered.resetRender(cid);
+  } else if (op === "prune") {
+    session.rendered.pruneCIDs(value);
+  } else if (op === "end") {
+    sessions.delete(key);
+  } else {
+    throw new Error(`unknown op ${op}`);
+  }
+  return {};
+}
+
 async function serve() {
   await write({ ready: true, client: clientVersion });
   for await (const line of lines(process.stdin)) {
@@ -149,6 +185,17 @@ async function serve() {
       request = JSON.parse(line);
     } catch (error) {
       await write({ id: null, step: null, ...errorFields(error) });
+      continue;
+    }
+    if (request.session !== undefined) {
+      let reply;
+      try {
+        reply = { id: request.id, ...sessionStep(request) };
+      } catch (error) {
+        sessions.delete(request.session);
+        reply = { id: request.id, ...errorFields(error) };
+      }
+      await write(reply);
       continue;
     }
     const session = new Session();

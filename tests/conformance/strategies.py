@@ -20,13 +20,13 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from tests.conformance.checker import Step
+from tests.conformance.checker import PARTIALS, Step
 
 # --- values ----------------------------------------------------------------------------------
 
@@ -86,12 +86,28 @@ _JOINS = [
     "xs|map(attribute='name')|join(',')", "words|join(', ')",
     "xs|selectattr('on')|list|length", "pairs|map('first')|join",
 ]  # fmt: skip
+# Where a template calls live components, no static may leave the HTML inside a tag (a bare
+# `<` before a call), and a component's own template must keep one balanced root element.
+_CALL_STATIC = [text for text in _STATIC if text != "<"]
+_ROOT_STATIC = [text for text in _CALL_STATIC if text not in ("<b>", "</b>", "a&b<c>\"d'")]
 _TAGS = ["p", "span", "li", "div", "b", "i", "td"]
 _ITEM_VARS = ["x", "y"]
 _SCALAR_VARS = ["w", "v"]
 # Template features the engine is known to get wrong (test_regressions.py) are left out of the
 # generator while the bug is open, behind a switch, so that the properties keep looking for new
 # bugs; once the bug is fixed, the switch goes. None is open today.
+
+
+class Sites:
+    """Numbers the ``live_component`` call sites of one case (page and component templates
+    alike), so that component ids made from them are unique on the page."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def next(self) -> int:
+        self.count += 1
+        return self.count
 
 
 @dataclass(frozen=True)
@@ -103,10 +119,21 @@ class Scope:
     loop: bool = False  # inside a for body: `loop` is bound
     depth: int = 0
     ns: bool = False  # `ns` is a namespace(c=0, s="")
-    macro: bool = False  # `m(v, w="-")` is a macro
+    macro: bool = False  # `m(v, w="-")` and `mm(v)` are macros of the template
+    parts: bool = False  # `card(v, w="-")` and `parts.pair(v, w)` are macros of `parts.html`
     joiner: bool = False  # `j` is a joiner (stateful: its calls depend on the calls before)
     cycler: bool = False  # `c` is a cycler('o', 'e') (stateful)
     seen: bool = False  # `seen` is a list the template appends to (stateful)
+    # Live components (tests/conformance/component_strategies.py):
+    calls: tuple[str, ...] = ()  # component classes a `live_component` call here may name
+    keys: tuple[str, ...] = ()  # `{% set kN = loop.index %}` of the loops around: unique ids
+    own: bool = False  # a component's template: `id`, `myself`, `count`, `note` are readable
+    rooted: bool = False  # inside a component's one root element: balanced statics only
+    sites: Sites | None = field(default=None, compare=False)
+    # `filter` and `with` (rendered by Jinja whole), includes and imports (they need the
+    # conformance loader) may be generated (never where components are called: see
+    # component_strategies.py):
+    opaque: bool = True
 
     def with_scalar(self, name: str) -> Scope:
         scalars = self.scalars if name in self.scalars else (*self.scalars, name)
@@ -156,7 +183,9 @@ def _expr(draw: Draw, scope: Scope, depth: int = 0) -> str:
     if depth < 1:
         kinds.append("ternary")
         if scope.macro:
-            kinds += ["macro", "macro"]
+            kinds += ["macro", "macro", "macro2"]
+        if scope.parts:
+            kinds += ["card", "pair"]
     if scope.ns:
         kinds += ["ns", "ns"]
     if scope.joiner:
@@ -171,7 +200,11 @@ def _expr(draw: Draw, scope: Scope, depth: int = 0) -> str:
         kinds += ["scalar", "scalar"]
     if scope.loop:
         kinds += ["loop", "loop"]
+    if scope.own:
+        kinds += ["own", "own"]
     kind = _pick(draw, kinds)
+    if kind == "own":
+        return str(_pick(draw, ["count", "note", "id", "myself", "count + 1", "note|upper"]))
     if kind == "name":
         return str(_pick(draw, ["a", "b", "n", "f", "g"]))
     if kind == "concat":
@@ -188,9 +221,18 @@ def _expr(draw: Draw, scope: Scope, depth: int = 0) -> str:
     if kind == "cfg":
         return str(_pick(draw, ["cfg.title", "cfg['title']", "cfg.on"]))
     if kind == "macro":
-        if draw(st.booleans()):
-            return f"m({_expr(draw, scope, depth + 1)})"
-        return f"m({_expr(draw, scope, depth + 1)}, {_expr(draw, scope, depth + 1)})"
+        shape = _pick(draw, ["one", "two", "keyword"])
+        first = _expr(draw, scope, depth + 1)
+        if shape == "one":
+            return f"m({first})"
+        second = _expr(draw, scope, depth + 1)
+        return f"m({first}, {second})" if shape == "two" else f"m(w={second}, v={first})"
+    if kind == "macro2":
+        return f"mm({_expr(draw, scope, depth + 1)})"
+    if kind == "card":
+        return f"card({_expr(draw, scope, depth + 1)})"
+    if kind == "pair":
+        return f"parts.pair({_expr(draw, scope, depth + 1)}, {_expr(draw, scope, depth + 1)})"
     if kind == "ns":
         return str(_pick(draw, ["ns.c", "ns.s"]))
     if kind == "joiner":
@@ -232,6 +274,8 @@ def _cond(draw: Draw, scope: Scope) -> str:
         options += [f"{var} == 'a'", f"{var}"]
     if scope.loop:
         options += ["loop.first", "loop.last", "loop.index is even", "loop.index > 1"]
+    if scope.own:
+        options += ["count > 1", "count is even", "note", "note == a"]
     cond = str(_pick(draw, options))
     if draw(st.integers(0, 5)) == 0:
         cond = f"{cond} and {_pick(draw, options)}"
@@ -293,11 +337,21 @@ def _for(draw: Draw, scope: Scope, depth: int) -> str:
     head = f"for {var} in {iterable}"
     if draw(st.integers(0, 5)) == 0:
         head += f" if {_cond(draw, replace(inner, loop=False))}"
-    body = _body(draw, inner, depth + 1, min_size=1)
+    inner, key = _keyed(inner)
+    body = key + _body(draw, inner, depth + 1, min_size=1)
     source = f"{_tag(draw, head)}{body}"
     if draw(st.integers(0, 3)) == 0:
         source += f"{_tag(draw, 'else')}{_body(draw, scope, depth + 1)}"
     return source + _tag(draw, "endfor")
+
+
+def _keyed(inner: Scope) -> tuple[Scope, str]:
+    """Where components may be called: a loop body names its ``loop.index`` (``kN``), so that
+    the ids of the components called in it are unique (also in nested loops)."""
+    if not inner.calls:
+        return inner, ""
+    key = f"k{inner.depth}"
+    return replace(inner, keys=(*inner.keys, key)), f"{{% set {key} = loop.index %}}"
 
 
 def _if(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
@@ -339,7 +393,7 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
     if depth < 3:
         kinds += ["if", "if", "for", "for", "twin", "element"]
         if depth < 2:
-            kinds += ["filter", "with", "setblock"]
+            kinds += ["filter", "with", "setblock"] if scope.opaque else ["setblock"]
     kinds += ["set", "comment", "raw", "choose"]
     if scope.ns:
         kinds += ["ns_set", "ns_set"]
@@ -347,9 +401,20 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
         kinds += ["seen_append"]
     if scope.cycler:
         kinds += ["cycler_reset"]
+    if scope.calls:
+        kinds += ["call", "call", "call"]
+        if depth < 3:
+            kinds += ["move"]
+    if scope.opaque:  # the partials need the conformance environment's loader
+        kinds += ["include"]
     kind = _pick(draw, kinds)
+    if kind == "call":
+        return component_call(draw, scope), scope
+    if kind == "move":
+        return _move(draw, scope, depth), scope
     if kind == "text":
-        text = draw(st.lists(st.sampled_from(_STATIC), min_size=1, max_size=3))
+        pool = _ROOT_STATIC if scope.rooted else _CALL_STATIC if scope.calls else _STATIC
+        text = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3))
         return _static("".join(text)), scope
     if kind == "expr":
         left = "-" if draw(st.integers(0, 9)) == 0 else ""
@@ -396,6 +461,8 @@ def _node(draw: Draw, scope: Scope, depth: int) -> tuple[str, Scope]:
         return f"{{% set _ = seen.append({_expr(draw, scope)}) %}}", scope
     if kind == "cycler_reset":
         return "{% if c.reset() %}{% endif %}", scope
+    if kind == "include":  # compiled in place: sees the variables here, keeps its sets
+        return "{% include '" + _pick(draw, sorted(PARTIALS)) + "' %}", scope
     if kind == "comment":
         return "{# a comment {{ a }} #}", scope
     return "{% raw %}{{ a }} {% if %}{% endraw %}", scope
@@ -414,19 +481,97 @@ def _body(draw: Draw, scope: Scope, depth: int, min_size: int = 0) -> str:
     return _body_scoped(draw, scope, depth, min_size)[0]
 
 
-_MACRO = '{% macro m(v, w="-") %}<b title="{{ w }}">{{ v }}</b>{% endmacro %}'
+# --- live component calls (see component_strategies.py) ---------------------------------------
+
+# Conditions no `{% set %}` or loop variable of the generator can shadow: a component called
+# under `cond` in one place and `not cond` in another is called once per render.
+_STABLE_CONDS = ["f", "g", "n > 1", "xs", "not ys", "cfg.on", "words"]
 
 
-def _prelude(draw: Draw) -> tuple[str, Scope]:
-    """Optional definitions at the top: a namespace, a macro, a joiner, a cycler, a list."""
+def component_call(draw: Draw, scope: Scope) -> str:
+    """``{{ live_component(Cls, id=..., attr=...) }}``: the id is the call site's number, the
+    loop indexes around it, and inside a component its own id first (unique on the page); the
+    attributes are a few assign names, each given a value of the type its templates expect."""
+    assert scope.sites is not None and scope.calls
+    component = _pick(draw, list(scope.calls))
+    ident = f"'{scope.sites.next()}'" + "".join(f" ~ ':' ~ {key}" for key in scope.keys)
+    if scope.own:
+        ident = f"id ~ '/' ~ {ident}"
+    names = draw(st.lists(st.sampled_from(list(SCHEMA)), unique=True, max_size=4))
+    attributes = "".join(f", {name}=({_attribute_value(draw, scope, name)})" for name in names)
+    left = "-" if draw(st.integers(0, 9)) == 0 else ""
+    return f"{{{{{left} live_component({component}, id={ident}{attributes}) }}}}"
+
+
+def _attribute_value(draw: Draw, scope: Scope, name: str) -> str:
+    """An expression for the component attribute ``name`` (the type that assign has)."""
+    items, scalars = list(scope.items), list(scope.scalars)
+    options: list[str]
+    if name in ("a", "b"):
+        options = ["a", "b", "cfg.title", "'<&>'", f"({_expr(draw, scope)})|string"]
+        options += [f"{var}.name" for var in items] + [f"{var}|string" for var in scalars]
+        if scope.own:
+            options += ["note", "count|string", "id"]
+    elif name == "n":
+        options = ["n", "xs|length", "words|length", "0", "3"] + [f"{var}.n" for var in items]
+        if scope.loop:
+            options += ["loop.index", "loop.revindex0"]
+        if scope.own:
+            options += ["count"]
+    elif name in ("f", "g"):
+        options = ["f", "g", _expr(draw, scope), _cond(draw, scope)]
+    elif name in ("xs", "ys"):
+        options = ["xs", "ys", "xs|reverse|list", "ys[:2]", "xs|sort(attribute='n')"]
+        options += ["xs|selectattr('on')|list"] + [f"[{var}]" for var in items]
+    elif name == "words":
+        options = ["words", "xs|map(attribute='name')|list", "[a, b]", "words|reverse|list"]
+        options += [f"{var}.sub" for var in items]
+    elif name == "pairs":
+        options = ["pairs", "pairs|reverse|list", "[[a, b]]"]
+    else:
+        options = ["cfg", "{'title': a, 'on': f}"]
+        options += [f"{{'title': {var}.name, 'on': {var}.on}}" for var in items]
+    return str(_pick(draw, options))
+
+
+def _move(draw: Draw, scope: Scope, depth: int) -> str:
+    """One component in one of two places, by a condition: when it flips, the component moves
+    (it keeps its cid and state if the client has not destroyed it yet)."""
+    call = component_call(draw, scope)
+    cond = _pick(draw, _STABLE_CONDS)
+    between = _body(draw, scope, depth + 1)
+    return (
+        f"{{% if {cond} %}}{call}{{% endif %}}{between}"
+        f"{{% if not ({cond}) %}}<{_static('b')}>{call}</{_static('b')}>{{% endif %}}"
+    )
+
+
+# Macros of the template (compiled in place where called as a whole expression): `m` reads
+# assigns besides its arguments, `mm` the template's `t` (undefined, or a top-level set) and
+# calls `m`. (Not `k`: the generator names a loop variable so.)
+_MACROS = (
+    '{% macro m(v, w="-") %}<b title="{{ w }}">{{ v }}</b>{% if n > 1 %}{{ a }}{% endif %}'
+    "{% endmacro %}"
+    "{% macro mm(v) %}[{{ m(v, w=t) }}{% for q in words %}<i>{{ q }}{{ loop.index }}</i>"
+    "{% endfor %}{{ t }}]{% endmacro %}"
+)
+_IMPORTS = "{% from 'parts.html' import card %}{% import 'parts.html' as parts %}"
+
+
+def _prelude(draw: Draw, scope: Scope | None = None) -> tuple[str, Scope]:
+    """Optional definitions at the top: a namespace, macros, imported macros (unless ``scope``
+    forbids opaque statements), a joiner, a cycler, a list; the scope after them."""
     parts: list[str] = []
-    scope = Scope()
+    scope = scope or Scope()
     if draw(st.integers(0, 3)) == 0:
         parts.append("{% set ns = namespace(c=0, s='') %}")
         scope = replace(scope, ns=True)
     if draw(st.integers(0, 3)) == 0:
-        parts.append(_MACRO)
+        parts.append(_MACROS)
         scope = replace(scope, macro=True)
+    if scope.opaque and draw(st.integers(0, 3)) == 0:  # needs the conformance loader
+        parts.append(_IMPORTS)
+        scope = replace(scope, parts=True)
     if draw(st.integers(0, 3)) == 0:
         parts.append("{% set j = joiner('|') %}")
         scope = replace(scope, joiner=True)

@@ -113,6 +113,28 @@ CASES: dict[str, tuple[str, list[Step]]] = {
             S({"xs": [{"name": "b", "sub": ["3"]}]}, ["xs"]),
         ],
     ),
+    "macro rows in a loop: an edit, a prepend (moves), a removal": (
+        '{% macro card(x, n=0) %}<div class="{{ "on" if x.on }}">{{ x.name }} {{ n }}</div>'
+        "{% endmacro %}<ul>{% for x in xs %}<li>{{ card(x, n=loop.index) }}</li>{% endfor %}</ul>",
+        [
+            S({"xs": [{"name": "a", "on": True}, {"name": "b", "on": False}]}),
+            S({"xs": [{"name": "a", "on": True}, {"name": "B", "on": False}]}, ["xs"]),
+            S({"xs": [{"name": "z"}, {"name": "a", "on": True}, {"name": "B"}]}, ["xs"]),
+            S({"xs": [{"name": "a", "on": True}]}, ["xs"]),
+        ],
+    ),
+    "include in a loop, then an imported macro, reading a set": (
+        "{% from 'parts.html' import card %}{% set t = a|upper %}{% for x in xs %}"
+        "{% include 'row.html' %}{{ card(x.name, w=t) }}{% endfor %}{% include 'nested.html' %}",
+        [
+            S({"xs": [{"name": "a", "on": True}], "a": "q", "b": 1, "n": 1, "words": ["w"]}),
+            S(
+                {"xs": [{"name": "a", "on": False}], "a": "r", "b": 1, "n": 1, "words": []},
+                ["xs", "a", "words"],
+            ),
+            S({"xs": [], "a": "r", "b": 2, "n": 3, "words": []}, ["xs", "b", "n"]),
+        ],
+    ),
 }
 
 

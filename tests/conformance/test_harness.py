@@ -97,3 +97,28 @@ def test_a_wrong_diff_is_caught(client_harness: ClientHarness) -> None:
     # `changed` that omits a changed assign makes the engine send nothing: the check sees it.
     with pytest.raises(AssertionError, match="differs from the full render at step 1"):
         check_case(client_harness, "<p>{{ a }}</p>", [Step.of({"a": "1"}), Step.of({"a": "2"}, [])])
+
+
+def test_a_session_keeps_the_client_attributes_and_prunes(client_harness: ClientHarness) -> None:
+    # A client view a step at a time: its HTML keeps what the client writes into a component's
+    # root; after pruneCIDs a diff sharing the pruned component's statics breaks the client.
+    session = client_harness.session()
+    join = {
+        "s": ["<div>", "</div>"],
+        "0": 1,
+        "c": {"1": {"s": ['<p id="c">', "</p>"], "0": "hi", "r": 1}},
+    }
+    root = (
+        'data-phx-id="c{0}-phx-conformance" data-phx-component="{0}" '
+        'data-phx-view="phx-conformance"'
+    )
+    assert session.join(join) == f'<div><p {root.format(1)} id="c">hi</p></div>'
+    session.reset([1])
+    added = {"0": 2, "c": {"2": {"s": -1, "0": "new", "r": 1}}}
+    assert session.diff(added) == f'<div><p {root.format(2)} id="c">new</p></div>'
+    session.prune([1])
+    with pytest.raises(ClientError) as caught:
+        session.diff({"0": 3, "c": {"3": {"s": -1, "0": "x", "r": 1}}})
+    assert caught.value.step == 2
+    assert session.ended
+    session.end()  # the harness dropped it already: nothing to do

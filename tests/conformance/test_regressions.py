@@ -1,9 +1,10 @@
 """Engine bugs found by the conformance properties, each shrunk to a minimal template and
 assigns sequence. A test marked ``xfail(strict=True)`` documents a bug that is not fixed yet
-(it starts failing -- XPASS -- the day it is fixed: then drop the mark). Both bugs below are
-fixed: stateful calls (``liveview/template/deps.py``, "Stateful objects") and ``{% set %}`` in
-loop bodies (``ForSlot.fresh`` in ``liveview/template/slots.py``); the comments give the
-outputs before the fixes."""
+(it starts failing -- XPASS -- the day it is fixed: then drop the mark). The bugs below are
+fixed: stateful calls (``liveview/template/deps.py``, "Stateful objects"), ``{% set %}`` in
+loop bodies (``ForSlot.fresh`` in ``liveview/template/slots.py``) and a loop filter's binding
+seen by the ``else`` block (``ForSlot._iterate``); the comments give the outputs before the
+fixes."""
 
 from __future__ import annotations
 
@@ -84,5 +85,29 @@ def test_set_in_a_loop_body_full_render_matches_jinja() -> None:
     # that is not an assign, and an inner loop)
     source = "{% for x in xs %}[{{ t }}]{% set t = x %}{% endfor %}"
     assigns = {"t": 0, "xs": [1, 2, 3]}
+    jinja = jinja2.Environment(autoescape=True).from_string(source).render(assigns)
+    assert compile_template(source).render_html(assigns) == jinja
+
+
+# A loop's `if` filter bound the loop variable for each item it tested, in the variables the
+# `else` block then rendered in: the else block saw the last item tested (Jinja: the loop
+# variable is not bound there), and its diffs, whose dependencies were the outer name's, did
+# not follow. Found by the long run once the generator included templates reading `x`.
+
+
+def test_loop_filter_binding_is_not_seen_by_else_diff(client_harness: ClientHarness) -> None:
+    # Shrunk from '{%- for x in xs if f and xs|length > 1 -%} {%- else -%}{% include
+    # 'nested.html' %}{%- endfor -%}'. full render: "[2]"   client after the diff: "[]"
+    check_case(
+        client_harness,
+        "{% for x in xs if x > 5 %}{% else %}[{{ x }}]{% endfor %}",
+        [Step.of({"xs": []}), Step.of({"xs": [1, 2]}, ["xs"])],
+    )
+
+
+def test_loop_filter_binding_is_not_seen_by_else_full_render() -> None:
+    # Jinja: "[A]" (the outer x)   engine: "[2]"
+    source = "{% for x in xs if x > 5 %}{% else %}[{{ x }}]{% endfor %}"
+    assigns = {"x": "A", "xs": [1, 2]}
     jinja = jinja2.Environment(autoescape=True).from_string(source).render(assigns)
     assert compile_template(source).render_html(assigns) == jinja

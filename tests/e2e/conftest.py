@@ -75,6 +75,19 @@ class LiveServer:
     port: int
     log: Path
     proc: subprocess.Popen[bytes]
+    restart_with: Callable[[], subprocess.Popen[bytes]] | None = None
+    """Starts the same command on the same port again (`restart`)."""
+
+    def restart(self) -> None:
+        """Stop, then run the same server on the same port until it answers HTTP."""
+        assert self.restart_with is not None, "this server cannot be restarted"
+        self.stop()
+        self.proc = self.restart_with()
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while not _answers_http(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"{self.app} did not come back on port {self.port}:\n{self.output()}")
+            time.sleep(0.05)
 
     @property
     def url(self) -> str:
@@ -99,12 +112,20 @@ class LiveServer:
     def stop(self, timeout: float = 5.0) -> None:
         if self.proc.poll() is not None:
             return
-        self.proc.send_signal(signal.SIGTERM)
+        self._signal(signal.SIGTERM)
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            self._signal(signal.SIGKILL)
             self.proc.wait()
+
+    def _signal(self, number: int) -> None:
+        """To its whole process group when it leads one (a reloader's worker too), else to it."""
+        with contextlib.suppress(ProcessLookupError):
+            if os.getpgid(self.proc.pid) == self.proc.pid:
+                os.killpg(self.proc.pid, number)
+            else:
+                self.proc.send_signal(number)
 
 
 _SERVERS = pytest.StashKey[list[LiveServer]]()
@@ -123,26 +144,44 @@ def _answers_http(port: int) -> bool:
 
 
 def _start_server(app: str, env: dict[str, str] | None, log_dir: Path) -> LiveServer:
-    for attempt in range(3):  # a free port can be taken between the probe and uvicorn's bind
-        port = free_port()
-        log = log_dir / f"live_server-{port}.log"
-        cmd = [
+    def command(port: int) -> list[str]:
+        return [
             sys.executable, "-m", "uvicorn", app,
             "--host", LOOPBACK, "--port", str(port), "--log-level", "warning",
             # as the README serves apps: our websocket protocol, no compression
             "--ws", "liveview.server:WebSocketProtocol", "--ws-per-message-deflate", "false",
             "--ws-ping-interval", "0",
         ]  # fmt: skip
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                cmd,
-                cwd=ROOT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        server = LiveServer(app=app, port=port, log=log, proc=proc)
+
+    return _start(app, command, ROOT, env, log_dir)
+
+
+def _start(
+    name: str,
+    command: Callable[[int], list[str]],
+    cwd: Path,
+    env: dict[str, str] | None,
+    log_dir: Path,
+) -> LiveServer:
+    """Run `command(port)` in `cwd` until it answers HTTP on that port (three ports tried)."""
+    for attempt in range(3):  # a free port can be taken between the probe and uvicorn's bind
+        port = free_port()
+        log = log_dir / f"live_server-{port}.log"
+
+        def launch(port: int = port, log: Path = log) -> subprocess.Popen[bytes]:
+            with log.open("ab") as out:
+                return subprocess.Popen(
+                    command(port),
+                    cwd=cwd,
+                    env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # so stop() ends a reloader and its worker together
+                )
+
+        proc = launch()
+        server = LiveServer(app=name, port=port, log=log, proc=proc, restart_with=launch)
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -160,8 +199,37 @@ def _start_server(app: str, env: dict[str, str] | None, log_dir: Path) -> LiveSe
             if proc.poll() is not None and proc.returncode is not None
             else f"did not answer HTTP within {SERVER_START_TIMEOUT:.0f}s"
         )
-        pytest.fail(f"live_server {app!r} on port {port} {state}; its output:\n{output}")
+        pytest.fail(f"live_server {name!r} on port {port} {state}; its output:\n{output}")
     raise AssertionError("unreachable")
+
+
+@pytest.fixture
+def cli_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """`cli_server(["run", "app:app", "--reload"], cwd=folder, env={...})` runs the `liveview`
+    command there on a free loopback port -> "http://127.0.0.1:<port>"; stopped at teardown."""
+    servers = request.node.stash.setdefault(_SERVERS, [])
+
+    def start(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+        def command(port: int) -> list[str]:
+            return [
+                sys.executable, "-m", "liveview.cli", *args,
+                "--host", LOOPBACK, "--port", str(port),
+            ]  # fmt: skip
+
+        server = _start(" ".join(args), command, cwd, env, tmp_path)
+        servers.append(server)
+        return server.url
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def started_servers(request: pytest.FixtureRequest) -> list[LiveServer]:
+    """The servers this test's `live_server` / `cli_server` started, in order (to stop or
+    `restart` one)."""
+    return request.node.stash.setdefault(_SERVERS, [])
 
 
 @pytest.fixture

@@ -5,6 +5,10 @@ loops; each is rendered with values meant to make a script URL, alone or with th
 around them, and parsed by the browser (``DOMParser``). Every URL attribute the browser sees
 must hold no refused scheme, unless the template holds it with harmless values too (then it is
 the template author's static text). This checks ``htmlscan`` reads HTML as a browser does.
+
+Random tags with unquoted attribute values (expressions, static bits, branches, loops) are
+rendered with values that would end the value, and must give Chromium the same elements and
+attribute names as with a harmless value (``unquoted``).
 """
 
 from __future__ import annotations
@@ -138,3 +142,61 @@ def test_clicking_a_refused_link_runs_nothing_and_stays(page: Page, url: str) ->
     page.wait_for_timeout(200)
     assert dialogs == []
     assert page.text_content("#here") == "here"
+
+
+# -- unquoted values: nothing an assign holds adds an attribute or a tag ------------------------
+
+INJECTIONS = ["a onclick=alert(1)", "x><img src=x onerror=alert(1)>", "a\tb\nc\fd\re", "'\"`="]
+UNQUOTED_BITS = [EXPR, EXPR, "x", "-", "/", "1", "&amp;"]  # no space: the template's own is sound
+
+
+def unquoted_value(rng: random.Random, depth: int) -> str:
+    out = []
+    for _ in range(rng.randint(1, 3)):
+        pick = rng.random()
+        if pick < 0.15 and depth < 2:
+            out.append("{% if c %}" + unquoted_value(rng, depth + 1) + "{% endif %}")
+        elif pick < 0.25 and depth < 2:
+            out.append("{% for i in r %}" + unquoted_value(rng, depth + 1) + "{% endfor %}")
+        else:
+            out.append(rng.choice(UNQUOTED_BITS))
+    return "".join(out)
+
+
+def unquoted_tag(rng: random.Random) -> str:
+    attributes = []
+    for index in range(rng.randint(1, 3)):
+        name = rng.choice(["title", "class", "href", "src", "alt"]) + str(index)
+        if rng.random() < 0.2:
+            attributes.append(f'{name}="{unquoted_value(rng, 0)}"')
+        else:
+            attributes.append(f"{name}={unquoted_value(rng, 0)}")
+    return "<" + rng.choice(["a", "img", "p", "input"]) + " " + " ".join(attributes) + ">"
+
+
+ELEMENTS = """(documents) => documents.map((html) => {
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  return [...doc.body.querySelectorAll("*")]
+    .map((element) => element.tagName + " " + element.getAttributeNames().join(" "));
+})"""
+
+
+def test_no_assign_adds_an_attribute_or_a_tag_where_chromium_reads_them(page: Page) -> None:
+    rng = random.Random(SEED)
+    sources = ["".join(unquoted_tag(rng) for _ in range(rng.randint(1, 3))) for _ in range(200)]
+    harmless, attacked, cases = [], [], []
+    for source in sources:
+        compiled = Template(source)
+        for assigns in ({"c": True, "r": [1, 2]}, {"c": False, "r": [1]}):
+            for m in INJECTIONS:
+                harmless.append(compiled.render_html({**assigns, "m": "zz"}))
+                attacked.append(compiled.render_html({**assigns, "m": m}))
+                cases.append((source, assigns, m))
+    expected, found = page.evaluate(ELEMENTS, harmless), page.evaluate(ELEMENTS, attacked)
+    misses = [
+        (case, want, got)
+        for case, want, got in zip(cases, expected, found, strict=True)
+        if want != got
+    ]
+    assert len(cases) > 1000
+    assert not misses, misses[:3]

@@ -8,6 +8,9 @@
   `handle_params`, `handle_event` or `handle_info`, when asked to.
 - `/params` and `/params/{page}` implement `handle_params`; `next` patches, `away` navigates to
   `/counter`, `leave` redirects, `later` sets a timer for `handle_info`.
+- `/components` renders live components (cids 1..5 at first): `show` changes how many, each
+  card counts its own `inc`, `update` sends `send_update`s; fuzzed `cid`s and `cids_*` land on
+  real components.
 
 Every view counts `inc` the same way, so "healthy after" can click the same event on each.
 Views render only bounded summaries of what the client sent (names, types, lengths): rendering
@@ -28,13 +31,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from liveview import LiveView, LiveViewApp, LiveViewSocket
+from liveview import ComponentSocket, LiveComponent, LiveView, LiveViewApp, LiveViewSocket
 from tests.fuzz.oracles import LogRecorder, memory
 
 TOPIC = "fuzz:counter"
 CRASH_TOPIC = "fuzz:crash"
 SECRET = "fuzz-secret"
-ROUTES = ("/counter", "/form", "/crash", "/params")
+ROUTES = ("/counter", "/form", "/crash", "/params", "/components")
 """The pages a fuzzed connection joins (one of each)."""
 
 
@@ -197,6 +200,59 @@ class Params(LiveView):
         return None
 
 
+class FuzzCard(LiveComponent):
+    template = (
+        '<div id="card-{{ id }}"><b>{{ n }}</b><i>{{ label }}</i>'
+        '<button phx-click="inc" phx-target="{{ myself }}">+</button></div>'
+    )
+
+    async def mount(self, socket: ComponentSocket) -> None:
+        socket.assign(n=0)
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: ComponentSocket
+    ) -> Any:
+        if event == "inc":
+            socket.assign(n=socket.assigns.n + 1)
+        elif event == "tell":
+            socket.send_parent({"told": socket.assigns.n})
+        else:
+            return await super().handle_event(event, payload, socket)
+        return None
+
+
+class Cards(LiveView):
+    template = (
+        '<p id="count">{{ count }}</p><p id="told">{{ told }}</p>'
+        "{% for i in range(shown) %}{{ live_component(FuzzCard, id=i, label=label) }}"
+        "{% endfor %}"
+    )
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        socket.assign(count=0, told=0, shown=5, label="x")
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
+    ) -> Any:
+        if event == "inc":
+            socket.assign(count=socket.assigns.count + 1)
+        elif event == "show":  # between 0 and 8 cards: some leave, some come back
+            socket.assign(shown=(socket.assigns.shown + 3) % 9)
+        elif event == "update":
+            socket.send_update(
+                FuzzCard, id=socket.assigns.count % 6, label=str(socket.assigns.count)
+            )
+        else:
+            return await super().handle_event(event, payload, socket)
+        return None
+
+    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
+        if isinstance(info, dict) and isinstance(info.get("told"), int):
+            socket.assign(told=info["told"])
+
+
 RECORDER = LogRecorder(intended=IntendedCrash)
 """What the server logged while the app ran: every record by level, and each traceback."""
 
@@ -219,6 +275,7 @@ def make_app() -> LiveViewApp:
             "/crash": Crash,
             "/params": Params,
             "/params/{page}": Params,
+            "/components": Cards,
         },
         secret=SECRET,
         lifespan=_lifespan,

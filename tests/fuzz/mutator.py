@@ -337,9 +337,24 @@ class Mutator:
             self._forget(page.topic)
         elif page.path == "/form" and roll < 0.3:
             return self._form_valid(page, join_ref)
+        elif page.path == "/components" and roll < 0.5:
+            return self._component_event(page, join_ref)
         else:
             event = "inc"
         payload = {"type": "click", "event": event, "value": {"value": ""}}
+        return self.frame(join_ref, self.ref(), page.topic, "event", payload)
+
+    def _component_event(self, page: Page, join_ref: str | None) -> str:
+        """An event for the page's components (a cid that may be there, gone or never was), or
+        one that adds and removes some, or sends them updates."""
+        roll = self.rng.random()
+        payload: dict[str, Any]
+        if roll < 0.6:
+            event = self.rng.choice(("inc", "inc", "tell", "nope"))
+            payload = {"type": "click", "event": event, "value": {}, "cid": self.rng.randrange(12)}
+        else:
+            event = "show" if roll < 0.85 else "update"
+            payload = {"type": "click", "event": event, "value": {}}
         return self.frame(join_ref, self.ref(), page.topic, "event", payload)
 
     def _form_valid(self, page: Page, join_ref: str | None) -> str:

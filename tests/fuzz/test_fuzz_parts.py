@@ -21,7 +21,7 @@ from tests.fuzz.targets import InProcess, Socket
 
 PAGES = [
     Page(path, f"http://testserver{path}", f"lv:phx-{path[1:]}", f"session{path}", "static")
-    for path in ("/counter", "/form", "/crash", "/params")
+    for path in ("/counter", "/form", "/crash", "/params", "/components")
 ]
 
 

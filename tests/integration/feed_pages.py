@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from liveview import LiveView, LiveViewApp, LiveViewSocket, PubSubGap, PubSubUnavailable
+from liveview import LiveView, LiveViewApp, LiveViewSocket, PubSubUnavailable
 from liveview.pubsub import PubSub
 from liveview.testing import LiveViewTestClient
 from tests.integration.broker_cases import TIMEOUT, publish_soon
@@ -40,10 +40,10 @@ class Feed(LiveView):
         socket.assign(lines=[], status="live")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        if isinstance(info, PubSubGap):
-            socket.assign(status=f"gap on {info.topic}: reloaded")
-        else:
-            socket.assign(lines=[*socket.assigns.lines, info["text"]])
+        socket.assign(lines=[*socket.assigns.lines, info["text"]])
+
+    async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
+        socket.assign(status=f"gap on {topic}: reloaded")
 
 
 def feed_app(pubsub: PubSub, more: dict[str, type[LiveView]] | None = None) -> LiveViewApp:

@@ -12,7 +12,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
-from liveview import LiveView, LiveViewApp, LiveViewSocket
+from liveview import (
+    LiveComponent,
+    LiveView,
+    LiveViewApp,
+    LiveViewSocket,
+    SingleProcessPubSub,
+    TemplateSyntaxError,
+)
 from liveview.socket import Assigns
 from liveview.testing import LiveViewTestClient, ReplyError, WebSocketRejected
 
@@ -192,6 +199,9 @@ async def test_user_middleware_sees_the_websocket() -> None:
 async def test_missing_secret_warns_and_generates_one(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from liveview import session
+
+    monkeypatch.setattr(session, "_warned_random_secret", False)  # once per process
     monkeypatch.delenv("LIVEVIEW_SECRET", raising=False)
     LiveViewApp(routes={"/greet": Greeting})
     assert "LIVEVIEW_SECRET" in caplog.text
@@ -210,3 +220,78 @@ async def test_an_origin_that_is_no_url_is_refused_not_an_error(origin: str) -> 
         with pytest.raises(WebSocketRejected):
             await client.connect(headers={"origin": origin})
         await client.connect()  # the page's own origin still connects
+
+
+def test_a_template_syntax_error_stops_the_app_with_its_line() -> None:
+    class Broken(LiveView):
+        template = "<h1>fine</h1>\n<p>{{ count }</p>"
+
+    with pytest.raises(TemplateSyntaxError) as error:
+        LiveViewApp(routes={"/": Broken}, secret="s")
+    assert "line 2" in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["mount", "handle_event", "handle_info", "handle_params"])
+def test_a_callback_that_is_not_async_is_refused_when_the_class_is_defined(name: str) -> None:
+    def callback(self: Any, *args: Any) -> None: ...
+
+    with pytest.raises(TypeError, match=rf"Sync.{name} must be `async def`"):
+        type("Sync", (LiveView,), {"template": "<p></p>", name: callback})
+
+
+def test_a_component_callback_that_is_not_async_is_refused() -> None:
+    def update(self: Any, assigns: Any, socket: Any) -> None: ...
+
+    with pytest.raises(TypeError, match=r"SyncCard.update must be `async def`"):
+        type("SyncCard", (LiveComponent,), {"template": "<p></p>", "update": update})
+
+
+def test_assigns_are_read_only_and_say_how_to_change_them() -> None:
+    socket = LiveViewSocket(view_id="v", pubsub=SingleProcessPubSub(), connected=False)
+    socket.assign(count=1)
+    with pytest.raises(AttributeError, match=r"read-only: use socket.assign\(count=...\)"):
+        socket.assigns.count = 2  # type: ignore[misc]
+    with pytest.raises(AttributeError, match=r"no assign named 'cuont' \(assigns: count, flash\)"):
+        _ = socket.assigns.cuont
+
+
+async def test_a_mounted_app_runs_its_lifespan_from_the_outer_one(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ran: list[str] = []
+
+    @asynccontextmanager
+    async def publisher(app: LiveViewApp) -> AsyncIterator[None]:
+        ran.append("start")
+        yield
+        ran.append("stop")
+
+    live_app = LiveViewApp(routes={"/hello": Greeting}, secret="s", lifespan=publisher)
+
+    @asynccontextmanager
+    async def lifespan(outer: Starlette) -> AsyncIterator[None]:
+        async with live_app.running():
+            yield
+
+    outer = Starlette(routes=[Mount("/live", app=live_app)], lifespan=lifespan)
+    async with LiveViewTestClient(outer) as client:
+        assert ran == ["start"]
+        assert (await client.get("/live/hello")).status_code == 200
+    assert ran == ["start", "stop"]
+    assert "has not run" not in caplog.text
+
+
+async def test_a_mounted_app_whose_lifespan_never_ran_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    @asynccontextmanager
+    async def publisher(app: LiveViewApp) -> AsyncIterator[None]:
+        yield
+
+    live_app = LiveViewApp(routes={"/hello": Greeting}, secret="s", lifespan=publisher)
+    outer = Starlette(routes=[Mount("/live", app=live_app)])
+    async with LiveViewTestClient(outer) as client:
+        await client.get("/live/hello")
+        await client.get("/live/hello")
+    assert caplog.text.count("LiveViewApp(lifespan=publisher) has not run") == 1
+    assert "live_app.running()" in caplog.text

@@ -10,9 +10,16 @@ from typing import Any
 
 import pytest
 
-from liveview import LiveView, LiveViewApp, LiveViewSocket, MessagesDropped
+from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.static import CONTAINER
-from liveview.testing import LiveViewTest, LiveViewTestClient, ReplyError, WebSocketRejected
+from liveview.testing import (
+    LiveViewTest,
+    LiveViewTestClient,
+    ReplyError,
+    TestWebSocket,
+    WebSocketRejected,
+)
+from liveview.testing.page import find_container, find_csrf_token
 
 shutdowns: list[str] = []
 
@@ -61,7 +68,8 @@ class Echo(LiveView):
 
 
 def make_app(**options: Any) -> LiveViewApp:
-    return LiveViewApp(routes={"/counter": Counter, "/echo": Echo}, secret="test-secret", **options)
+    options.setdefault("secret", "test-secret")
+    return LiveViewApp(routes={"/counter": Counter, "/echo": Echo}, **options)
 
 
 @pytest.fixture
@@ -164,19 +172,49 @@ async def test_token_for_one_route_joined_at_another_is_unauthorized(
     assert reply[4]["response"] == {"reason": "unauthorized"}
 
 
+async def join_on(socket: TestWebSocket, page: str) -> dict[str, Any]:
+    """The reply to a join of the LiveView in `page` (its HTML) on `socket`."""
+    container = find_container(page)
+    assert container is not None
+    payload = {
+        "url": "http://testserver/counter",
+        "params": {},
+        "session": container.session,
+        "static": container.static or None,
+    }
+    reply, _ = await socket.request(f"lv:{container.id}", "phx_join", payload, join_ref="7")
+    response: dict[str, Any] = reply[4]
+    return response
+
+
 @pytest.mark.parametrize("token", [None, "", "forged.token.value"])
-async def test_missing_or_wrong_csrf_refused(client: LiveViewTestClient, token: str | None) -> None:
-    await client.get("/counter")
+async def test_missing_or_wrong_csrf_makes_every_join_stale(
+    client: LiveViewTestClient, token: str | None
+) -> None:
+    # Not a refusal, which the client would retry forever (a tab rendered before a restart
+    # with another secret): the joins are answered "stale", on which the client reloads.
+    page = (await client.get("/counter")).text
     params = {} if token is None else {"_csrf_token": token}
-    with pytest.raises(WebSocketRejected):
-        await client.connect(params=params)
+    socket = await client.connect(params=params)
+    assert await join_on(socket, page) == {"status": "error", "response": {"reason": "stale"}}
     await client.live("/counter")  # the server keeps serving others
 
 
-async def test_csrf_token_without_its_cookie_refused(client: LiveViewTestClient) -> None:
-    await client.get("/counter")
-    with pytest.raises(WebSocketRejected):
-        await client.connect(headers={"cookie": "_liveview_csrf=someone-else"})
+async def test_csrf_token_without_its_cookie_makes_joins_stale(client: LiveViewTestClient) -> None:
+    page = (await client.get("/counter")).text
+    socket = await client.connect(headers={"cookie": "_liveview_csrf=someone-else"})
+    assert await join_on(socket, page) == {"status": "error", "response": {"reason": "stale"}}
+
+
+async def test_a_page_from_before_a_restart_with_another_secret_joins_stale() -> None:
+    async with LiveViewTestClient(make_app(secret="before")) as old:
+        page = (await old.get("/counter")).text
+        cookie = old.http.cookies.get("_liveview_csrf")
+    async with LiveViewTestClient(make_app(secret="after")) as new:
+        new.http.cookies.set("_liveview_csrf", cookie or "")
+        csrf = find_csrf_token(page)
+        socket = await new.connect(params={"_csrf_token": csrf or ""})
+        assert await join_on(socket, page) == {"status": "error", "response": {"reason": "stale"}}
 
 
 async def test_cross_origin_websocket_refused(client: LiveViewTestClient) -> None:
@@ -248,6 +286,8 @@ async def test_crash_fails_only_that_view(client: LiveViewTestClient) -> None:
             {"type": "click", "event": "boom", "value": {}},
         ]
     )
+    told = await first.socket.receive_frame()  # the page is told, then the error
+    assert told[2:4] == [first.topic, "diff"] and told[4]["e"][0][0] == "liveview:error"
     frame = await first.socket.receive_frame()
     assert frame == [first.join_ref, first.join_ref, first.topic, "phx_error", {}]
     await second.click("inc")  # the other view on the same websocket carries on
@@ -332,8 +372,10 @@ class Blocked(LiveView):
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
         await Blocked.release.wait()
-        seen = f"dropped {info.count}" if isinstance(info, MessagesDropped) else str(info["n"])
-        socket.assign(seen=f"{socket.assigns.seen} {seen}".strip())
+        socket.assign(seen=f"{socket.assigns.seen} {info['n']}".strip())
+
+    async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
+        socket.assign(seen=f"{socket.assigns.seen} dropped (topic {topic})".strip())
 
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: LiveViewSocket
@@ -368,6 +410,8 @@ async def flood_fails_only_that_view(
     for ref in range(10):
         await blocked.socket.send_frame([blocked.join_ref, str(ref), blocked.topic, "event", event])
     frame = await blocked.socket.receive_frame()
+    if frame[3] == "diff":  # the page is told of the crash first
+        frame = await blocked.socket.receive_frame()
     assert frame[2:] == [blocked.topic, "phx_error", {}]
     assert app.pubsub.subscription_count == 0
     await other.click("inc")
@@ -385,8 +429,41 @@ async def test_a_view_behind_its_infos_is_told_what_it_missed_and_lives() -> Non
         assert '<p id="count">1</p>' in other.html
         Blocked.release.set()
         html = await blocked.wait_for(lambda html: "dropped" in html and "11" in html)
-        assert "<p>0 dropped 9 10 11</p>" in html
+        assert "<p>0 dropped (topic None) 10 11</p>" in html  # 1..9 dropped
         assert app.pubsub.subscription_count == 1
+
+
+async def test_infos_waiting_past_their_byte_bound_make_way_for_a_notice() -> None:
+    # 3 KB messages, far fewer than the count: 1..3 wait within the 10 KB bound, 4 makes them
+    # one notice; the view lives, and its neighbour is answered meanwhile
+    async with blocked_beside_a_counter(mailbox_info_bytes=10_000) as (app, blocked, other):
+        blob = "x" * 3_000
+        await app.pubsub.publish("flood", {"n": 0, "blob": blob})
+        await asyncio.sleep(0.01)  # the view is now stuck handling n=0
+        for n in range(1, 6):
+            await app.pubsub.publish("flood", {"n": n, "blob": blob})
+        await other.click("inc")
+        assert '<p id="count">1</p>' in other.html
+        Blocked.release.set()
+        html = await blocked.wait_for(lambda html: "5</p>" in html)
+        assert "<p>0 dropped (topic None) 4 5</p>" in html  # 1..3 dropped for handle_gap
+        assert app.pubsub.subscription_count == 1
+
+
+async def test_infos_handled_leave_the_byte_bound() -> None:
+    # two waves of 9 KB behind a stuck message: 21 KB in all, never more than 10 KB waiting
+    async with blocked_beside_a_counter(mailbox_info_bytes=10_000) as (app, blocked, _):
+        blob = "x" * 3_000
+        for wave in (0, 4):
+            Blocked.release.clear()
+            await app.pubsub.publish("flood", {"n": wave, "blob": blob})
+            await asyncio.sleep(0.01)  # the view is now stuck handling it
+            for n in range(wave + 1, wave + 4):
+                await app.pubsub.publish("flood", {"n": n, "blob": blob})
+            Blocked.release.set()
+            last = f" {wave + 3}</p>"
+            await blocked.wait_for(lambda html: last in html)  # noqa: B023 (awaited here)
+        assert "<p>0 1 2 3 4 5 6 7</p>" in blocked.html
 
 
 async def test_a_client_flooding_its_own_view_fails_only_that_view() -> None:

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 
 from liveview.cli import main
+from liveview.session import SECRET_ENV, TokenSigner
+
+
+@pytest.fixture(autouse=True)
+def in_a_project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Each test runs in an empty folder with no secret in the environment (both restored)."""
+    monkeypatch.chdir(tmp_path)
+    for name in (SECRET_ENV, "LIVEVIEW_DEBUG"):
+        # set, then unset: so that what `liveview run` puts in os.environ is undone after
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    return tmp_path
 
 
 @pytest.fixture
@@ -43,3 +58,62 @@ def test_a_frame_limit_that_is_not_a_positive_number_is_refused(
         main(["run", "myapp:app", "--max-frame-size", size])
     assert "--max-frame-size" in capsys.readouterr().err
     assert runs == []
+
+
+def test_run_without_a_secret_keeps_one_for_development_across_restarts(
+    runs: list[dict[str, Any]], in_a_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every --reload restarts the process: with a random secret each time, an open tab's
+    # tokens stopped verifying and it could never reconnect.
+    assert main(["run", "myapp:app", "--reload"]) == 0
+    first = os.environ[SECRET_ENV]
+    assert ".liveview/secret" in capsys.readouterr().err
+    token = TokenSigner(first).sign_csrf("cookie")
+    del os.environ[SECRET_ENV]  # a new process: nothing inherited
+    assert main(["run", "myapp:app"]) == 0
+    assert os.environ[SECRET_ENV] == first
+    TokenSigner(os.environ[SECRET_ENV]).verify_csrf(token, "cookie")
+    kept = in_a_project / ".liveview" / "secret"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert (in_a_project / ".liveview" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_a_secret_in_the_environment_is_used_as_is(
+    runs: list[dict[str, Any]], in_a_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SECRET_ENV, "from-the-environment")
+    assert main(["run", "myapp:app"]) == 0
+    assert os.environ[SECRET_ENV] == "from-the-environment"
+    assert not (in_a_project / ".liveview").exists()
+
+
+def test_debug_and_log_level_reach_the_app_and_the_loggers(
+    runs: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["run", "myapp:app", "--debug", "--log-level", "debug"]) == 0
+    assert os.environ["LIVEVIEW_DEBUG"] == "1"
+    (options,) = runs
+    assert options["log_level"] == "debug"
+    liveview_logger = options["log_config"]["loggers"]["liveview"]
+    assert liveview_logger["level"] == "DEBUG" and liveview_logger["handlers"] == ["liveview"]
+    assert "%(asctime)s %(levelname)" in options["log_config"]["formatters"]["liveview"]["fmt"]
+
+
+def test_version_and_help_say_what_they_should(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("liveview ")
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    help_text = capsys.readouterr().out
+    assert "(default: 8000)" in help_text and "LIVEVIEW_SECRET" in help_text
+    assert "--debug" in help_text and "--log-level" in help_text
+
+
+def test_publish_help_says_an_in_process_app_cannot_be_reached(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["publish", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "default in-process pub/sub (SingleProcessPubSub) cannot be reached" in text

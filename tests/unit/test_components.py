@@ -35,6 +35,11 @@ class Tally(LiveComponent):
     async def mount(self, socket: ComponentSocket) -> None:
         socket.assign(n=0)
 
+    async def update(self, assigns: dict[str, Any], socket: ComponentSocket) -> None:
+        if assigns.get("label") == "explode":
+            raise ValueError("update exploded")
+        await super().update(assigns, socket)
+
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: ComponentSocket
     ) -> Any:
@@ -494,3 +499,26 @@ async def test_a_component_without_one_root_tag_is_a_clear_error(
     with pytest.raises(Exception, match="live component") as error:
         await client.get(f"/bad?kind={kind}")
     assert words in str(error.value)
+
+
+async def test_a_cid_of_another_liveview_on_the_socket_is_not_this_ones(
+    client: LiveViewTestClient,
+) -> None:
+    board = await client.live("/")
+    rows = await client.live("/rows", socket=board.socket)  # cids 1 and 2 are its rows
+    with pytest.raises(ReplyError, match="no component with cid 3"):
+        await rows.push("event", event("inc", cid=3))
+    await board.click("inc", phx_target=3)
+    assert "<b>C</b> <i>1</i>" in board.html
+
+
+async def test_a_crash_in_update_fails_the_view_like_any_callback(
+    client: LiveViewTestClient,
+) -> None:
+    view = await client.live("/")
+    await view.push("event", event("relabel", {"id": "b", "label": "explode"}))
+    with pytest.raises(LiveViewCrashed, match="update exploded"):
+        for _ in range(2):  # the page is told (liveview:error), then the error
+            await view.receive_push()
+    await view.rejoin()
+    assert "<b>B</b> <i>0</i>" in view.html

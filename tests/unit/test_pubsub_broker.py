@@ -16,7 +16,8 @@ import pytest
 
 from liveview.pubsub import MessageTooLarge, PubSub, PubSubGap, PubSubUnavailable
 from liveview.pubsub.broker import BrokerPubSub
-from liveview.pubsub.wire import decode_payload
+from liveview.pubsub.hub import with_size
+from liveview.pubsub.wire import decode_payload, payload_size
 from tests.pubsub_contract import Inbox, PubSubContract, marker
 
 LOST = object()
@@ -236,6 +237,34 @@ async def test_a_payload_the_backend_refuses_reaches_nobody(broker: FakeBroker, 
         await node.publish("t", last)
         for received in (here, there):
             assert await received.wait_until(last) == []
+
+
+async def test_sized_subscribers_get_the_payload_length_here_and_there(
+    broker: FakeBroker, nodes: Any
+) -> None:
+    """A subscriber marked `with_size` counts a message as the bytes the broker carries: the
+    payload this node wrote, or the one it read; gaps as nothing."""
+    sent: list[bytes] = []
+    publish = broker.publish
+
+    def recorded(topic: str, payload: bytes) -> None:
+        sent.append(payload)
+        publish(topic, payload)
+
+    broker.publish = recorded  # type: ignore[method-assign]
+    node, other = await nodes(), await nodes()
+    here, there = inbox(), inbox()
+    await node.subscribe("t", with_size(here))
+    await other.subscribe("t", with_size(there))
+    await node.publish("t", {"text": "é" * 10})
+    payload_length = len(sent[-1])
+    for received in (here, there):
+        [published] = await received.wait_for(1)
+        assert (published.message, published.size) == ({"text": "é" * 10}, payload_length)
+    broker.publish("t", '"é"'.encode())  # an outside program's payload, read from the broker
+    [_, published] = await there.wait_for(2)
+    assert (published.message, published.size) == ("é", 4)
+    assert payload_size('"é"') == 4 and payload_size(memoryview(b"abc")) == 3
 
 
 @pytest.mark.parametrize(

@@ -55,3 +55,15 @@ def test_view_ids_unique() -> None:
     ids = {new_view_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(i.startswith("phx-") for i in ids)
+
+
+def test_the_random_secret_warning_is_given_once_per_process(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liveview import session
+
+    monkeypatch.setattr(session, "_warned_random_secret", False)
+    monkeypatch.delenv(session.SECRET_ENV, raising=False)
+    first, second = session.resolve_secret(None), session.resolve_secret(None)
+    assert first != second
+    assert caplog.text.count("No secret given") == 1

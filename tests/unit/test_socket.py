@@ -53,16 +53,16 @@ def test_an_assign_named_like_a_mapping_method_is_the_assign(name: str) -> None:
     socket.assign(**{name: ["x", "y"]})
     assert getattr(socket.assigns, name) == ["x", "y"]
     assert socket.assigns[name] == ["x", "y"]
-    assert dict(Mapping.items(socket.assigns)) == {name: ["x", "y"]}
+    assert dict(Mapping.items(socket.assigns)) == {"flash": {}, name: ["x", "y"]}
 
 
 def test_without_such_assigns_the_mapping_methods_work() -> None:
     socket = new_socket()
     socket.assign(a=1, b=2)
     assigns = socket.assigns
-    assert dict(assigns.items()) == {"a": 1, "b": 2}
-    assert list(assigns.keys()) == ["a", "b"] and list(assigns.values()) == [1, 2]
+    assert dict(assigns.items()) == {"flash": {}, "a": 1, "b": 2}  # flash: always assigned
+    assert list(assigns.keys()) == ["flash", "a", "b"] and list(assigns.values()) == [{}, 1, 2]
     assert assigns.get("a") == 1 and assigns.get("zzz", 3) == 3
-    assert dict(assigns) == {"a": 1, "b": 2} and isinstance(assigns, Mapping)
+    assert dict(assigns) == {"flash": {}, "a": 1, "b": 2} and isinstance(assigns, Mapping)
     with pytest.raises(AttributeError, match="no assign named 'zzz'"):
         _ = assigns.zzz

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from liveview import LiveView, LiveViewApp, LiveViewSocket, SingleProcessPubSub
+from liveview import LiveView, LiveViewApp, LiveViewSocket, PubSubGap, SingleProcessPubSub
 from liveview.testing import LiveViewTestClient
 
 log: list[str] = []
@@ -104,6 +104,7 @@ async def test_subscriptions_end_with_every_kind_of_ending(app: LiveViewApp) -> 
             await crashed.socket.send_frame(
                 [crashed.join_ref, "9", crashed.topic, "event", {"type": "click", "event": "crash"}]
             )
+            assert (await crashed.socket.receive_frame())[3] == "diff"  # liveview:error
             assert (await crashed.socket.receive_frame())[3] == "phx_error"
         replaced = await client.live("/room")
         await replaced.rejoin()
@@ -121,3 +122,35 @@ async def test_dead_render_subscribes_nothing(app: LiveViewApp) -> None:
         for _ in range(3):
             assert (await client.get("/room")).status_code == 200
         assert app.pubsub.subscription_count == 0
+
+
+class Naive(LiveView):
+    """handle_info written for the messages it expects only, as the README's first examples."""
+
+    template = "<p id='count'>{{ count }}</p><p id='gaps'>{{ gaps }}</p>"
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        await socket.subscribe("counts")
+        socket.assign(count=0, gaps="")
+
+    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
+        socket.assign(count=info["count"])
+
+    async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
+        socket.assign(gaps=f"{socket.assigns.gaps} {topic}".strip())
+
+
+async def test_a_gap_goes_to_handle_gap_and_handle_info_gets_only_messages() -> None:
+    # Before, a PubSubGap arrived in handle_info, and code like this crashed on it after a
+    # broker blip ('PubSubGap' object is not subscriptable): every tab reset.
+    pubsub = SingleProcessPubSub()
+    async with LiveViewTestClient(LiveViewApp(routes={"/": Naive}, pubsub=pubsub)) as client:
+        view = await client.live("/")
+        await pubsub.publish("counts", {"count": 3})
+        await view.wait_for(lambda html: "<p id='count'>3</p>" in html)
+        pubsub._hub.deliver("counts", PubSubGap("counts"))  # what a backend does after a blip
+        await view.wait_for(lambda html: "<p id='gaps'>counts</p>" in html)
+        await pubsub.publish("counts", {"count": 4})
+        await view.wait_for(lambda html: "<p id='count'>4</p>" in html)

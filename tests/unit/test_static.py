@@ -51,7 +51,7 @@ async def test_a_layout_extending_the_default_one_keeps_it_and_adds_its_own() ->
     async with LiveViewTestClient(app) as client:
         page = (await client.get("/hello?name=Al")).text
         assert '<nav id="top">home</nav>' in page
-        assert page.index('<nav id="top">') < page.index("data-phx-main")
+        assert page.index('<nav id="top">') < page.index("<p id='hi'>")
         assert "<p id='hi'>hello Al</p>" in page
         assert '<meta name="csrf-token"' in page and "phoenix_live_view.min.js" in page
         view = await client.live("/hello?name=Al")

@@ -70,7 +70,6 @@ def test_a_call_must_stand_where_an_element_can(source: str) -> None:
     [
         "<div>{{ live_component(W, id=1)|safe }}</div>",
         "<div>{{ 'x' ~ live_component(W, id=1) }}</div>",
-        "<div>{% macro m() %}{{ live_component(W, id=1) }}{% endmacro %}{{ m() }}</div>",
     ],
 )
 def test_a_call_that_is_not_the_whole_expression_is_a_clear_error(source: str) -> None:
@@ -78,9 +77,17 @@ def test_a_call_that_is_not_the_whole_expression_is_a_clear_error(source: str) -
         Template(source).render_html({"W": Widget})
 
 
-def test_a_call_outside_a_liveview_render_is_a_clear_error() -> None:
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<div>{{ live_component(W, id=1) }}</div>",
+        # a macro called as a whole expression compiles in place: its call is a component slot
+        "<div>{% macro m() %}{{ live_component(W, id=1) }}{% endmacro %}{{ m() }}</div>",
+    ],
+)
+def test_a_call_outside_a_liveview_render_is_a_clear_error(source: str) -> None:
     with pytest.raises(RuntimeError, match="renders only inside a LiveView"):
-        Template("<div>{{ live_component(W, id=1) }}</div>").render_html({"W": Widget})
+        Template(source).render_html({"W": Widget})
 
 
 @pytest.mark.parametrize(
@@ -96,3 +103,23 @@ def test_live_component_arguments(
 ) -> None:
     with pytest.raises(TypeError, match=words):
         live_component(*args, **kwargs)
+
+
+def test_an_unknown_component_name_says_what_was_looked_for() -> None:
+    template = Template("<div>{{ live_component(NoSuchCard, id=1) }}</div>")
+    with pytest.raises(
+        TypeError, match="no assign, global or LiveComponent class is named 'NoSuchCard'"
+    ):
+        template.render_html({})
+
+
+def test_a_name_two_modules_give_a_component_means_the_one_of_the_templates_module() -> None:
+    from liveview import LiveComponent
+    from liveview.template.components import _Ambiguous, component_named
+
+    first = type("Twin", (LiveComponent,), {"__module__": "app.one"})  # registered by name
+    second = type("Twin", (LiveComponent,), {"__module__": "app.two"})
+    assert component_named("Twin", "app.two.Page") is second
+    assert component_named("Twin", "app.one.Page") is first
+    assert isinstance(component_named("Twin", "page.html"), _Ambiguous)
+    assert isinstance(component_named("Twin"), _Ambiguous)

@@ -224,7 +224,7 @@ def test_full_render_evaluates_each_slot_exactly_once() -> None:
 def test_opaque_statements_are_always_re_evaluated() -> None:
     calls = Calls()
     env = jinja2.Environment(autoescape=True, loader=jinja2.DictLoader({"p.html": "{{ f() }}"}))
-    template = Template("{% include 'p.html' %}{{ a }}", environment=env)
+    template = Template("{% include 'p.html' ignore missing %}{{ a }}", environment=env)
     assigns = {"f": calls.fn("f", "1"), "a": 1}
     state = RenderState()
     state.render(template, assigns)
@@ -238,14 +238,22 @@ def test_set_before_an_include_is_evaluated_for_it() -> None:
     template = Template("{% set t = title|upper %}{% include 'p.html' %}", environment=env)
     state = RenderState()
     state.render(template, {"title": "a"})
-    assert render(template, state, {"title": "b"}) == {"0": "[B]"}
+    assert render(template, state, {"title": "b"}, "title") == {"0": {"0": "B"}}
+    opaque = Template(
+        "{% set t = title|upper %}{% include 'p.html' ignore missing %}", environment=env
+    )
+    state = RenderState()
+    state.render(opaque, {"title": "a"})
+    assert render(opaque, state, {"title": "b"}) == {"0": "[B]"}
 
 
-def test_macro_calls_are_always_re_evaluated_with_current_values() -> None:
-    template = Template("{% macro m() %}<b>{{ x }}</b>{% endmacro %}{{ m() }}")
+def test_macro_calls_are_re_evaluated_with_current_values() -> None:
+    template = Template("{% macro m() %}<b>{{ x }}</b>{% endmacro %}{{ m() }}{{ m()|upper }}")
     state = RenderState()
     state.render(template, {"x": 1})
-    assert render(template, state, {"x": 2}, "x") == {"1": "<b>2</b>"}
+    # compiled in place: the slot inside; a call Jinja renders: always, the whole string
+    assert render(template, state, {"x": 2}, "x") == {"0": {"0": "2"}, "1": "<B>2</B>"}
+    assert render(template, state, {"x": 3}) == {"1": "<B>3</B>"}
 
 
 def test_namespace_readers_see_updates_made_in_loops() -> None:

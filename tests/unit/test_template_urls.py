@@ -312,8 +312,15 @@ def test_a_loop_body_that_leaves_a_tag_open_is_read_from_both_places() -> None:
 
 
 def test_markup_from_jinja_itself_is_not_looked_into() -> None:
-    source = "{% macro link(u) %}<a href='{{ u }}'>{% endmacro %}{{ link(url) }}"
+    source = "{% macro link(u) %}<a href='{{ u }}'>{% endmacro %}{{ link(url)|safe }}"
     assert ATTACK in renders(source, url=ATTACK)  # documented: a macro's output is Markup
+
+
+def test_a_macro_compiled_in_place_is_read_where_it_is_called() -> None:
+    source = "{% macro link(u) %}<a href='{{ u }}'>{% endmacro %}{{ link(url) }}"
+    assert renders(source, url=ATTACK) == "<a href='#'>"
+    source = "{% macro part(u) %}{{ u }}'>{% endmacro %}<a href='{{ part(url) }}"
+    assert renders(source, url=ATTACK) == "<a href='#'>"
 
 
 def test_a_loop_whose_reading_never_settles_compiles_in_a_few_passes() -> None:

@@ -1,5 +1,6 @@
-"""LiveViews for the runtime e2e tests: the gallery's counter and form, and a page with two
-views on one websocket where one of them crashes on demand."""
+"""LiveViews for the runtime e2e tests: the gallery's counter, a form validated by hand (the
+gallery's first form example; the pydantic ones have tests/e2e/test_forms.py), and a page with
+two views on one websocket where one of them crashes on demand."""
 
 from __future__ import annotations
 
@@ -7,8 +8,44 @@ import os
 from typing import Any
 
 from examples.counter import Counter
-from examples.form import SignupForm
 from liveview import LiveView, LiveViewApp, LiveViewSocket
+
+
+class SignupForm(LiveView):
+    """Validated as you type (`phx-change`) and saved on submit (`phx-submit`), by hand."""
+
+    template = """
+    <h1>Sign up</h1>
+    <form id="signup" phx-change="validate" phx-submit="save">
+      <label>Name <input id="name" name="user[name]" value="{{ name }}" phx-debounce="0"></label>
+      <label>Email <input id="email" name="user[email]" value="{{ email }}"></label>
+      <button id="save" type="submit">Save</button>
+    </form>
+    <p>Hello, <span id="echo">{{ name }}</span>!</p>
+    {% if errors %}
+    <ul id="errors">{% for error in errors %}<li>{{ error }}</li>{% endfor %}</ul>
+    {% endif %}
+    {% if saved %}<p id="saved">Saved {{ saved }}.</p>{% endif %}
+    """
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        socket.assign(name="", email="", errors=[], saved=None)
+
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
+    ) -> None:
+        user = payload.get("user", {})
+        name, email = user.get("name", ""), user.get("email", "")
+        errors = []
+        if event == "save" and not name:
+            errors.append("Name can't be blank")
+        if email and "@" not in email:
+            errors.append("Email must contain @")
+        socket.assign(name=name, email=email, errors=errors)
+        if event == "save" and not errors:
+            socket.assign(saved=name)
 
 
 class Crashy(LiveView):
