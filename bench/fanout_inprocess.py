@@ -3,17 +3,25 @@
 N `LiveChannel`s are joined with real tokens from the dead render and write to a send that
 only counts; each round publishes one message to their topic and waits until every channel has
 sent its diff. Prints the CPU time (`time.process_time`) per delivered diff, best and median of
-the repeats, for two pages:
+the repeats, the bytes of a diff frame and the memory per joined LiveView (the process's RSS
+after the joins minus before, over N), for these pages:
 
 - `shared`: the bench app (`apps/ours.py`), whose LiveViews all render the same state, so one
   render is shared by all;
 - `per-user`: `handle_info` builds the rows in Python, a new list per LiveView (the common
-  habit), so every LiveView renders and diffs its own.
+  habit), so every LiveView renders and diffs its own;
+- `rows-plain`, `rows-components`, `rows-send-update` (not run unless named): 1,000 rows per
+  LiveView, one changed per publish, as a plain list, as live components the page re-renders,
+  as live components sent the change with `send_update` (`apps/rows.py`).
 
 Run it in two checkouts one after the other to compare a change (the noise is far lower than
 the socket bench's, which measures the whole server):
 
-    .venv/bin/python bench/fanout_inprocess.py [N=1000] [ROUNDS=20] [REPEATS=5] [shared|per-user]
+    .venv/bin/python bench/fanout_inprocess.py [N=1000] [ROUNDS=20] [REPEATS=5] [PAGE ...] [--json]
+
+The memory figure is only clean for the first page of a run (later pages reuse memory the
+earlier ones freed): measure one page per process for it, as `bench/components.py` does.
+`--json` prints one JSON object per page instead of a line of text.
 """
 
 from __future__ import annotations
@@ -21,18 +29,20 @@ from __future__ import annotations
 import asyncio
 import gc
 import html
+import json
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.apps.ours import TOPIC, Bench
+from bench.apps.rows import PAGES as ROWS_PAGES
 from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.channel.frames import Frame
 from liveview.channel.live import LiveChannel, Send
@@ -91,21 +101,45 @@ async def join_channels(
     return channels
 
 
-async def measure(view: type[LiveView], n: int, rounds: int, repeats: int) -> list[float]:
+def rss_kb() -> int:
+    """This process's resident memory (VmRSS), in KB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Measured(NamedTuple):
+    us_per_diff: list[float]
+    """CPU µs per delivered diff, one figure per repeat."""
+    bytes_per_diff: float
+    """The mean length of the diff frames sent during the rounds."""
+    kb_per_liveview: float
+    """RSS after the joins minus before, over N."""
+
+
+async def measure(view: type[LiveView], n: int, rounds: int, repeats: int) -> Measured:
     app = LiveViewApp(routes={"/": view}, secret="bench")
     await app.start()
-    sent, target = 0, n
+    sent, target, sent_bytes = 0, n, 0
     done = asyncio.Event()
 
     async def send(text: str) -> None:
-        nonlocal sent
+        nonlocal sent, sent_bytes
         sent += 1
+        sent_bytes += len(text)
         if sent >= target:
             done.set()
 
+    gc.collect()
+    before = rss_kb()
     channels = await join_channels(app, n, lambda topic: send)
-    await asyncio.wait_for(done.wait(), 60)  # every join replied
+    await asyncio.wait_for(done.wait(), 60 + n * 0.1)  # every join replied
+    gc.collect()
+    per_liveview = (rss_kb() - before) / n
     results, count = [], 0
+    sent_bytes = 0
     for _ in range(repeats):
         gc.collect()
         began = time.process_time()
@@ -119,19 +153,30 @@ async def measure(view: type[LiveView], n: int, rounds: int, repeats: int) -> li
     for channel in channels:
         await channel.stop()
     await app.close()
-    return results
+    return Measured(results, sent_bytes / (n * rounds * repeats), per_liveview)
 
 
 async def main() -> None:
-    args = sys.argv[1:]
+    args = [arg for arg in sys.argv[1:] if arg != "--json"]
+    as_json = "--json" in sys.argv[1:]
     n, rounds, repeats = (int(a) for a in (args + ["1000", "20", "5"][len(args) :])[:3])
-    pages = {"shared": Bench, "per-user": PerUser}
+    pages: dict[str, type[LiveView]] = {"shared": Bench, "per-user": PerUser}
     chosen = args[3:] or list(pages)
+    pages.update({f"rows-{name}": page for name, page in ROWS_PAGES.items()})
     for name in chosen:
-        results = await measure(pages[name], n, rounds, repeats)
+        measured = await measure(pages[name], n, rounds, repeats)
+        results = measured.us_per_diff
         listed = ", ".join(f"{r:.2f}" for r in results)
         best, median = min(results), statistics.median(results)
-        print(f"{name}: best {best:.2f} µs/diff, median {median:.2f} ({listed})")
+        if as_json:
+            record = {"page": name, "n": n, "rounds": rounds, **measured._asdict()}
+            print(json.dumps(record), flush=True)
+            continue
+        print(
+            f"{name}: best {best:.2f} µs/diff, median {median:.2f} ({listed}); "
+            f"{measured.bytes_per_diff:.0f} bytes/diff; {measured.kb_per_liveview:.1f} KB/LiveView",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

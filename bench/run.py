@@ -38,6 +38,7 @@ APPS = BENCH / "apps"
 PYTHON = sys.executable  # the project venv's interpreter: ours, the floor and the load client
 
 SERVERS = ["ours", "pyview", "liveviewjs", "floor"]
+OURS_APP = "bench.apps.ours:app"  # what "ours" serves; bench/components.py serves another
 PYVIEW_PACKAGES = ["pyview-web==0.9.0", "uvicorn[standard]==0.54.0", "websockets==17.4"]
 LIVEVIEWJS_PACKAGES = [
     "liveviewjs@0.8.1",
@@ -131,7 +132,12 @@ def free_port() -> int:
 
 
 def server_command(
-    name: str, port: int, peers: dict[str, Any], frame_size: int, deflate: bool = False
+    name: str,
+    port: int,
+    peers: dict[str, Any],
+    frame_size: int,
+    deflate: bool = False,
+    app: str = OURS_APP,
 ) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
     env["BENCH_SHAPE"] = SHAPE
@@ -140,7 +146,7 @@ def server_command(
     if name == "ours":
         # served as the README says: uvicorn with our websocket protocol (liveview/server.py)
         ours_ws = ["--ws", "liveview.server:WebSocketProtocol", "--ws-ping-interval", "0"]
-        cmd = [PYTHON, "-m", "uvicorn", "bench.apps.ours:app", *ours_ws, *uvicorn]
+        cmd = [PYTHON, "-m", "uvicorn", app, *ours_ws, *uvicorn]
     elif name == "pyview":
         py = peers["pyview"]["python"]
         cmd = [py, "-m", "uvicorn", "pyview_app:app", "--app-dir", str(APPS), *uvicorn]
@@ -165,10 +171,11 @@ class Server:
         peers: dict[str, Any],
         frame_size: int,
         deflate: bool = False,
+        app: str = OURS_APP,
     ):
         self.name = name
         self.port = free_port()
-        cmd, env = server_command(name, self.port, peers, frame_size, deflate)
+        cmd, env = server_command(name, self.port, peers, frame_size, deflate, app)
         if core is not None:
             cmd = ["taskset", "-c", str(core), *cmd]  # taskset execs: the pid is the server's
         self.command = cmd
@@ -265,7 +272,8 @@ def measure(
 ) -> dict[str, Any]:
     record: dict[str, Any] = {"server": name, "phase": phase, "n": n}
     record["machine_before"] = wait_quiet(args)
-    server = Server(name, args.server_core, peers, frame_size, args.deflate)
+    app = getattr(args, "app", OURS_APP)
+    server = Server(name, args.server_core, peers, frame_size, args.deflate, app)
     started = time.monotonic()
     try:
         server.wait_ready()

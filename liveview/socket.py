@@ -418,6 +418,11 @@ class ComponentSocket(_AssignsHolder):
         """Hand `info` to the page's LiveView, to its `handle_info` (after this callback)."""
         self.page.send_info(info)
 
+    def keep(self, key: str, value: Any) -> None:
+        """For the framework: hold ``value`` as ``key`` without marking it changed (it renders
+        as the one it replaces)."""
+        self._data[key] = value
+
     def take_changed(self) -> dict[str, None]:
         """The assigns changed since the last call (for the framework: what re-renders)."""
         changed, self._changed = self._changed, {}

@@ -167,7 +167,11 @@ class LiveComponent(Rendered):
 
     async def update(self, assigns: dict[str, Any], socket: ComponentSocket) -> None:
         """The attributes the page rendered it with, or a `send_update`'s: by default assigned
-        as they are."""
+        as they are, except that a dict, list or tuple of plain data equal to the one the
+        component holds (its contents when it was given, so a change in place counts) is not
+        a change, as in Phoenix: a page that re-assigns its list of 1,000 rows renders only
+        the row components whose row changed. (This default is done without calling this
+        method; an override gets every call and `assign`'s rules.)"""
         socket.assign(**assigns)
 
     @classmethod

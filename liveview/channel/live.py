@@ -62,7 +62,7 @@ from liveview.routing import navigable
 from liveview.session import InvalidToken, SessionToken
 from liveview.socket import ComponentUpdate, Effects, LiveViewSocket, Navigation
 from liveview.template import RenderState, SharedRender, Template
-from liveview.template.components import ComponentCall
+from liveview.template.components import ComponentSink
 from liveview.template.wire import COMPONENTS, EVENTS, REPLY, TITLE
 from liveview.view import (
     LiveView,
@@ -368,8 +368,10 @@ class LiveChannel(Mailbox):
         components did to the page while they rendered, if anything."""
         diff, shared = self._diff(effects)
         components = self._components
-        if components is not None and components.busy:
-            return self._send_with_components(diff, reply_to, hook_reply)
+        if components is not None:
+            if components.busy:
+                return self._send_with_components(diff, reply_to, hook_reply)
+            components.settle()
         if reply_to is not None:
             if isinstance(hook_reply, dict):
                 diff = {**diff, REPLY: hook_reply}
@@ -462,18 +464,20 @@ class LiveChannel(Mailbox):
             template = self._template or template_of(view, socket.assigns)
             data = socket.render_input
             components = self._components
+            sink: ComponentSink = self  # makes the table on the first call
             if components is not None:
                 if not self._render_state.holds(template):
                     components.reset()  # a complete tree: the client drops its components
                 components.begin()
+                sink = components  # the table itself: one call less on each of its rows
             if view.share_renders:
                 shared = self._render_state.render_shared(
-                    template, data, None if full else changed, self, strict=self._config.debug
+                    template, data, None if full else changed, sink, strict=self._config.debug
                 )
                 diff = shared.diff
             else:
                 diff = self._render_state.render(
-                    template, data, None if full else changed, self, strict=self._config.debug
+                    template, data, None if full else changed, sink, strict=self._config.debug
                 )
         else:
             diff = {}
@@ -492,7 +496,7 @@ class LiveChannel(Mailbox):
         components = self._components
         return 0 if components is None else components.calls
 
-    def cid_for(self, call: ComponentCall) -> int:
+    def cid_for(self, component: Any, assigns: dict[str, Any]) -> int:
         components = self._components
         if components is None:
             view, socket = self.view, self.socket
@@ -500,9 +504,9 @@ class LiveChannel(Mailbox):
             components = self._components = Components(
                 socket, f"LiveView {type(view).__name__}", strict=self._config.debug
             )
-        return components.cid_for(call)
+        return components.cid_for(component, assigns)
 
-    def hole_for(self, call: ComponentCall) -> str:
+    def hole_for(self, component: Any, assigns: dict[str, Any]) -> str:
         raise RuntimeError("a joined LiveView renders trees, not HTML")
 
     # client messages -----------------------------------------------------------------------

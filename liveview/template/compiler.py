@@ -37,7 +37,7 @@ from jinja2 import nodes
 
 from . import inplace
 from .codegen import Evaluator, compile_expressions
-from .components import CALL_NAME, ComponentSlot
+from .components import CALL_NAME, ComponentSlot, call_parts, live_component
 from .deps import (
     Bindings,
     block_names,
@@ -307,8 +307,10 @@ class _Compiler:
                 "inside a tag, an attribute or raw text",
                 node.lineno,
             )
-        slot = ComponentSlot(_unresolved, facts, self.where(node))
-        index = self.expression(node, soft)
+        ours = self.environment.globals.get(CALL_NAME) is live_component  # not a global of yours
+        parts = call_parts(node) if ours else node
+        slot = ComponentSlot(_unresolved, facts, self.where(node), parts is not node)
+        index = self.expression(parts, soft)
         self.fixups.append(partial(_set_evaluator, slot, index))
         builder.add_slot(slot)
         self.previous = ()

@@ -2,11 +2,11 @@
 
 ``{{ live_component(Card, id="c1", title=t) }}`` is compiled into a ``ComponentSlot`` (when the
 call is the whole expression; anywhere else the call renders as a clear error). Evaluating the
-slot makes a ``ComponentCall``, which the render's ``ComponentSink`` (the LiveView's component
-table, outside this package) turns into the component's cid: on the wire the slot holds that
-integer, and the component's own tree travels under ``"c"``. A slot whose cid is the one the
-client holds sends nothing; the sink still gets the call, so the component is updated with
-the new attributes and sends its own diff if they changed it.
+slot gives the component class and its attributes, which the render's ``ComponentSink`` (the
+LiveView's component table, outside this package) turns into the component's cid: on the wire
+the slot holds that integer, and the component's own tree travels under ``"c"``. A slot whose
+cid is the one the client holds sends nothing; the sink still gets the call, so the component
+is updated with the new attributes and sends its own diff if they changed it.
 
 In HTML (the dead render) the slot writes a placeholder the sink hands out (``hole_for``); the
 sink fills it with the component's HTML once the component has mounted and rendered, which is
@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final, Protocol
 
-from jinja2 import Undefined
+from jinja2 import Undefined, nodes
 from jinja2.runtime import Context
 from jinja2.utils import missing
 
@@ -60,6 +60,11 @@ class ComponentCall:
 
 def live_component(component: Any = None, /, **assigns: Any) -> ComponentCall:
     """The template global: ``live_component(Card, id="c1", **attributes)``."""
+    return make_call(component, assigns)
+
+
+def make_call(component: Any, assigns: dict[str, Any]) -> ComponentCall:
+    """The call ``live_component(component, **assigns)`` makes, checked: a class and an ``id``."""
     if isinstance(component, Undefined):
         name = getattr(component, "_undefined_name", None) or "?"
         raise TypeError(
@@ -69,22 +74,52 @@ def live_component(component: Any = None, /, **assigns: Any) -> ComponentCall:
         )
     if not isinstance(component, type):
         raise TypeError(f"live_component() takes a LiveComponent class first, got {component!r}")
-    if "id" not in assigns or assigns["id"] is None:
+    id = assigns.get("id")
+    if id is None:
         raise TypeError(
             f"live_component({component.__name__}) needs an id=, unique among the "
             f"{component.__name__} components of the page"
         )
-    return ComponentCall(component, assigns["id"], assigns)
+    return ComponentCall(component, id, assigns)
+
+
+def call_parts(node: nodes.Expr) -> nodes.Expr:
+    """What a ``ComponentSlot`` evaluates for the call ``node``: for the common shape
+    ``live_component(Card, id=..., title=...)`` the pair ``(Card, {"id": ..., "title": ...})``,
+    which the slot hands to the sink as they are (it checks them, ``make_call``, when they
+    name no component it has), so that a render does not pay for Jinja's ``context.call``,
+    ``live_component``'s keyword arguments and a ``ComponentCall`` on each of a thousand rows;
+    any other shape (``**attrs``, no class or two, a keyword twice) the call itself."""
+    assert isinstance(node, nodes.Call)
+    keys = [keyword.key for keyword in node.kwargs]
+    if node.dyn_args or node.dyn_kwargs or len(node.args) != 1 or len(set(keys)) != len(keys):
+        return node
+    pairs = [nodes.Pair(nodes.Const(kw.key), kw.value) for kw in node.kwargs]
+    parts = nodes.Tuple([node.args[0], nodes.Dict(pairs)], "load")
+    parts.set_lineno(node.lineno)
+    return parts
 
 
 _BY_NAME: dict[str, dict[str, type]] = {}
 """Component classes by name, then module: what a template's bare ``Card`` means."""
 
 
+named_components: dict[str, Any] = {}
+"""What each name of ``_BY_NAME`` means in a template: its class, or ``AMBIGUOUS`` (then
+``component_named`` says which, for the template at hand). Read directly by
+``Scope.resolve_or_missing``, once per row of a list of components."""
+
+AMBIGUOUS: Final = object()
+"""In ``named_components``: several classes have this name."""
+
+
 def register(component: type) -> None:
     """Make ``component`` visible to templates by its class name (``live_component(Card, ...)``
     without passing ``Card`` in); a class defined again in its module replaces the old one."""
-    _BY_NAME.setdefault(component.__name__, {})[component.__module__] = component
+    name = component.__name__
+    found = _BY_NAME.setdefault(name, {})
+    found[component.__module__] = component
+    named_components[name] = component if len(found) == 1 else AMBIGUOUS
 
 
 def component_classes() -> list[type]:
@@ -129,50 +164,69 @@ class ComponentSink(Protocol):
         """How many calls it has been handed (a render that made some is not shared)."""
         ...
 
-    def cid_for(self, call: ComponentCall) -> int:
-        """The cid of the component ``call`` names (a new one for a new component); the call
-        is kept, so the component is updated and rendered after this render pass."""
+    def cid_for(self, component: Any, assigns: dict[str, Any]) -> int:
+        """The cid of the component ``live_component(component, **assigns)`` names (a new one
+        for a new component), which is updated with ``assigns`` (at once or after this render
+        pass) and rendered after it if that changed it. Raises what ``make_call`` raises for a
+        call that is not one of a component (after the look-up that finds every good call)."""
         ...
 
-    def hole_for(self, call: ComponentCall) -> str:
+    def hole_for(self, component: Any, assigns: dict[str, Any]) -> str:
         """A placeholder for the component's HTML in a dead render, filled in afterwards."""
         ...
 
 
 class ComponentSlot(Step):
-    """``{{ live_component(...) }}``: a slot holding the component's cid."""
+    """``{{ live_component(...) }}``: a slot holding the component's cid. ``evaluate`` gives
+    the call's parts (``call_parts``) when ``parts``, else the call."""
 
-    __slots__ = ("evaluate", "where")
+    __slots__ = ("evaluate", "parts", "where")
 
-    def __init__(self, evaluate: Evaluator, facts: StepFacts, where: str) -> None:
+    def __init__(self, evaluate: Evaluator, facts: StepFacts, where: str, parts: bool) -> None:
         super().__init__(facts)
         self.evaluate = evaluate
         self.where = where
+        self.parts = parts
 
-    def _call(self, ctx: Context) -> tuple[ComponentCall, ComponentSink]:
-        call = self.evaluate(ctx)
-        if type(call) is not ComponentCall:
-            raise TypeError(f"live_component() gave {call!r} ({self.where})")
+    def _call(self, ctx: Context) -> tuple[Any, dict[str, Any], ComponentSink]:
+        """The component, the attributes and the sink (which checks the first two)."""
+        if self.parts:
+            component, assigns = self.evaluate(ctx)
+        else:
+            call = self.evaluate(ctx)
+            if type(call) is not ComponentCall:
+                raise TypeError(f"live_component() gave {call!r} ({self.where})")
+            component, assigns = call.component, call.assigns
         sink: ComponentSink | None = getattr(ctx, "components", None)
         if sink is None:
+            call = make_call(component, assigns)
             raise RuntimeError(
                 f"{call!r} ({self.where}) renders only inside a LiveView (or a component)"
             )
-        return call, sink
+        return component, assigns, sink
 
     def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
-        call, sink = self._call(ctx)
-        out[self.key] = prints[self.position] = sink.cid_for(call)
+        component, assigns, sink = self._call(ctx)
+        out[self.key] = prints[self.position] = sink.cid_for(component, assigns)
 
     def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
-        call, sink = self._call(ctx)
-        cid = sink.cid_for(call)
+        # ``_call`` inlined for the common case: this runs once per row of a list of them
+        sink: ComponentSink | None
+        try:
+            sink = ctx.components  # type: ignore[attr-defined]
+        except AttributeError:  # not a Scope
+            sink = None
+        if self.parts and sink is not None:
+            component, assigns = self.evaluate(ctx)
+        else:
+            component, assigns, sink = self._call(ctx)
+        cid = sink.cid_for(component, assigns)
         return SAME if type(old) is int and old == cid else (cid, cid)
 
     def html(self, ctx: Context, parts: list[str], statics: list[str]) -> None:
-        call, sink = self._call(ctx)
+        component, assigns, sink = self._call(ctx)
         parts.append(statics[self.index])
-        parts.append(sink.hole_for(call))
+        parts.append(sink.hole_for(component, assigns))
 
 
 class NoSingleRoot(ValueError):

@@ -17,7 +17,7 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.utils import missing
 
-from .components import component_named
+from .components import AMBIGUOUS, component_named, named_components
 
 if TYPE_CHECKING:
     from .components import ComponentSink
@@ -70,7 +70,9 @@ class Scope(Context):
         if value is missing:
             value = self.environment.globals.get(key, missing)
             if value is missing:  # last: a live component class, by its name
-                return component_named(key, self.name)
+                value = named_components.get(key, missing)
+                if value is AMBIGUOUS:  # several classes of this name: which, for this template
+                    return component_named(key, self.name)
         return value
 
     def get_all(self) -> dict[str, Any]:
