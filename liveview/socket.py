@@ -10,10 +10,13 @@ subscriptions and timers do nothing, so `mount` can set them up unconditionally.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from liveview.streams import DomId, StreamState, fresh_default
+from liveview.template.streams import NAME as STREAMS
 
 if TYPE_CHECKING:
     from liveview.pubsub import PubSub
@@ -222,6 +225,8 @@ class LiveViewSocket(_AssignsHolder):
         self._navigation: Navigation | None = None
         self._subscriptions: dict[str, str] = {}
         self._timers: dict[Timer, None] = {}
+        self._streams: StreamState | None = None
+        self._temporary: dict[str, Any] = {}
 
     @property
     def page_title(self) -> str | None:
@@ -266,6 +271,92 @@ class LiveViewSocket(_AssignsHolder):
     def redirect(self, to: str) -> None:
         """Leave the LiveView with a full page load of `to`."""
         self._navigation = Navigation("redirect", to)
+
+    # streams and temporary assigns (liveview.streams) ---------------------------------------
+
+    def stream(
+        self,
+        name: str,
+        items: Iterable[Any],
+        *,
+        at: int = -1,
+        limit: int | None = None,
+        reset: bool = False,
+        dom_id: DomId | None = None,
+    ) -> None:
+        """Insert `items` into the stream `name` (made on first use), for the template's
+        `{% for dom_id, item in streams.<name> %}`. Sent with the next render, then forgotten.
+        `at`: -1 appends, 0 prepends, n inserts at index n; `limit`: keep the first n (n > 0)
+        or last -n (n < 0) rows in the browser; `reset`: remove every row first; `dom_id`:
+        how an item's DOM id is made (default `"<name>-<item id>"`)."""
+        self._stream_state().insert_many(
+            name,
+            items,
+            at=at,
+            limit=limit,
+            update_only=False,
+            reset=reset,
+            dom_id=dom_id,
+            create=True,
+        )
+        self._changed[STREAMS] = None
+
+    def stream_insert(
+        self,
+        name: str,
+        item: Any,
+        *,
+        at: int = -1,
+        limit: int | None = None,
+        update_only: bool = False,
+    ) -> None:
+        """Insert `item` into the stream `name`, or update the row of its DOM id where it is
+        (`update_only`: only update, never add)."""
+        self._stream_state().insert_many(
+            name,
+            (item,),
+            at=at,
+            limit=limit,
+            update_only=update_only,
+            reset=False,
+            dom_id=None,
+            create=False,
+        )
+        self._changed[STREAMS] = None
+
+    def stream_delete(self, name: str, item: Any) -> None:
+        """Remove `item`'s row (by its DOM id) from the stream `name` in the browser."""
+        self._stream_state().delete_item(name, item)
+        self._changed[STREAMS] = None
+
+    def stream_delete_by_dom_id(self, name: str, dom_id: str) -> None:
+        """Remove the row with this DOM id from the stream `name` in the browser."""
+        self._stream_state().delete(name, dom_id)
+        self._changed[STREAMS] = None
+
+    def _stream_state(self) -> StreamState:
+        state = self._streams
+        if state is None:
+            state = self._streams = StreamState()
+            self._data[STREAMS] = state.streams
+        return state
+
+    def set_temporary(self, defaults: Mapping[str, Any]) -> None:
+        """For the framework: the LiveView's `temporary_assigns`, assigned now unless already
+        set, and put back after every render."""
+        self._temporary = dict(defaults)
+        for key, value in defaults.items():
+            self._data.setdefault(key, fresh_default(value))
+
+    def rendered(self) -> list[str]:
+        """For the framework, after each render is made: forget the stream rows it carries
+        and put temporary assigns back to their defaults (without marking them changed).
+        Returns the streams whose operations no loop of the template took."""
+        data = self._data
+        for key, value in self._temporary.items():
+            data[key] = fresh_default(value)
+        state = self._streams
+        return [] if state is None else state.rendered()
 
     # pub/sub and timers --------------------------------------------------------------------
 

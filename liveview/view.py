@@ -9,6 +9,7 @@ LiveView instance (its components included), in arrival order, so they never nee
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -108,6 +109,12 @@ class LiveView(Rendered):
         "handle_gap",
         "shutdown",
     )
+
+    temporary_assigns: ClassVar[Mapping[str, Any]] = {}
+    """Assigns put back to these defaults after every render, without re-rendering (Phoenix's
+    `temporary_assigns`): what a render showed once and the server need not keep. Assigned
+    before `mount` unless it assigns them itself. Lists of rows to keep showing are streams
+    (`socket.stream`)."""
 
     share_renders: ClassVar[bool] = True
     """Reuse the diff another LiveView computed from the same tree and the same assign values
@@ -245,5 +252,7 @@ async def start_view(
 ) -> None:
     """How every LiveView starts, in the dead render and when it joins: `mount`, then
     `handle_params` with the same params."""
+    if view.temporary_assigns:
+        socket.set_temporary(view.temporary_assigns)
     await view.mount(socket, session, params)
     await view.handle_params(url, params, socket)

@@ -479,6 +479,7 @@ class LiveChannel(Mailbox):
                 diff = self._render_state.render(
                     template, data, None if full else changed, sink, strict=self._config.debug
                 )
+            self._after_render(socket)
         else:
             diff = {}
         if effects.title is not None or effects.events:
@@ -488,6 +489,17 @@ class LiveChannel(Mailbox):
             if effects.events:
                 diff[EVENTS] = effects.events
         return diff, shared
+
+    def _after_render(self, socket: LiveViewSocket) -> None:
+        """Forget the stream rows just rendered and put temporary assigns back."""
+        for name in socket.rendered():
+            logger.warning(
+                "LiveView %s: stream %r changed but the template has no "
+                "{%% for dom_id, item in streams.%s %%}; its operations were dropped",
+                self.topic,
+                name,
+                name,
+            )
 
     # the sink of this LiveView's renders for live components (see template.components) ------
 

@@ -64,7 +64,8 @@ from .codegen import Evaluator
 from .escape import to_text
 from .moves import with_moves
 from .prints import SAME, NodePrint, SlotPrint, SlotUpdate, WireNode, WireValue, _Same
-from .wire import KEYED, KEYED_COUNT, STATIC
+from .streams import LiveStream
+from .wire import KEYED, KEYED_COUNT, STATIC, STREAM
 
 Deps = frozenset[str] | None
 """The assign names a step reads; ``None`` means "always evaluate" (unknowable reads)."""
@@ -402,13 +403,14 @@ class ForSlot(Step):
         self.undefined = undefined
         self.fresh = fresh
 
-    def _iterate(self, ctx: Context) -> tuple[Items, Iterator[Any]]:
-        """Evaluate the iterable (filtered by the ``if`` clause) into ``ctx.vars`` (a copy).
+    def _iterate(self, ctx: Context, iterable: Any) -> tuple[Items, Iterator[Any]]:
+        """Take the evaluated iterable (filtered by the ``if`` clause) into ``ctx.vars`` (a copy).
 
         Returns the items and an iterator that prepares the variables of each iteration
         (resets the ``fresh`` names, binds the loop variables) before each yield.
         """
-        iterable = self.items(ctx)
+        if type(iterable) is LiveStream:
+            iterable = iterable.entries()  # the pending inserts; ``_stream`` adds the rest
         target = self.target
         vars = ctx.vars
         test = self.test
@@ -499,10 +501,34 @@ class ForSlot(Step):
         entries[KEYED_COUNT] = len(items)
         return {STATIC: body.statics, KEYED: entries}, [self, prints]
 
+    def _stream(
+        self, ctx: Context, stream: LiveStream, old: SlotPrint | None
+    ) -> SlotUpdate | _Same:
+        """The slot of a loop over a stream: its pending
+        inserts as complete entries and the ``stream`` entry, the statics too unless the client
+        holds this comprehension already. Nothing of the rows is kept: the print holds no
+        entries, as the client's tree holds none once it has patched them into the DOM."""
+        held = type(old) is list and old[0] is self
+        if held and not stream.pending:
+            return SAME
+        items, bound = self._iterate(ctx, stream)
+        node, _ = self._comprehension(ctx, items, bound)
+        if held:
+            del node[STATIC]
+        node[STREAM] = stream.wire()
+        return node, [self, []]
+
     def full(self, ctx: Context, out: WireNode, prints: NodePrint) -> None:
         outer = ctx.vars
         ctx.vars = dict(outer)
-        items, bound = self._iterate(ctx)
+        iterable = self.items(ctx)
+        if type(iterable) is LiveStream:
+            streamed = self._stream(ctx, iterable, None)
+            ctx.vars = outer
+            assert streamed is not SAME
+            out[self.key], prints[self.position] = streamed
+            return
+        items, bound = self._iterate(ctx, iterable)
         value: WireValue
         printed: SlotPrint
         if items:
@@ -518,7 +544,12 @@ class ForSlot(Step):
     def diff(self, ctx: Context, changed: Iterable[str], old: SlotPrint) -> SlotUpdate | _Same:
         outer = ctx.vars
         ctx.vars = dict(outer)
-        items, bound = self._iterate(ctx)
+        iterable = self.items(ctx)
+        if type(iterable) is LiveStream:
+            streamed = self._stream(ctx, iterable, old)
+            ctx.vars = outer
+            return streamed
+        items, bound = self._iterate(ctx, iterable)
         otherwise = self.otherwise
         result: SlotUpdate | _Same
         if type(old) is list and old[0] is self:
@@ -614,7 +645,7 @@ class ForSlot(Step):
         parts.append(statics[self.index])
         outer = ctx.vars
         ctx.vars = dict(outer)
-        items, bound = self._iterate(ctx)
+        items, bound = self._iterate(ctx, self.items(ctx))
         if items:
             body = self.body
             for _ in bound:

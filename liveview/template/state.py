@@ -9,6 +9,7 @@ from . import undefined
 from .components import ComponentSink
 from .prints import SAME, NodePrint, WireNode, _Same
 from .sharing import SharedRender
+from .streams import Streams
 from .template import Template
 
 
@@ -86,6 +87,11 @@ class RenderState:
             None if changed is None or prints is None or prints[0] is not template.root else prints
         )
         read_values, changed_reads = shared.key(assigns, None if before is None else changed)
+        if _streaming(read_values):
+            # A render that carries stream rows is this LiveView's alone, and is not kept
+            # (the rows are to be forgotten once sent).
+            diff = self.render(template, assigns, changed_reads, components, strict=strict)
+            return SharedRender(before, changed_reads, read_values, diff, self._prints)
         found = shared.find(before, read_values, changed_reads)
         if found is not None:
             self._prints = found.after
@@ -105,3 +111,8 @@ class RenderState:
     def reset(self) -> None:
         """Forget what the client holds: the next render is a full tree."""
         self._prints = None
+
+
+def _streaming(values: tuple[object, ...]) -> bool:
+    """Whether a render over ``values`` sends stream operations."""
+    return any(type(value) is Streams and value.pending for value in values)

@@ -31,8 +31,9 @@ and why. The rules (read from `rendered.js`; the client breaks where one does no
 
 Every diff goes through JSON first, as on the wire; neither argument is modified. (The
 project's conformance tests run the official client on each rule's example: it throws or shows
-the wrong HTML on every one.) Not modelled: streams, which the client applies to the DOM, not
-to this tree (`stream` is kept as sent), and the pruning of destroyed components.
+the wrong HTML on every one.) Streams the client applies to the DOM, not to this tree:
+`StreamRows` plays that part, holding each stream's rows as the DOM would (`to_html(tree,
+rows)` puts them in their containers). Not modelled: the pruning of destroyed components.
 """
 
 from __future__ import annotations
@@ -341,7 +342,7 @@ def _through_json(value: Mapping[str, Any]) -> dict[str, Any]:
 # --- rendering a tree to HTML ------------------------------------------------------------------
 
 
-def to_html(tree: Tree) -> str:
+def to_html(tree: Tree, rows: StreamRows | None = None) -> str:
     """The HTML the client renders from a full tree (as sent at join).
 
     Statics are interleaved with slot values; comprehensions repeat their statics for entries
@@ -352,7 +353,7 @@ def to_html(tree: Tree) -> str:
     """
     parts: list[str] = []
     components = tree.get(COMPONENTS) or {}
-    _node(tree, None, components, parts)
+    _node(tree, None, components, parts, rows)
     return "".join(parts)
 
 
@@ -375,17 +376,22 @@ def component_of(tree: Tree, element_id: str) -> int | None:
     raise LookupError(f"no element with id {element_id!r} on the page")
 
 
-def _node(node: Tree, templates: Any, components: Tree, parts: list[str]) -> None:
+def _node(
+    node: Tree, templates: Any, components: Tree, parts: list[str], rows: StreamRows | None = None
+) -> None:
     if KEYED in node:
+        if rows is not None and STREAM in node:
+            parts.extend(html for _, html in rows.rows.get(node[STREAM][0], ()))
+            return
         keyed = node[KEYED]
         statics = _statics(node[STATIC], templates)
         entry_templates = templates or node.get(TEMPLATES)
         for index in range(keyed[KEYED_COUNT]):
-            _dynamics(keyed[str(index)], statics, entry_templates, components, parts)
+            _dynamics(keyed[str(index)], statics, entry_templates, components, parts, rows)
         return
     if TEMPLATES in node:
         templates = node[TEMPLATES]
-    _dynamics(node, _statics(node[STATIC], templates), templates, components, parts)
+    _dynamics(node, _statics(node[STATIC], templates), templates, components, parts, rows)
 
 
 def _statics(statics: Any, templates: Any) -> list[str]:
@@ -395,20 +401,32 @@ def _statics(statics: Any, templates: Any) -> list[str]:
 
 
 def _dynamics(
-    values: Tree, statics: list[str], templates: Any, components: Tree, parts: list[str]
+    values: Tree,
+    statics: list[str],
+    templates: Any,
+    components: Tree,
+    parts: list[str],
+    rows: StreamRows | None = None,
 ) -> None:
     last = len(statics) - 1
     for index in range(last):
         parts.append(statics[index])
-        _value(values.get(str(index)), templates, components, parts, str(index) in values)
+        _value(values.get(str(index)), templates, components, parts, str(index) in values, rows)
     parts.append(statics[last])
 
 
-def _value(value: Any, templates: Any, components: Tree, parts: list[str], present: bool) -> None:
+def _value(
+    value: Any,
+    templates: Any,
+    components: Tree,
+    parts: list[str],
+    present: bool,
+    rows: StreamRows | None = None,
+) -> None:
     if isinstance(value, str):
         parts.append(value)
     elif isinstance(value, Mapping):
-        _node(value, templates, components, parts)
+        _node(value, templates, components, parts, rows)
     elif isinstance(value, bool):
         parts.append("true" if value else "false")
     elif isinstance(value, (int, float)):
@@ -416,8 +434,86 @@ def _value(value: Any, templates: Any, components: Tree, parts: list[str], prese
         if cid not in components:
             raise ValueError(f"Cannot continue render due to missing component: {cid}")
         component = components[cid]
-        _node(component, None, components, parts)
+        _node(component, None, components, parts, rows)
     elif value is None:
         parts.append("null" if present else "undefined")
     else:
         parts.append(str(value))
+
+
+# --- streams: the rows the DOM keeps -----------------------------------------------------------
+
+_ROOT_ID = re.compile(r"""\s*<[A-Za-z][^\s/>]*[^>]*?\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+
+class StreamRows:
+    """The rows of each stream (by ref) as the client's DOM patch leaves them: each diff's
+    `stream` entries applied as `dom_patch.ts` applies them (reset and deletes first, then each
+    new entry inserted at its `at`, an existing row updated where it is, `update_only` never
+    adding, `limit` trimming after each new row), and the comprehension then emptied, as the
+    client empties it (`k` back to `{"kc": 0}`)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple[str, str]]] = {}
+
+    def take(self, tree: dict[str, Any]) -> None:
+        """Apply the stream entries of a merged `tree` (changed in place) to the rows."""
+        components = tree.get(COMPONENTS) or {}
+        self._walk(tree, None, components)
+        for component in components.values():
+            self._walk(component, None, components)
+
+    def _walk(self, node: dict[str, Any], templates: Any, components: Tree) -> None:
+        if TEMPLATES in node and KEYED not in node:
+            templates = node[TEMPLATES]
+        if KEYED in node:
+            entry_templates = templates or node.get(TEMPLATES)
+            if STREAM in node:
+                self._apply(node, entry_templates, components)
+            for key, entry in node[KEYED].items():
+                if key != KEYED_COUNT and isinstance(entry, dict):
+                    self._walk(entry, entry_templates, components)
+            return
+        for key, value in node.items():
+            if key.isdigit() and isinstance(value, dict):
+                self._walk(value, templates, components)
+
+    def _apply(self, node: dict[str, Any], templates: Any, components: Tree) -> None:
+        ref, inserts, deletes, *reset = node[STREAM]
+        keyed = node[KEYED]
+        count = keyed[KEYED_COUNT]
+        if not (count or deletes or reset):
+            return
+        rows = self.rows.setdefault(str(ref), [])
+        options = {insert[0]: insert for insert in inserts}  # the client's map: later ones win
+        if reset:
+            rows.clear()
+        for dom_id in deletes:
+            rows[:] = [row for row in rows if row[0] != dom_id]
+        statics = _statics(node[STATIC], templates)
+        for index in range(count):
+            parts: list[str] = []
+            _dynamics(keyed[str(index)], statics, templates, components, parts, self)
+            html = "".join(parts)
+            match = _ROOT_ID.match(html)
+            if match is None:
+                raise DiffRejected((STREAM, str(index)), f"a stream entry without an id: {html!r}")
+            dom_id = next(group for group in match.groups() if group is not None)
+            _, at, limit, update_only = options.get(dom_id, (dom_id, -1, None, False))
+            where = next((i for i, row in enumerate(rows) if row[0] == dom_id), None)
+            if where is not None:
+                rows[where] = (dom_id, html)
+                continue
+            if update_only:
+                continue
+            if at == -1 or at >= len(rows):
+                rows.append((dom_id, html))
+            else:
+                rows.insert(at, (dom_id, html))
+            if limit is not None:
+                if limit < 0 and len(rows) > -limit:
+                    del rows[: len(rows) + limit]
+                elif limit >= 0 and len(rows) > limit:
+                    del rows[limit:]
+        node[KEYED] = {KEYED_COUNT: 0}
+        node[STREAM] = [ref, [], []]

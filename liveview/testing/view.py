@@ -11,7 +11,7 @@ from liveview.channel.protocol import DIFF, ERROR, EVENT, JOIN, LEAVE
 from liveview.testing.crashes import CrashLog
 from liveview.testing.exceptions import LiveViewCrashed, ReplyError
 from liveview.testing.forms import FormTest
-from liveview.testing.tree import component_of, extract, merge_diff, to_html
+from liveview.testing.tree import StreamRows, component_of, extract, merge_diff, to_html
 from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 
 
@@ -39,6 +39,7 @@ class LiveViewTest:
         self.url = url
         self.join_payload = join_payload
         self.tree: dict[str, Any] | None = None
+        self.stream_rows = StreamRows()  # what the DOM holds of each stream (see tree)
         self.join_reply: dict[str, Any] | None = None  # the last join's response, as sent
         self.title: str | None = None
         self.events: list[list[Any]] = []
@@ -72,7 +73,7 @@ class LiveViewTest:
 
     @property
     def html(self) -> str:
-        return to_html(self.tree) if self.tree is not None else ""
+        return to_html(self.tree, self.stream_rows) if self.tree is not None else ""
 
     def apply(self, diff: dict[str, Any]) -> Any:
         """Merge a diff as the client does; returns the hook reply (`r`), if any."""
@@ -80,7 +81,11 @@ class LiveViewTest:
         self.events.extend(top.events)
         if top.title is not None:
             self.title = top.title
+        fresh = self.tree is None or "s" in rest
         self.tree = merge_diff(self.tree, rest)
+        if fresh:  # a new tree (the join): rows of the dead render are dropped, as the client
+            self.stream_rows = StreamRows()
+        self.stream_rows.take(self.tree)
         return top.reply
 
     async def push(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
