@@ -1,35 +1,66 @@
-"""A chat room: each message is broadcast to the room's topic; newest last; HTML is escaped.
+"""A chat with rooms: messages are broadcast to the room's topic and shown through a stream.
 
-Works across server processes: a message is shown when it arrives from the topic, also in the
-LiveView that sent it. `HISTORY` (for pages opened later) is fed from received messages, once
-per process however many LiveViews received it; a real app keeps messages in its database.
+The server keeps no message per page: each arrives from the room's topic, is inserted into the
+`messages` stream (the browser keeps the last `SHOWN`) and forgotten once sent. Works across
+server processes: a message is shown when it arrives from the topic, also in the LiveView that
+sent it. Deleting a message publishes its deletion, so it goes from every page of the room.
+Switching rooms resets the stream to the new room's history. HTML is escaped.
+
+`HISTORY` (for pages opened later) is fed from received messages, once per process however many
+LiveViews received them; a real app keeps messages in its database.
 """
 
+import secrets
 from collections import deque
 from typing import Any
 
 from liveview import LiveView, LiveViewSocket, MessageTooLarge, PubSubUnavailable
 
-TOPIC = "chat:lobby"
-HISTORY: deque[dict[str, str]] = deque(maxlen=50)  # recent messages for pages that open later
+ROOMS = ("lobby", "random")
+SHOWN = 100
+"""Messages a page shows: older ones leave the browser (the stream's `limit`)."""
+
+Message = dict[str, str]
+HISTORY: dict[str, deque[Message]] = {room: deque(maxlen=SHOWN) for room in ROOMS}
 
 
-def remember(message: dict[str, str]) -> None:
-    """Add a received message to this process's history once.
+def topic(room: str) -> str:
+    return f"chat:{room}"
+
+
+def remember(room: str, message: Message) -> None:
+    """Add a received message to this process's history of `room` once.
 
     Every LiveView of a process receives the very same message object from pub/sub, so the
     first one to get it adds it and the others find it there.
     """
-    if not any(seen is message for seen in HISTORY):
-        HISTORY.append(message)
+    history = HISTORY[room]
+    if not any(seen is message for seen in history):
+        history.append(message)
+
+
+def forget(room: str, message_id: str) -> None:
+    history = HISTORY[room]
+    for message in list(history):
+        if message["id"] == message_id:
+            history.remove(message)
 
 
 class Chat(LiveView):
     template = """
+    <style>#messages .delete::after { content: "\\00d7"; }</style>
     <h1>Chat</h1>
-    <ul id="messages">
-      {% for m in messages %}
-      <li><b>{{ m.name }}</b>: <span class="text">{{ m.text }}</span></li>
+    <nav id="rooms">
+      {% for r in rooms %}
+      <button id="room-{{ r }}" phx-click="room" phx-value-room="{{ r }}"
+              {% if r == room %}aria-current="true"{% endif %}>#{{ r }}</button>
+      {% endfor %}
+    </nav>
+    <ul id="messages" phx-update="stream">
+      {% for dom_id, m in streams.messages %}
+      <li id="{{ dom_id }}"><b>{{ m.name }}</b>: <span class="text">{{ m.text }}</span>
+        <button class="delete" phx-click="delete" phx-value-id="{{ m.id }}"
+                aria-label="delete" title="delete"></button></li>
       {% endfor %}
     </ul>
     <form id="chat" phx-submit="send">
@@ -43,27 +74,55 @@ class Chat(LiveView):
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
-        await socket.subscribe(TOPIC)
-        socket.assign(messages=list(HISTORY), name="", notice="")
+        socket.assign(rooms=ROOMS, name="", notice="")
+        await self.enter(socket, "lobby")
+
+    async def enter(self, socket: LiveViewSocket, room: str) -> None:
+        """Show `room`: its topic instead of the last one, its history instead of the rows."""
+        previous = socket.assigns.get("room")
+        if previous is not None:
+            await socket.unsubscribe(topic(previous))
+        await socket.subscribe(topic(room))
+        socket.assign(room=room)
+        socket.stream("messages", list(HISTORY[room]), reset=True, limit=-SHOWN)
 
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: LiveViewSocket
     ) -> None:
-        name = payload.get("name", "").strip() or "anonymous"
-        text = payload.get("text", "").strip()
-        socket.assign(name=name, notice="")
-        if event == "send" and text:
-            try:
-                await socket.pubsub.publish(TOPIC, {"name": name, "text": text})
-            except PubSubUnavailable:
-                socket.assign(notice="Not sent: the other servers cannot be reached right now.")
-            except MessageTooLarge as error:
-                socket.assign(notice=f"Not sent: {error}")
+        room = socket.assigns.room
+        if event == "room":
+            if payload.get("room") in ROOMS and payload["room"] != room:
+                await self.enter(socket, payload["room"])
+        elif event == "delete":
+            await self.publish(socket, {"deleted": str(payload.get("id", ""))})
+        elif event == "send":
+            name = payload.get("name", "").strip() or "anonymous"
+            text = payload.get("text", "").strip()
+            socket.assign(name=name, notice="")
+            if text:
+                message = {"id": secrets.token_hex(8), "name": name, "text": text}
+                await self.publish(socket, message)
+
+    async def publish(self, socket: LiveViewSocket, message: dict[str, str]) -> None:
+        try:
+            await socket.pubsub.publish(topic(socket.assigns.room), message)
+        except PubSubUnavailable:
+            socket.assign(notice="Not sent: the other servers cannot be reached right now.")
+        except MessageTooLarge as error:
+            socket.assign(notice=f"Not sent: {error}")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        if isinstance(info, dict) and {"name", "text"} <= info.keys():
-            remember(info)
-            socket.assign(messages=[*socket.assigns.messages, info][-50:])
+        room = socket.assigns.room
+        if not isinstance(info, dict):
+            return
+        if {"id", "name", "text"} <= info.keys():
+            remember(room, info)
+            socket.stream_insert("messages", info, limit=-SHOWN)
+        elif "deleted" in info:
+            forget(room, info["deleted"])
+            socket.stream_delete_by_dom_id("messages", f"messages-{info['deleted']}")
 
     async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
-        socket.assign(messages=list(HISTORY))  # messages may have been missed: reload
+        # messages may have been missed: show the history again
+        room = socket.assigns.room
+        socket.stream("messages", list(HISTORY[room]), reset=True, limit=-SHOWN)
