@@ -108,7 +108,7 @@ class StreamState:
         """Forget what the render just made sent; the names of streams that had operations
         no loop of the template took (they are dropped: the template does not show them)."""
         unsent = []
-        for stream in self.streams.values():
+        for stream in self.streams._streams.values():
             if stream.pending:
                 if not stream.sent:
                     unsent.append(stream.name)

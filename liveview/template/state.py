@@ -115,4 +115,4 @@ class RenderState:
 
 def _streaming(values: tuple[object, ...]) -> bool:
     """Whether a render over ``values`` sends stream operations."""
-    return any(type(value) is Streams and value.pending for value in values)
+    return any(type(value) is Streams and value._pending() for value in values)

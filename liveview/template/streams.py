@@ -14,7 +14,7 @@ template reads the streams through one ``Streams`` assign, ``streams``; iteratin
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any, Final
 
 Insert = tuple[str, int, int | None, bool, Any]
@@ -89,9 +89,11 @@ class LiveStream:
         )
 
 
-class Streams(Mapping[str, LiveStream]):
+class Streams:
     """The ``streams`` assign: a LiveView's streams by name (``streams.messages`` in a
-    template). A name never streamed is an error that says how to make it."""
+    template, ``streams["messages"]``). Not a ``Mapping``, and no public attribute of its own,
+    so that any stream name (``items``, ``keys``...) reads as the stream. A name never streamed
+    is an error that says how to make it."""
 
     __slots__ = ("_streams",)
 
@@ -102,7 +104,7 @@ class Streams(Mapping[str, LiveStream]):
         return self._streams[name]
 
     def __getattr__(self, name: str) -> LiveStream:
-        if name.startswith("__"):
+        if name.startswith("_"):
             raise AttributeError(name)
         try:
             return self._streams[name]
@@ -113,14 +115,16 @@ class Streams(Mapping[str, LiveStream]):
                 f"call socket.stream({name!r}, items) in mount"
             ) from None
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._streams
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._streams)
 
     def __len__(self) -> int:
         return len(self._streams)
 
-    @property
-    def pending(self) -> bool:
+    def _pending(self) -> bool:
         """Whether any stream has operations for the next render."""
         return any(stream.pending for stream in self._streams.values())
 

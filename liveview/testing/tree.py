@@ -488,8 +488,10 @@ class StreamRows:
         options = {insert[0]: insert for insert in inserts}  # the client's map: later ones win
         if reset:
             rows.clear()
-        for dom_id in deletes:
-            rows[:] = [row for row in rows if row[0] != dom_id]
+        if deletes:
+            gone = set(deletes)
+            rows[:] = [row for row in rows if row[0] not in gone]
+        held = {row[0] for row in rows}
         statics = _statics(node[STATIC], templates)
         for index in range(count):
             parts: list[str] = []
@@ -500,20 +502,26 @@ class StreamRows:
                 raise DiffRejected((STREAM, str(index)), f"a stream entry without an id: {html!r}")
             dom_id = next(group for group in match.groups() if group is not None)
             _, at, limit, update_only = options.get(dom_id, (dom_id, -1, None, False))
-            where = next((i for i, row in enumerate(rows) if row[0] == dom_id), None)
-            if where is not None:
+            if dom_id in held:  # updated where it is
+                where = next(i for i, row in enumerate(rows) if row[0] == dom_id)
                 rows[where] = (dom_id, html)
                 continue
             if update_only:
                 continue
+            held.add(dom_id)
             if at == -1 or at >= len(rows):
                 rows.append((dom_id, html))
             else:
                 rows.insert(at, (dom_id, html))
             if limit is not None:
                 if limit < 0 and len(rows) > -limit:
-                    del rows[: len(rows) + limit]
+                    cut = len(rows) + limit
                 elif limit >= 0 and len(rows) > limit:
-                    del rows[limit:]
+                    cut = limit
+                else:
+                    continue
+                kept = rows[cut:] if limit < 0 else rows[:cut]
+                held.difference_update(row[0] for row in (rows[:cut] if limit < 0 else rows[cut:]))
+                rows[:] = kept
         node[KEYED] = {KEYED_COUNT: 0}
         node[STREAM] = [ref, [], []]
