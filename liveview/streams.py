@@ -87,12 +87,9 @@ class StreamState:
         stream = self._stream(name, create)
         make = self._dom_id
         inserts: list[Insert] = [(make(name, item), at, limit, update_only, item) for item in items]
-        if reset:
+        if reset:  # every row goes first; this callback's inserts so far still come (Phoenix)
             stream.reset = True
-            stream.inserts = inserts  # earlier inserts of this callback are reset away too
-            stream.deletes = []
-        else:
-            stream.inserts.extend(inserts)
+        stream.inserts.extend(inserts)
 
     def delete(self, name: str, dom_id: str) -> None:
         if not isinstance(dom_id, str):

@@ -449,9 +449,11 @@ _ROOT_ID = re.compile(r"""\s*<[A-Za-z][^\s/>]*[^>]*?\sid\s*=\s*(?:"([^"]*)"|'([^
 class StreamRows:
     """The rows of each stream (by ref) as the client's DOM patch leaves them: each diff's
     `stream` entries applied as `dom_patch.ts` applies them (reset and deletes first, then each
-    new entry inserted at its `at`, an existing row updated where it is, `update_only` never
-    adding, `limit` trimming after each new row), and the comprehension then emptied, as the
-    client empties it (`k` back to `{"kc": 0}`)."""
+    new entry inserted at its `at`, an existing row updated where it is, `update_only` adding
+    only a row this patch removed, `limit` trimming after each new row, and a row it trimmed
+    not added back in the same patch), and the comprehension then emptied, as the client
+    empties it (`k` back to `{"kc": 0}`). Checked against the official client in Chromium
+    (`tests/e2e/test_stream_conformance.py`)."""
 
     def __init__(self) -> None:
         self.rows: dict[str, list[tuple[str, str]]] = {}
@@ -486,12 +488,16 @@ class StreamRows:
             return
         rows = self.rows.setdefault(str(ref), [])
         options = {insert[0]: insert for insert in inserts}  # the client's map: later ones win
+        # rows this patch removes, kept by the client to add back (even `update_only`)
+        removed = {row[0] for row in rows} if reset else set()
         if reset:
             rows.clear()
         if deletes:
             gone = set(deletes)
+            removed.update(row[0] for row in rows if row[0] in gone)
             rows[:] = [row for row in rows if row[0] not in gone]
         held = {row[0] for row in rows}
+        trimmed: set[str] = set()  # by a limit: the client does not add them back in this patch
         statics = _statics(node[STATIC], templates)
         for index in range(count):
             parts: list[str] = []
@@ -502,11 +508,13 @@ class StreamRows:
                 raise DiffRejected((STREAM, str(index)), f"a stream entry without an id: {html!r}")
             dom_id = next(group for group in match.groups() if group is not None)
             _, at, limit, update_only = options.get(dom_id, (dom_id, -1, None, False))
+            if dom_id in trimmed:
+                continue
             if dom_id in held:  # updated where it is
                 where = next(i for i, row in enumerate(rows) if row[0] == dom_id)
                 rows[where] = (dom_id, html)
                 continue
-            if update_only:
+            if update_only and dom_id not in removed:
                 continue
             held.add(dom_id)
             if at == -1 or at >= len(rows):
@@ -520,8 +528,10 @@ class StreamRows:
                     cut = limit
                 else:
                     continue
-                kept = rows[cut:] if limit < 0 else rows[:cut]
-                held.difference_update(row[0] for row in (rows[:cut] if limit < 0 else rows[cut:]))
+                kept, dropped = (rows[cut:], rows[:cut]) if limit < 0 else (rows[:cut], rows[cut:])
+                gone = {row[0] for row in dropped}
+                held -= gone
+                trimmed |= gone
                 rows[:] = kept
         node[KEYED] = {KEYED_COUNT: 0}
         node[STREAM] = [ref, [], []]
