@@ -31,9 +31,11 @@ import orjson
 from markupsafe import Markup
 
 from .prints import NodePrint, WireNode
+from .streams import StreamsKey
 
-_EQUAL_BY_VALUE: Final = frozenset({str, int, Markup})
-"""Types whose equal values always render alike (``bool`` and ``None`` match by identity)."""
+_EQUAL_BY_VALUE: Final = frozenset({str, int, Markup, StreamsKey})
+"""Types whose equal values always render alike (``bool`` and ``None`` match by identity;
+``StreamsKey`` compares the items it holds by identity)."""
 
 _ABSENT: Final = object()
 
@@ -82,7 +84,7 @@ def _same(held: Any, value: Any) -> bool:
 class SharedRenders:
     """The recent renders of one template, by the prints they started from."""
 
-    __slots__ = ("_absent", "_by_prints", "_read_set", "_reads")
+    __slots__ = ("_absent", "_by_prints", "_read_set", "_reads", "_streamed")
 
     def __init__(self, reads: frozenset[str] | None) -> None:
         # Sorted, so two templates' snapshots are never compared in different orders.
@@ -90,6 +92,8 @@ class SharedRenders:
         self._read_set = reads
         self._absent = (_ABSENT,) * len(reads or ())
         self._by_prints: dict[int, list[SharedRender]] = {}
+        # The one remembered render that carries stream rows (see ``remember``).
+        self._streamed: SharedRender | None = None
 
     def key(
         self, assigns: Mapping[str, Any], changed: Iterable[str] | None
@@ -132,6 +136,14 @@ class SharedRenders:
     def remember(self, render: SharedRender) -> None:
         """Keep ``render`` for the next LiveViews in its state; forget the oldest beyond LIMIT."""
         by_prints = self._by_prints
+        if any(type(value) is StreamsKey and value.inserts for value in render.values):
+            # Stream rows are to be forgotten once sent: only the latest such render is kept
+            # (for the other LiveViews getting the same message), none older.
+            older, self._streamed = self._streamed, render
+            if older is not None:
+                kept = by_prints.get(id(older.before))
+                if kept is not None and older in kept:
+                    kept.remove(older)
         # The render holds ``before``, so its id cannot be reused while it is remembered.
         renders = by_prints.setdefault(id(render.before), [])
         renders.append(render)

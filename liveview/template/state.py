@@ -9,7 +9,7 @@ from . import undefined
 from .components import ComponentSink
 from .prints import SAME, NodePrint, WireNode, _Same
 from .sharing import SharedRender
-from .streams import Streams
+from .streams import Streams, StreamsKey
 from .template import Template
 
 
@@ -87,17 +87,25 @@ class RenderState:
             None if changed is None or prints is None or prints[0] is not template.root else prints
         )
         read_values, changed_reads = shared.key(assigns, None if before is None else changed)
-        if _streaming(read_values):
-            # A render that carries stream rows is this LiveView's alone, and is not kept
-            # (the rows are to be forgotten once sent).
-            diff = self.render(template, assigns, changed_reads, components, strict=strict)
-            return SharedRender(before, changed_reads, read_values, diff, self._prints)
+        streams: list[tuple[Streams, StreamsKey]] = []
+        if Streams in map(type, read_values):
+            # Streams match by their operations, not by identity (see ``streams.StreamsKey``);
+            # a large batch is this LiveView's alone, and is not kept (rows are to be
+            # forgotten once sent).
+            read_values, streams = _stream_keys(read_values)
+            if any(key.large for _, key in streams):
+                diff = self.render(template, assigns, changed_reads, components, strict=strict)
+                return SharedRender(before, changed_reads, read_values, diff, self._prints)
         found = shared.find(before, read_values, changed_reads)
         if found is not None:
             self._prints = found.after
+            for own, key in streams:
+                key.mark_sent(own, found.values)
             return found
         calls = 0 if components is None else components.calls
         diff = self.render(template, assigns, changed_reads, components, strict=strict)
+        for own, key in streams:
+            key.sent = own._sent()
         render = SharedRender(before, changed_reads, read_values, diff, self._prints)
         if components is None or components.calls == calls:
             shared.remember(render)
@@ -113,6 +121,16 @@ class RenderState:
         self._prints = None
 
 
-def _streaming(values: tuple[object, ...]) -> bool:
-    """Whether a render over ``values`` sends stream operations."""
-    return any(type(value) is Streams and value._pending() for value in values)
+def _stream_keys(
+    values: tuple[Any, ...],
+) -> tuple[tuple[Any, ...], list[tuple[Streams, StreamsKey]]]:
+    """``values`` with each ``Streams`` replaced by its key, and the pairs replaced."""
+    pairs: list[tuple[Streams, StreamsKey]] = []
+    out = []
+    for value in values:
+        if type(value) is Streams:
+            key = StreamsKey(value)
+            pairs.append((value, key))
+            value = key
+        out.append(value)
+    return tuple(out), pairs

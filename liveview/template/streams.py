@@ -128,5 +128,58 @@ class Streams:
         """Whether any stream has operations for the next render."""
         return any(stream.pending for stream in self._streams.values())
 
+    def _sent(self) -> tuple[str, ...]:
+        """The streams whose operations a render took."""
+        return tuple(name for name, stream in self._streams.items() if stream.sent)
+
     def __repr__(self) -> str:
         return f"Streams({list(self._streams.values())!r})"
+
+
+SHARED_INSERTS: Final = 64
+"""Inserts at most in a render other LiveViews may reuse (it is remembered for a while:
+larger batches are rendered for their LiveView alone and forgotten once sent)."""
+
+
+class StreamsKey:
+    """What a render reads of a ``Streams``, for sharing one render between LiveViews
+    (``sharing``): each stream's name, ref and pending operations, the items compared by
+    identity (one pub/sub message reaches every local subscriber as the same object). Two
+    LiveViews whose streams are keyed alike get the same stream entries and rows."""
+
+    __slots__ = ("inserts", "large", "ops", "sent")
+
+    def __init__(self, streams: Streams) -> None:
+        inserts = 0
+        ops = []
+        for name, stream in streams._streams.items():
+            inserts += len(stream.inserts)
+            ops.append(
+                (name, stream.ref, stream.reset, tuple(stream.deletes), tuple(stream.inserts))
+            )
+        self.ops = tuple(ops)
+        self.inserts = inserts
+        self.large = inserts > SHARED_INSERTS
+        self.sent: tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not StreamsKey or len(self.ops) != len(other.ops):
+            return False
+        for mine, theirs in zip(self.ops, other.ops, strict=True):
+            if mine[:4] != theirs[:4] or len(mine[4]) != len(theirs[4]):
+                return False
+            for a, b in zip(mine[4], theirs[4], strict=True):
+                if a[4] is not b[4] or a[:4] != b[:4]:
+                    return False
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def mark_sent(self, streams: Streams, values: tuple[Any, ...]) -> None:
+        """``streams`` took the render keyed by the equal key in ``values``: the same
+        streams were sent."""
+        for value in values:
+            if type(value) is StreamsKey and value == self:
+                for name in value.sent:
+                    streams._streams[name].sent = True
+                return

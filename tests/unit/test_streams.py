@@ -281,13 +281,20 @@ async def test_rows_are_forgotten_once_sent_even_100_000_in_one_call() -> None:
         # keeps their HTML, as the browser's DOM does)
         assert _live_rows() == 0
         await view.click("one", {"id": "100001", "text": "after"})
-        assert _live_rows() == 0
-        assert rows(view)[0] == '<li id="items-100001">after</li>'
+        # a small insert's render is kept for other LiveViews getting the same message, until
+        # the template's next stream render
+        assert _live_rows() == 1
+        await view.click("one", {"id": "100002", "text": "later"})
+        assert _live_rows() == 1
+        assert rows(view)[:2] == [
+            '<li id="items-100002">later</li>',
+            '<li id="items-100001">after</li>',
+        ]
 
 
 def _live_rows() -> int:
     gc.collect()
-    return sum(1 for obj in gc.get_objects() if type(obj) is Row)
+    return sum(1 for obj in gc.get_objects() if type(obj) is Row and obj.id != 1)
 
 
 async def test_a_stream_the_template_does_not_show_is_dropped_with_a_warning(
@@ -355,3 +362,50 @@ def test_temporary_defaults_are_fresh_copies() -> None:
     socket.assigns.rows.append(2)
     socket.rendered()
     assert socket.assigns.rows == []
+
+
+def test_liveviews_given_the_same_message_share_one_render_and_each_forgets_it() -> None:
+    template = Template(LIST)
+    message = Row(5, "same object")
+    states = [state_with(), state_with()]
+    renders = [RenderState(), RenderState()]
+    joins = [
+        r.render_shared(template, {"streams": s.streams})
+        for r, s in zip(renders, states, strict=True)
+    ]
+    assert joins[0] is joins[1]  # the join render shared: both hold the same prints
+    for state in states:
+        state.rendered()
+        state.insert_many(
+            "items",
+            [message],
+            at=-1,
+            limit=None,
+            update_only=False,
+            reset=False,
+            dom_id=None,
+            create=False,
+        )
+    first, second = (
+        r.render_shared(template, {"streams": s.streams}, {"streams"})
+        for r, s in zip(renders, states, strict=True)
+    )
+    assert second is first and "stream" in first.diff["0"]
+    assert [state.rendered() for state in states] == [[], []]  # both count as sent
+    # an equal message that is another object is rendered anew
+    for state in states:
+        state.insert_many(
+            "items",
+            [Row(5, "same object")],
+            at=-1,
+            limit=None,
+            update_only=False,
+            reset=False,
+            dom_id=None,
+            create=False,
+        )
+    third, fourth = (
+        r.render_shared(template, {"streams": s.streams}, {"streams"})
+        for r, s in zip(renders, states, strict=True)
+    )
+    assert third is not fourth and third.diff == fourth.diff
