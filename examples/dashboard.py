@@ -6,6 +6,9 @@ publishes to the `metrics` topic every second through the app's pub/sub. In one 
 app's backend it also works with several processes sharing Redis or PostgreSQL. The figures are
 a function of the clock, so every process publishes the same numbers for the same second and
 pages stay in step whichever process they are served by.
+
+The latest readings are a stream: each is inserted at the top and the browser keeps the last
+`RECENT`; the server keeps none of them.
 """
 
 import asyncio
@@ -19,6 +22,8 @@ from typing import Any
 from liveview import LiveView, LiveViewApp, LiveViewSocket, PubSub, PubSubUnavailable
 
 TOPIC = "metrics"
+RECENT = 10
+"""Readings the page lists (the stream's `limit`)."""
 
 
 def sample(tick: int) -> dict[str, Any]:
@@ -59,14 +64,23 @@ class Dashboard(LiveView):
       <dt>Users online</dt><dd id="users">{{ users }}</dd>
     </dl>
     <p>Opened at {{ opened }}; the numbers arrive by pub/sub every second.</p>
+    <h2>Latest readings</h2>
+    <ol id="readings" phx-update="stream">
+      {% for dom_id, r in streams.readings %}
+      <li id="{{ dom_id }}">#{{ r.tick }}: load {{ r.load }}, {{ r.users }} users</li>
+      {% endfor %}
+    </ol>
     """
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
         await socket.subscribe(TOPIC)
-        socket.assign(opened=time.strftime("%H:%M:%S"), **now())
+        reading = now()
+        socket.assign(opened=time.strftime("%H:%M:%S"), **reading)
+        socket.stream("readings", [reading], dom_id=lambda r: f"reading-{r['tick']}")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
         if isinstance(info, dict):  # a gap needs nothing (no handle_gap): the next tick is whole
             socket.assign(**info)
+            socket.stream_insert("readings", info, at=0, limit=RECENT)

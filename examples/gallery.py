@@ -15,6 +15,7 @@ from examples.chat import Chat
 from examples.control import Control, Display
 from examples.counter import Counter
 from examples.dashboard import Dashboard, metrics_publisher
+from examples.infinite_scroll import InfiniteScroll
 from examples.kanban import Kanban
 from examples.shared_counter import SharedCounter
 from examples.signup import ROUTES as SIGNUP_ROUTES
@@ -35,8 +36,14 @@ EXAMPLES = [
     ("/volunteers", Volunteers, "Volunteers", "a validated form adding to a list every tab shares"),
     ("/team", TeamForm, "Team", "a nested form: an address, member rows added and removed"),
     ("/shared-counter", SharedCounter, "Shared counter", "one count for every open tab (pub/sub)"),
-    ("/chat", Chat, "Chat", "a chat room: messages broadcast to a topic"),
+    ("/chat", Chat, "Chat", "chat rooms: messages broadcast to a topic, shown through a stream"),
     ("/dashboard", Dashboard, "Dashboard", "numbers pushed by a background publisher"),
+    (
+        "/customers",
+        InfiniteScroll,
+        "Infinite scroll",
+        "100,000 rows, a page at a time as you scroll: a stream the server forgets",
+    ),
     ("/kanban", Kanban, "Kanban", "a multi-player board: each card a live component"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),

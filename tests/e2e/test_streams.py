@@ -59,3 +59,27 @@ def test_two_browsers_chat_through_a_stream_delete_and_switch_rooms(
     # and back: the lobby's history, the deleted message not in it
     ann.click("#room-lobby")
     expect(ann.locator("#messages li .text")).to_have_text([*last[1:], "still lobby"])
+
+
+def test_infinite_scroll_loads_the_next_page_when_the_end_comes_into_view(
+    live_server: Callable[..., str], page: Page
+) -> None:
+    open_live(page, live_server(GALLERY) + "/customers")
+    rows = page.locator("#customers tr")
+    expect(rows).to_have_count(50)
+    for shown in (100, 150):
+        rows.last.scroll_into_view_if_needed()
+        expect(rows).to_have_count(shown)
+        expect(page.locator("#status")).to_contain_text(f"Rows 1 to {shown} of 100000")
+    ids = [int(text) for text in page.locator("#customers tr td:first-child").all_inner_texts()]
+    assert ids == list(range(1, 151))
+
+
+def test_the_dashboard_lists_the_latest_readings_newest_first(
+    live_server: Callable[..., str], page: Page
+) -> None:
+    open_live(page, live_server(GALLERY) + "/dashboard")
+    readings = page.locator("#readings li")
+    page.wait_for_function("() => document.querySelectorAll('#readings li').length >= 3")
+    ticks = [int(text.split(":")[0].lstrip("#")) for text in readings.all_inner_texts()]
+    assert ticks == sorted(ticks, reverse=True) and len(ticks) <= 10
