@@ -371,6 +371,7 @@ class Components:
             self,
             strict=self._strict,
         )
+        entry.socket.rendered()  # its stream rows are sent: forget them
         if not full:
             return tree
         tree = {**tree, ROOT: 1}

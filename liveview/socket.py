@@ -181,6 +181,10 @@ class _AssignsHolder:
         self.assigns = Assigns(self._data)
         # dicts used as sets: an empty dict is a third of an empty set, times every LiveView
         self._changed: dict[str, None] = {}
+        self._streams: StreamState | None = None
+
+    _stream_refs = ""
+    """What each stream's wire ref starts with (a live component's: its cid and a dash)."""
 
     def assign(self, **values: Any) -> None:
         """Set assigns; only those that really changed are re-rendered."""
@@ -201,78 +205,7 @@ class _AssignsHolder:
         """The assigns as the plain dict templates read (never to be changed by the reader)."""
         return self._data
 
-
-class LiveViewSocket(_AssignsHolder):
-    """One LiveView's state and its link to the browser and to pub/sub."""
-
-    def __init__(
-        self,
-        *,
-        view_id: str,
-        pubsub: PubSub,
-        connected: bool,
-        mailbox: InfoSink | None = None,
-    ) -> None:
-        super().__init__()
-        self._data["flash"] = NO_FLASH  # always assigned: templates can read `flash` at once
-        self.id = view_id
-        self.pubsub = pubsub
-        self.connected = connected
-        self._mailbox = mailbox
-        self._events: list[PushedEvent] = []
-        self._title: str | None = None
-        self._title_changed = False
-        self._navigation: Navigation | None = None
-        self._subscriptions: dict[str, str] = {}
-        self._timers: dict[Timer, None] = {}
-        self._streams: StreamState | None = None
-        self._temporary: dict[str, Any] = {}
-
-    @property
-    def page_title(self) -> str | None:
-        """The page's `<title>`; setting it updates the browser's after this callback."""
-        return self._title
-
-    @page_title.setter
-    def page_title(self, title: str | None) -> None:
-        if title != self._title:
-            self._title = title
-            self._title_changed = True
-
-    def push_event(self, name: str, payload: Mapping[str, Any] | None = None) -> None:
-        """Dispatch `phx:<name>` in the browser (and to hooks' handleEvent) after the next patch."""
-        self._events.append((name, dict(payload or {})))
-
-    def put_flash(self, kind: str, message: str) -> None:
-        """Set a flash message, rendered from the `flash` assign."""
-        flash = dict(self._data.get("flash") or {})
-        flash[kind] = message
-        self.assign(flash=flash)
-
-    def clear_flash(self, kind: str | None = None) -> None:
-        """Remove the flash message of `kind`, or every one."""
-        flash = dict(self._data.get("flash") or {})
-        if kind is None:
-            flash.clear()
-        else:
-            flash.pop(kind, None)
-        self.assign(flash=flash)
-
-    # navigation ----------------------------------------------------------------------------
-
-    def push_patch(self, to: str, *, replace: bool = False) -> None:
-        """Change the URL of this LiveView without remounting; `handle_params` runs again."""
-        self._navigation = Navigation("patch", to, replace)
-
-    def push_navigate(self, to: str, *, replace: bool = False) -> None:
-        """Navigate to another LiveView over the same websocket."""
-        self._navigation = Navigation("navigate", to, replace)
-
-    def redirect(self, to: str) -> None:
-        """Leave the LiveView with a full page load of `to`."""
-        self._navigation = Navigation("redirect", to)
-
-    # streams and temporary assigns (liveview.streams) ---------------------------------------
+    # streams (liveview.streams) ---------------------------------------------------------------
 
     def stream(
         self,
@@ -337,9 +270,85 @@ class LiveViewSocket(_AssignsHolder):
     def _stream_state(self) -> StreamState:
         state = self._streams
         if state is None:
-            state = self._streams = StreamState()
+            state = self._streams = StreamState(self._stream_refs)
             self._data[STREAMS] = state.streams
         return state
+
+    def rendered(self) -> list[str]:
+        """For the framework, after each render is made: forget the stream rows it carries.
+        Returns the streams whose operations no loop of the template took."""
+        state = self._streams
+        return [] if state is None else state.rendered()
+
+
+class LiveViewSocket(_AssignsHolder):
+    """One LiveView's state and its link to the browser and to pub/sub."""
+
+    def __init__(
+        self,
+        *,
+        view_id: str,
+        pubsub: PubSub,
+        connected: bool,
+        mailbox: InfoSink | None = None,
+    ) -> None:
+        super().__init__()
+        self._data["flash"] = NO_FLASH  # always assigned: templates can read `flash` at once
+        self.id = view_id
+        self.pubsub = pubsub
+        self.connected = connected
+        self._mailbox = mailbox
+        self._events: list[PushedEvent] = []
+        self._title: str | None = None
+        self._title_changed = False
+        self._navigation: Navigation | None = None
+        self._subscriptions: dict[str, str] = {}
+        self._timers: dict[Timer, None] = {}
+        self._temporary: dict[str, Any] = {}
+
+    @property
+    def page_title(self) -> str | None:
+        """The page's `<title>`; setting it updates the browser's after this callback."""
+        return self._title
+
+    @page_title.setter
+    def page_title(self, title: str | None) -> None:
+        if title != self._title:
+            self._title = title
+            self._title_changed = True
+
+    def push_event(self, name: str, payload: Mapping[str, Any] | None = None) -> None:
+        """Dispatch `phx:<name>` in the browser (and to hooks' handleEvent) after the next patch."""
+        self._events.append((name, dict(payload or {})))
+
+    def put_flash(self, kind: str, message: str) -> None:
+        """Set a flash message, rendered from the `flash` assign."""
+        flash = dict(self._data.get("flash") or {})
+        flash[kind] = message
+        self.assign(flash=flash)
+
+    def clear_flash(self, kind: str | None = None) -> None:
+        """Remove the flash message of `kind`, or every one."""
+        flash = dict(self._data.get("flash") or {})
+        if kind is None:
+            flash.clear()
+        else:
+            flash.pop(kind, None)
+        self.assign(flash=flash)
+
+    # navigation ----------------------------------------------------------------------------
+
+    def push_patch(self, to: str, *, replace: bool = False) -> None:
+        """Change the URL of this LiveView without remounting; `handle_params` runs again."""
+        self._navigation = Navigation("patch", to, replace)
+
+    def push_navigate(self, to: str, *, replace: bool = False) -> None:
+        """Navigate to another LiveView over the same websocket."""
+        self._navigation = Navigation("navigate", to, replace)
+
+    def redirect(self, to: str) -> None:
+        """Leave the LiveView with a full page load of `to`."""
+        self._navigation = Navigation("redirect", to)
 
     def set_temporary(self, defaults: Mapping[str, Any]) -> None:
         """For the framework: the LiveView's `temporary_assigns`, assigned now unless already
@@ -355,8 +364,7 @@ class LiveViewSocket(_AssignsHolder):
         data = self._data
         for key, value in self._temporary.items():
             data[key] = fresh_default(value)
-        state = self._streams
-        return [] if state is None else state.rendered()
+        return super().rendered()
 
     # pub/sub and timers --------------------------------------------------------------------
 
@@ -467,6 +475,7 @@ class ComponentSocket(_AssignsHolder):
         self.id = id
         self.page = page
         self._data["myself"] = cid
+        self._stream_refs = f"{cid}-"
 
     @property
     def myself(self) -> int:

@@ -40,11 +40,12 @@ def item_id(item: Any) -> Any:
 class StreamState:
     """A LiveView's streams and how each makes its DOM ids (the socket holds one)."""
 
-    __slots__ = ("_dom_ids", "streams")
+    __slots__ = ("_dom_ids", "_refs", "streams")
 
-    def __init__(self) -> None:
+    def __init__(self, refs: str = "") -> None:
         self.streams = Streams()
         self._dom_ids: dict[str, DomId | None] = {}
+        self._refs = refs  # a live component's streams' refs start with its cid (Phoenix)
 
     def _stream(self, name: str, create: bool) -> LiveStream:
         streams = self.streams._streams
@@ -56,7 +57,7 @@ class StreamState:
                 )
             if not isinstance(name, str) or not name.isidentifier():
                 raise ValueError(f"a stream name is an identifier (streams.<name>): {name!r}")
-            stream = streams[name] = LiveStream(name, str(len(streams)))
+            stream = streams[name] = LiveStream(name, f"{self._refs}{len(streams)}")
         return stream
 
     def _dom_id(self, name: str, item: Any) -> str:

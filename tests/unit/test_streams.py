@@ -12,7 +12,15 @@ import orjson
 import pydantic
 import pytest
 
-from liveview import LiveView, LiveViewApp, LiveViewSocket, SingleProcessPubSub, Template
+from liveview import (
+    ComponentSocket,
+    LiveComponent,
+    LiveView,
+    LiveViewApp,
+    LiveViewSocket,
+    SingleProcessPubSub,
+    Template,
+)
 from liveview.streams import StreamState
 from liveview.template import RenderState
 from liveview.testing import LiveViewTestClient
@@ -409,3 +417,32 @@ def test_liveviews_given_the_same_message_share_one_render_and_each_forgets_it()
         for r, s in zip(renders, states, strict=True)
     )
     assert third is not fourth and third.diff == fourth.diff
+
+
+class Log(LiveComponent):
+    template = (
+        '<div id="{{ id }}"><ol id="{{ id }}-lines" phx-update="stream">'
+        '{% for dom_id, line in streams.lines %}<li id="{{ dom_id }}">{{ line.text }}</li>'
+        '{% endfor %}</ol><button phx-click="add" phx-target="{{ myself }}">+</button></div>'
+    )
+
+    async def mount(self, socket: ComponentSocket) -> None:
+        socket.stream("lines", [Row(1, "one")])
+
+    async def handle_event(self, event: str, payload: Any, socket: ComponentSocket) -> None:
+        socket.stream_insert("lines", Row(int(payload["id"]), "more"), at=0)
+
+
+class Logs(LiveView):
+    template = '{{ live_component(Log, id="log") }}'
+
+
+async def test_a_live_component_streams_with_refs_of_its_own() -> None:
+    async with LiveViewTestClient(LiveViewApp(routes={"/": Logs}, secret="t")) as client:
+        view = await client.live("/")
+        diffs = recording(view)
+        cid = view.cid_of("log")
+        assert cid is not None
+        await view.click("add", {"id": "2"}, phx_target=cid)
+        assert diffs[0]["c"][str(cid)]["2"]["stream"][0] == f"{cid}-0"
+        assert '<li id="lines-2">more</li><li id="lines-1">one</li>' in view.html
