@@ -490,14 +490,33 @@ TARGETS = [
     ("bytes per diff", ("bytes_per_diff", "mean"), "B", "best peer", 1.0),
 ]
 
+# Issue 19's targets for its shapes (the ones it adds to issue 7's list): CPU and p99 against
+# LiveViewJS on the same shape, memory against the best peer, bytes against the peers for chat.
+TARGETS_19 = [
+    ("server CPU per delivered diff", ("server_cpu", "us_per_diff"), "µs", "liveviewjs", 0.5),
+    ("server CPU per delivered diff", ("server_cpu", "us_per_diff"), "µs", "floor", 3.0),
+    ("fan-out p99", ("fanout_ms", "p99"), "ms", "liveviewjs", 0.5),
+    ("KB per connected LiveView", ("rss_kb", "per_liveview"), "KB", "best peer", 0.75),
+]
+ISSUE_19_SHAPES = ("built", "user", "chat")
 
-def compute_targets(fanout: list[dict[str, Any]], n: int) -> dict[str, Any]:
+
+def shape_targets(shape: str) -> tuple[str, list[tuple[str, tuple[str, str], str, str, float]]]:
+    """The issue whose targets apply to `shape`, and those targets."""
+    if shape not in ISSUE_19_SHAPES:
+        return "issue 7", TARGETS
+    bytes_vs_peers = [t for t in TARGETS if t[0] == "bytes per diff"]
+    return "issue 19", TARGETS_19 + (bytes_vs_peers if shape == "chat" else [])
+
+
+def compute_targets(fanout: list[dict[str, Any]], n: int, shape: str = "list") -> dict[str, Any]:
     """The issue's targets as ratios within this run, at N = n."""
     rows = {r["server"]: r for r in fanout if r["n"] == n and "fanout_ms" in r}
     ours = rows.get("ours")
     peers = [rows[p] for p in ("pyview", "liveviewjs") if p in rows]
     checks: list[dict[str, Any]] = []
-    for label, (group, key), unit, against, goal in TARGETS:
+    issue, targets = shape_targets(shape)
+    for label, (group, key), unit, against, goal in targets:
         candidates = peers if against == "best peer" else [rows[against]] if against in rows else []
         if ours is None or not candidates:
             checks.append({"target": label, "against": against, "goal": goal, "met": None})
@@ -525,6 +544,7 @@ def compute_targets(fanout: list[dict[str, Any]], n: int) -> dict[str, Any]:
     ]
     return {
         "n": n,
+        "issue": issue,
         "checks": checks,
         "zero_missed_and_duplicated": clean,
         "rows_without_result": no_result,
@@ -535,7 +555,8 @@ def compute_targets(fanout: list[dict[str, Any]], n: int) -> dict[str, Any]:
 def targets_markdown(t: dict[str, Any]) -> list[str]:
     status = {None: "—", True: "**met**", False: "**not met**"}
     lines = [
-        "| target (issue 7) | ours | compared with | ours / other | goal | status |",
+        f"| target ({t.get('issue', 'issue 7')}) | ours | compared with | ours / other | goal "
+        "| status |",
         "|---|---:|---|---:|---:|---|",
     ]
     for c in t["checks"]:
@@ -680,9 +701,17 @@ def write_report(results: dict[str, Any], path: Path) -> None:
                 f"{r.get('error', '')} |"
             )
     biggest = max(meta["settings"]["sizes"])
-    out += ["", f"## Targets at N = {biggest} (issue 7), from this run", ""]
-    if s.get("shape", "list") != "list":
+    issue = results["targets"].get("issue", "issue 7")
+    out += ["", f"## Targets at N = {biggest} ({issue}, shape `{shape}`), from this run", ""]
+    if shape == "feed":
         out += ["The issue's targets are set for the default list shape; here for comparison.", ""]
+    elif shape in ISSUE_19_SHAPES:
+        out += [
+            "Issue 19's targets on its shapes: CPU per diff and p99 against LiveViewJS on the same "
+            "shape; bytes per diff against Phoenix LiveView 1.2 is not measured here (for `chat`, "
+            "against the peers).",
+            "",
+        ]
     out += targets_markdown(results["targets"])
     if results.get("notes"):
         out += ["", "## Notes", ""] + [f"- {note}" for note in results["notes"]]
@@ -812,7 +841,7 @@ def main() -> int:
                 record = measure_quietly(name, "rtt", 1, args, peers, frame_size)
                 results["runs"].append(record)
         fanout_runs = [r for r in results["runs"] if r["phase"] == "fanout"]
-        results["targets"] = compute_targets(fanout_runs, max(sizes))
+        results["targets"] = compute_targets(fanout_runs, max(sizes), args.shape)
         args.out.mkdir(parents=True, exist_ok=True)
         stem = args.name or date + ("-deflate" if args.deflate else "") + (
             "" if args.shape == "list" else f"-{args.shape}"
