@@ -502,6 +502,7 @@ async def fanout_phase(args: argparse.Namespace, server: ServerProc) -> dict[str
         "unexpected": stats.unexpected,
     }
     stats.duplicates = stats.unexpected = 0
+    stats.diff_bytes = []  # bytes per diff: the measured rounds' only
 
     rounds: list[dict[str, Any]] = []
     cpu_stat0, cpu_sched0 = server.cpu_stat(), server.cpu_sched()
