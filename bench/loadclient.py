@@ -18,7 +18,11 @@ Phases (one process per server and N, pinned to its own core by run.py):
   fanout  warm up (one LiveView joins, clicks, leaves), read the server's RSS, join N LiveViews,
           read RSS again, then for each round one LiveView clicks and the client waits until
           every LiveView has received a diff carrying the new count; server CPU from /proc.
+          `--prefill-rounds` runs that many unmeasured rounds first (the chat shape's history).
   rtt     one LiveView, single clicks: click → reply and click → diff with the new count.
+
+`--record-frames FILE` writes the diff frames the first LiveView received, by count, so that the
+floor can send the very same bytes (run.py records ours's and replays them on the floor).
 
 Prints one JSON object on stdout.
 """
