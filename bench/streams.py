@@ -19,7 +19,7 @@ RSS figure is that page's alone). The pages (the same markup: one `<li>` a messa
 
 Each message is 60 bytes of text. Printed and written to `results/<date>-streams.md/.json`:
 the RSS after 100 messages and after all, CPU per delivered diff (`time.process_time` over the
-deliveries, divided by N × messages), the bytes of a diff (the JSON payload) and of the frame.
+deliveries over N times the messages), the bytes of a diff (the JSON payload) and its frame.
 """
 
 from __future__ import annotations
@@ -212,13 +212,15 @@ def main() -> None:
 
 def render(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
     command = "python bench/streams.py " + shlex.join(sys.argv[1:])
+    git = ["git", "rev-parse", "--short", "HEAD"]
+    commit = subprocess.run(git, capture_output=True, text=True, check=False).stdout.strip()
     lines = [
         "# Streams: 1,000 LiveViews on one topic, chat messages published one by one",
         "",
         f"Command: `{command}` (`.venv/bin/python`; one process a page, no sockets).",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs; "
         f"Python {platform.python_version()}; "
-        f"{subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()}.",
+        f"commit {commit}.",
         "",
         "| page | N | messages | RSS joined | RSS after 100 | RSS after all | growth 100→all "
         "| CPU µs / delivered diff | diff bytes | frame bytes |",

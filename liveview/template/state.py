@@ -86,19 +86,19 @@ class RenderState:
         before = (
             None if changed is None or prints is None or prints[0] is not template.root else prints
         )
-        read_values, changed_reads = shared.key(assigns, None if before is None else changed)
+        plan, changed_reads, values = shared.key(assigns, None if before is None else changed)
         streams: list[tuple[Streams, StreamsKey]] = []
-        if Streams in map(type, read_values):
+        if Streams in map(type, values):
             # Streams match by their operations, not by identity (see ``streams.StreamsKey``);
             # a large batch is this LiveView's alone, and is not kept (rows are to be
             # forgotten once sent).
-            read_values, streams = _stream_keys(read_values)
+            values, streams = _stream_keys(values)
             if any(key.large for _, key in streams):
                 diff = self.render(template, assigns, changed_reads, components, strict=strict)
-                return SharedRender(before, changed_reads, read_values, diff, self._prints)
-        found = shared.find(before, read_values, changed_reads)
+                return SharedRender(plan, before, values, diff, self._prints)
+        found = shared.find(plan, before, values)
         if found is not None:
-            self._prints = found.after
+            self._prints = found.after if found.before is before else found.prints_from(before)
             for own, key in streams:
                 key.mark_sent(own, found.values)
             return found
@@ -106,7 +106,7 @@ class RenderState:
         diff = self.render(template, assigns, changed_reads, components, strict=strict)
         for own, key in streams:
             key.sent = own._sent()
-        render = SharedRender(before, changed_reads, read_values, diff, self._prints)
+        render = SharedRender(plan, before, values, diff, self._prints)
         if components is None or components.calls == calls:
             shared.remember(render)
         return render
