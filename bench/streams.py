@@ -149,10 +149,14 @@ async def measure(page: str, n: int, messages: int) -> dict[str, Any]:
         await app.pubsub.publish(TOPIC, message)
         await asyncio.wait_for(done.wait(), 600)
         cpu += time.process_time() - began
-        if number in (100, messages) or number % 1000 == 0:
+        if number in (100, messages) or number % 500 == 0:
             gc.collect()
             rss[number] = rss_kb()
-            print(f"  {page}: {number} messages, RSS {rss[number] / 1024:.1f} MB", flush=True)
+            print(
+                f"  {page}: {number} messages, RSS {rss[number] / 1024:.1f} MB, "
+                f"{cpu / (n * number) * 1e6:.1f} µs CPU per delivered diff so far",
+                flush=True,
+            )
     wall = time.perf_counter() - wall
     frame = frames[0]
     diff = orjson.loads(frame)[4]
