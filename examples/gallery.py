@@ -16,6 +16,9 @@ from examples.control import Control, Display
 from examples.counter import Counter
 from examples.dashboard import Dashboard, metrics_publisher
 from examples.kanban import Kanban
+from examples.photos import CSS as PHOTOS_CSS
+from examples.photos import ROUTES as PHOTOS_ROUTES
+from examples.photos import UPLOADERS_JS, DirectPhotos, Photos, QuickPhoto
 from examples.shared_counter import SharedCounter
 from examples.signup import ROUTES as SIGNUP_ROUTES
 from examples.signup import SignupView
@@ -38,6 +41,9 @@ EXAMPLES = [
     ("/chat", Chat, "Chat", "a chat room: messages broadcast to a topic"),
     ("/dashboard", Dashboard, "Dashboard", "numbers pushed by a background publisher"),
     ("/kanban", Kanban, "Kanban", "a multi-player board: each card a live component"),
+    ("/photos", Photos, "Photos", "uploads with previews, progress and cancel; a shared wall"),
+    ("/photos/quick", QuickPhoto, "Quick photo", "an upload that starts when a file is picked"),
+    ("/photos/direct", DirectPhotos, "Direct photos", "the browser PUTs files to storage itself"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
 ]
@@ -62,8 +68,8 @@ app = LiveViewApp(
     routes={path: view for path, view, _, _ in EXAMPLES},
     title="liveview gallery",
     layout=LAYOUT,
-    head=f"<style>{FORMS_CSS}</style>",
-    extra_routes=[Route("/", index), *SIGNUP_ROUTES],
+    head=f"<style>{FORMS_CSS}{PHOTOS_CSS}</style><script>{UPLOADERS_JS}</script>",
+    extra_routes=[Route("/", index), *SIGNUP_ROUTES, *PHOTOS_ROUTES],
     lifespan=metrics_publisher,
     # Unset: one process (SingleProcessPubSub); redis://...: every process sharing that Redis.
     pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL")),

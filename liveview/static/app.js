@@ -1,6 +1,7 @@
 // Connects the official Phoenix LiveView client to this server. Loaded after the client's own
 // browser builds (phoenix.min.js, phoenix_live_view.min.js), which define window.Phoenix and
-// window.LiveView. Hooks may be registered on window.LiveViewHooks before this script runs.
+// window.LiveView. Hooks may be registered on window.LiveViewHooks, and uploaders for external
+// uploads (allow_upload(external=...)) on window.LiveViewUploaders, before this script runs.
 (() => {
   const meta = (name) => {
     const el = document.querySelector(`meta[name='${name}']`);
@@ -9,6 +10,7 @@
   const liveSocket = new LiveView.LiveSocket(meta("liveview-socket") || "/live", Phoenix.Socket, {
     params: { _csrf_token: meta("csrf-token") },
     hooks: window.LiveViewHooks || {},
+    uploaders: window.LiveViewUploaders || {},
   });
   liveSocket.connect();
   window.liveSocket = liveSocket;

@@ -17,8 +17,17 @@ from pathlib import Path
 
 import jinja2
 
+from liveview.uploads import live_file_input, live_img_preview, upload_error_message
+
 from .components import CALL_NAME, live_component
 from .flash import GLOBAL_NAME, flash_group
+
+UPLOAD_HELPERS = {
+    "live_file_input": live_file_input,
+    "live_img_preview": live_img_preview,
+    "upload_error_message": upload_error_message,
+}
+"""The upload helpers every environment gets (unless it has its own of that name)."""
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PACKAGE_LOADER = jinja2.PrefixLoader({"liveview": jinja2.FileSystemLoader(PACKAGE_TEMPLATES)})
@@ -50,6 +59,8 @@ def check_environment(environment: jinja2.Environment) -> jinja2.Environment:
         raise ValueError("liveview templates need a Jinja environment with autoescape enabled")
     environment.globals.setdefault(CALL_NAME, live_component)
     environment.globals.setdefault(GLOBAL_NAME, flash_group)
+    for name, helper in UPLOAD_HELPERS.items():
+        environment.globals.setdefault(name, helper)
     loader = environment.loader
     if loader is None:
         environment.loader = PACKAGE_LOADER
