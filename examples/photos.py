@@ -69,6 +69,8 @@ WALL = """
 </div>
 """
 
+# Outside the form: while a submit uploads, the client disables the form's own buttons, and
+# cancel must stay clickable.
 ENTRIES = """
 <ul id="entries">
   {% for entry in uploads.photos.entries %}
@@ -119,12 +121,10 @@ class Photos(Wall):
       <div id="drop" class="drop" phx-drop-target="{{ uploads.photos.ref }}">
         Drop up to 3 images here, or {{ live_file_input(uploads.photos) }}
       </div>
-"""
-        + ENTRIES
-        + """
       <button id="save" type="submit">Upload</button>
     </form>
     """
+        + ENTRIES
         + WALL
     )
 
@@ -149,11 +149,9 @@ class QuickPhoto(Wall):
     <h1>Quick photo</h1>
     <form id="upload-form" phx-change="validate">
       {{ live_file_input(uploads.photos) }}
-"""
-        + ENTRIES
-        + """
     </form>
     """
+        + ENTRIES
         + WALL
     )
 
@@ -182,12 +180,10 @@ class DirectPhotos(Wall):
     <h1>Direct photos</h1>
     <form id="upload-form" phx-change="validate" phx-submit="save">
       {{ live_file_input(uploads.photos) }}
-"""
-        + ENTRIES
-        + """
       <button id="save" type="submit">Upload</button>
     </form>
     """
+        + ENTRIES
         + WALL
     )
 
