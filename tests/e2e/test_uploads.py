@@ -163,8 +163,9 @@ def test_drag_and_drop_onto_the_drop_target(
             const transfer = new DataTransfer();
             transfer.items.add(new File([bytes], name, { type: "image/png" }));
             const target = document.getElementById("drop");
-            target.dispatchEvent(new DragEvent("dragenter", { bubbles: true, dataTransfer: transfer }));
-            target.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: transfer }));
+            const init = { bubbles: true, cancelable: true, dataTransfer: transfer };
+            target.dispatchEvent(new DragEvent("dragenter", init));
+            target.dispatchEvent(new DragEvent("drop", init));
         }""",
         ["dropped.png", base64.b64encode(data).decode()],
     )
