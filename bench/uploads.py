@@ -151,7 +151,9 @@ class Uploader(LiveClient):
         return elapsed
 
     def _fire(self, event: str, payload: dict[str, Any]) -> None:
-        task = asyncio.ensure_future(self.request(self.topic, event, payload, join_ref=self.join_ref))
+        task = asyncio.ensure_future(
+            self.request(self.topic, event, payload, join_ref=self.join_ref)
+        )
         task.add_done_callback(lambda t: t.exception())
 
     async def save(self) -> None:
@@ -162,18 +164,40 @@ class Uploader(LiveClient):
 
 
 async def floor_upload(port: int, data: bytes, chunk: int) -> float:
+    """The same chunks to the floor, read back the way `Uploader` reads: a reader task resolving
+    one future per chunk, `asyncio.wait_for` on each (so the client's cost is the same)."""
     async with connect(f"ws://127.0.0.1:{port}/", max_size=None, compression=None) as ws:
-        await ws.send(orjson.dumps(["1", "1", "lvu:0", "phx_join", {}]).decode())
-        await ws.recv()
+        waiting: dict[str, asyncio.Future[Any]] = {}
+
+        async def read() -> None:
+            with contextlib.suppress(Exception):
+                async for message in ws:
+                    frame = orjson.loads(message)
+                    future = waiting.pop(frame[1], None)
+                    if future is not None:
+                        future.set_result(frame[4])
+
+        reader = asyncio.create_task(read())
+        loop = asyncio.get_running_loop()
+
+        async def push(ref: str, frame: str | bytes) -> dict[str, Any]:
+            future: asyncio.Future[Any] = loop.create_future()
+            waiting[ref] = future
+            await ws.send(frame)
+            result: dict[str, Any] = await asyncio.wait_for(future, 60)
+            return result
+
+        await push("1", orjson.dumps(["1", "1", "lvu:0", "phx_join", {}]).decode())
         view = memoryview(data)
         started = time.perf_counter()
-        ref = 1
-        for offset in range(0, len(data), chunk):
-            ref += 1
-            await ws.send(encode_binary("1", str(ref), "lvu:0", "chunk", bytes(view[offset : offset + chunk])))  # fmt: skip
-            reply = orjson.loads(await ws.recv())
-            assert reply[4]["status"] == "ok"
-        return time.perf_counter() - started
+        for n, offset in enumerate(range(0, len(data), chunk)):
+            ref = str(n + 2)
+            piece = bytes(view[offset : offset + chunk])
+            reply = await push(ref, encode_binary("1", ref, "lvu:0", "chunk", piece))
+            assert reply["status"] == "ok"
+        seconds = time.perf_counter() - started
+        reader.cancel()
+        return seconds
 
 
 async def sample_rss(proc: ServerProc, into: list[int], stop: asyncio.Event) -> None:
