@@ -145,7 +145,8 @@ class Uploader(LiveClient):
             percent = sent * 100 // len(data)
             if percent > reported:  # as the client: not awaited before the next chunk
                 reported = percent
-                self._fire("progress", {"ref": self.upload_ref, "entry_ref": ref, "progress": percent})  # fmt: skip
+                message = {"ref": self.upload_ref, "entry_ref": ref, "progress": percent}
+                self._fire("progress", message)
         elapsed = time.perf_counter() - started
         await asyncio.sleep(0)
         return elapsed
@@ -272,9 +273,8 @@ async def ours_concurrent(n: int, size: int, chunk: int, work: Path) -> dict[str
         clients = [Uploader(port, chunk) for _ in range(n)]
         await asyncio.gather(*(c.open() for c in clients))
         started = time.perf_counter()
-        await asyncio.gather(
-            *(c.upload(name, data, "0") for c, (name, data) in zip(clients, files.items(), strict=True))
-        )  # fmt: skip
+        pairs = zip(clients, files.items(), strict=True)
+        await asyncio.gather(*(c.upload(name, data, "0") for c, (name, data) in pairs))
         seconds = time.perf_counter() - started
         await asyncio.gather(*(c.save() for c in clients))
         await asyncio.gather(*(c.close() for c in clients))
