@@ -25,8 +25,8 @@ class Lab(LiveView):
     template = """
     <form id="f" phx-change="validate" phx-submit="save">{{ live_file_input(uploads.files) }}</form>
     <ul>{% for e in uploads.files.entries %}
-      <li id="e{{ e.ref }}">{{ e.client_name }}|{{ e.progress }}|{{ "True" if e.done else "False" }}|
-        {{- e.errors|join(",") }}</li>
+      <li id="e{{ e.ref }}">{{ e.client_name }}|{{ e.progress }}|
+        {{- "True" if e.done else "False" }}|{{ e.errors|join(",") }}</li>
     {% endfor %}</ul>
     <p id="errors">{{ uploads.files.errors|join(",") }}</p>
     """
