@@ -18,7 +18,8 @@ Three measures (`bench/apps/upload_app.py` is the server side of each):
   file's SHA-256 checked against its source.
 
 Floor and ours take turns `--pairs` times (the machine may be shared: compare the ratio of one
-sitting). Server pinned to core 0, this client to core 1 when `taskset` is there.
+sitting). Both served as the README serves apps (uvicorn with `liveview.server:WebSocketProtocol`,
+no compression); server pinned to core 0, this client to core 1 when `taskset` is there.
 
     .venv/bin/python bench/uploads.py [--size-mb 200] [--chunk 64000] [--pairs 3] \\
         [--concurrent 20] [--concurrent-mb 10] [--json out.json]
@@ -65,7 +66,12 @@ def free_port() -> int:
 @contextlib.contextmanager
 def server(app: str, env: dict[str, str]) -> Iterator[tuple[int, ServerProc]]:
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--log-level", "warning"]
+    command = [
+        sys.executable, "-m", "uvicorn", app, "--port", str(port), "--log-level", "warning",
+        # as the README serves apps (the floor too): our websocket protocol, no compression
+        "--ws", "liveview.server:WebSocketProtocol", "--ws-per-message-deflate", "false",
+        "--ws-ping-interval", "0",
+    ]  # fmt: skip
     if shutil.which("taskset"):
         command = ["taskset", "-c", SERVER_CORE, *command]
     proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
