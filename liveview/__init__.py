@@ -27,6 +27,7 @@ from liveview.socket import Assigns, ComponentSocket, LiveViewSocket, Timer
 from liveview.template import Template
 from liveview.template.components import NoSingleRoot
 from liveview.template.errors import TemplateSyntaxError
+from liveview.uploads import UploadConfig, UploadEntry
 from liveview.view import LiveComponent, LiveView, MessagesDropped, UnknownEvent
 
 __all__ = [
@@ -44,5 +45,7 @@ __all__ = [
     "TemplateSyntaxError",
     "Timer",
     "UnknownEvent",
+    "UploadConfig",
+    "UploadEntry",
 ]
 __all__ += pubsub.__all__

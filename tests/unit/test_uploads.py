@@ -14,7 +14,7 @@ import pytest
 from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.channel.frames import encode_binary
 from liveview.testing import LiveViewCrashed, LiveViewTest, LiveViewTestClient
-from liveview.uploads import TEMP_PREFIX, UPLOAD_DIR_ENV, UploadEntry
+from liveview.uploads import TEMP_PREFIX, UPLOAD_DIR_ENV, UploadEntry, UploadInProgress
 
 CONSUMED: list[dict[str, Any]] = []
 
@@ -23,17 +23,21 @@ class Lab(LiveView):
     """An upload whose limits come from the query string; "save" consumes what is done."""
 
     template = """
+    {% if "files" in uploads %}
     <form id="f" phx-change="validate" phx-submit="save">{{ live_file_input(uploads.files) }}</form>
     <ul>{% for e in uploads.files.entries %}
       <li id="e{{ e.ref }}">{{ e.client_name }}|{{ e.progress }}|
         {{- "True" if e.done else "False" }}|{{ e.errors|join(",") }}</li>
     {% endfor %}</ul>
     <p id="errors">{{ uploads.files.errors|join(",") }}</p>
+    {% endif %}
+    <p id="report">{{ report }}</p>
     """
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
+        socket.assign(report="")
         accept = params.get("accept", "any")
         socket.allow_upload(
             "files",
@@ -54,6 +58,17 @@ class Lab(LiveView):
             socket.cancel_upload("files", payload["ref"])
         elif event == "boom":
             raise RuntimeError("boom")
+        elif event == "entries":
+            done, going = socket.uploaded_entries("files")
+            socket.assign(
+                report=",".join(e.ref for e in done) + "/" + ",".join(e.ref for e in going)
+            )
+        elif event == "disallow":
+            try:
+                socket.disallow_upload("files")
+                socket.assign(report="disallowed " + ",".join(socket.uploads))
+            except UploadInProgress as error:
+                socket.assign(report=str(error))
 
 
 def record(path: Any, entry: UploadEntry) -> dict[str, Any]:
@@ -474,4 +489,18 @@ async def test_a_liveview_that_ends_leaves_no_temp_file(
         if not leftovers(temp):
             break
         await asyncio.sleep(0.01)
+    assert leftovers(temp) == []
+
+
+async def test_uploaded_entries_and_disallow(client: LiveViewTestClient, temp: Path) -> None:
+    view = await client.live("/lab")
+    channel = await started(view, "0", 4)
+    await preflight(view, entry("1", size=4))
+    await channel.chunk(b"abcd")
+    await progress(view, "0", 100)
+    assert '<p id="report">0/1</p>' in await view.click("entries")
+    html = await view.click("disallow")
+    assert "disallow_upload(&#39;files&#39;): entries are still uploading" in html
+    await view.click("cancel", {"ref": "1"})
+    assert '<p id="report">disallowed </p>' in await view.click("disallow")
     assert leftovers(temp) == []
