@@ -292,11 +292,12 @@ class LiveChannel(Mailbox):
         connect_params = payload.get("params")
         if not isinstance(connect_params, dict):
             connect_params = {}
-        # The dead render's flash is for the first mount only (not a rejoin after a crash); a
-        # flash carried by a live navigation comes with the join instead, as Phoenix does.
+        # The dead render's flash is for the first mount of its page only (not a rejoin after
+        # a crash, nor the next page of a live navigation, which sends the page's tokens
+        # again); a flash carried by a live navigation comes with its join instead.
         if payload.get("flash") is not None:
             flash = signer.verify_flash(payload.get("flash"))
-        elif connect_params.get("_mounts", 0) != 0:
+        elif payload.get("redirect") is not None or connect_params.get("_mounts", 0) != 0:
             flash = {}
 
         navigation = payload.get("redirect")  # a live navigation: the new page's URL
