@@ -427,3 +427,20 @@ async def test_connect_params_are_none_dead_and_the_join_params_connected() -> N
         await join(client, "/", params={"_mounts": 0, "timezone": "Europe/Paris"})
         await join(client, "/", params="not a dict")
     assert seen == [None, {"_mounts": 0, "timezone": "Europe/Paris"}, None, {}]
+
+
+async def test_the_gallery_serves_the_accounts_example_under_accounts() -> None:
+    from examples.gallery import app as gallery
+
+    async with LiveViewTestClient(gallery) as client:
+        assert 'href="/accounts/sign-in"' in (await client.get("/")).text
+        refused = await client.get("/accounts/profile")
+        assert refused.headers["location"] == "/accounts/sign-in"
+        page = (await client.get("/accounts/sign-in")).text
+        response = await client.http.post(
+            "/accounts/session",
+            data={"form_token": _form_token(page), "name": "alice", "password": "wonderland"},
+        )
+        assert response.headers["location"] == "/accounts/"
+        view = await client.live("/accounts/profile")  # over /accounts/live/websocket
+        assert '<b id="who">alice</b>' in view.html
