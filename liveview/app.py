@@ -123,6 +123,8 @@ class LiveViewApp:
             debug = os.environ.get(DEBUG_ENV, "").lower() in ("1", "true", "yes")
         self.debug = debug
         self.pubsub: PubSub = pubsub if pubsub is not None else SingleProcessPubSub()
+        if isinstance(max_age, bool) or not isinstance(max_age, int) or max_age <= 0:
+            raise ValueError(f"max_age must be a positive number of seconds, not {max_age!r}")
         self.signer = TokenSigner(resolve_secret(secret), max_age=max_age)
         self.on_mount = checked_hooks(on_mount, "LiveViewApp")
         self.live_sockets = LiveSockets(self.pubsub, max_age)
@@ -265,7 +267,6 @@ class LiveViewApp:
         async with self._start_lock:
             if not self._started:
                 await self.pubsub.start()
-                await self.live_sockets.start()
                 self._started = True
 
     async def close(self) -> None:

@@ -281,6 +281,8 @@ class LiveChannel(Mailbox):
             logger.info("LiveView %s: join refused as stale: %s", self.topic, exc)
             raise _JoinRefused({"reason": STALE}) from None
         live_socket_id, live_sockets = token.live_socket_id, self._config.live_sockets
+        if live_socket_id is not None and live_sockets is not None:
+            await live_sockets.watch()
         if (
             live_socket_id is not None
             and live_sockets is not None

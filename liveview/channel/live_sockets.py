@@ -7,8 +7,9 @@ the sign-in route puts an id naming the user's live views in the session
 (`session["live_socket_id"] = f"users_socket:{user.id}"`) and the logout route calls
 `await app.disconnect(that id)`.
 
-That publishes one message on one app-wide pub/sub topic (`TOPIC`), which every node of the
-app subscribes to at start. Each node then
+That publishes one message on one app-wide pub/sub topic (`TOPIC`), which a node subscribes
+to when it first joins a LiveView whose session has a `live_socket_id` (an app without them
+costs nothing). Each node then
 
 - sends each of its live views of that id a `redirect` to its own URL: the tab loads the page
   over HTTP, through every middleware and `on_mount` hook, now as a signed-out visitor;
@@ -18,9 +19,10 @@ app subscribes to at start. Each node then
 
 One topic for all ids rather than one per id, so that every node learns of every logout (a
 node holding no view of the user yet must still refuse the user's old tokens); logouts are rare,
-so each node handling each of them costs nothing that matters. A node started after a logout
-does not know of it: it refuses nothing of that id. A session token cannot be made without the
-secret, so a client cannot claim another user's id (the id is read from the signed session).
+so each node handling each of them costs nothing that matters. A node that started, or first
+joined a view with an id, after a logout does not know of it: it refuses nothing of that id.
+A session token cannot be made without the secret, so a client cannot claim another user's id
+(the id is read from the signed session).
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ class LiveSockets:
         self._revoked: dict[str, float] = {}
         self._subscription: str | None = None
 
-    async def start(self) -> None:
-        """Listen for logouts (once the pub/sub has started)."""
+    async def watch(self) -> None:
+        """Listen for logouts from now on (idempotent; the pub/sub has started)."""
         if self._subscription is None:
             self._subscription = await self._pubsub.subscribe(TOPIC, self._on_message)
 
@@ -62,6 +64,7 @@ class LiveSockets:
         """End every live view of `live_socket_id` on every node, and refuse its older tokens."""
         if not isinstance(live_socket_id, str) or not live_socket_id:
             raise ValueError(f"a live_socket_id is a non-empty string, not {live_socket_id!r}")
+        await self.watch()  # this node's own views are told through the topic too
         await self._pubsub.publish(TOPIC, {"id": live_socket_id, "at": time.time()})
 
     def _on_message(self, message: Any) -> None:
