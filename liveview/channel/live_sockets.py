@@ -49,14 +49,22 @@ class LiveSockets:
         self._views: dict[str, dict[Callable[[], None], None]] = {}
         self._revoked: dict[str, float] = {}
         self._subscription: str | None = None
+        self._watching = False
 
     async def watch(self) -> None:
         """Listen for logouts from now on (idempotent; the pub/sub has started)."""
-        if self._subscription is None:
+        if self._watching:
+            return
+        self._watching = True  # before the await: two joins at once subscribe once
+        try:
             self._subscription = await self._pubsub.subscribe(TOPIC, self._on_message)
+        except Exception:  # the broker is away: the join goes on, the next one tries again
+            self._watching = False
+            logger.warning("could not subscribe to %s: logouts not heard yet", TOPIC, exc_info=True)
 
     async def close(self) -> None:
         subscription, self._subscription = self._subscription, None
+        self._watching = False
         if subscription is not None:
             await self._pubsub.unsubscribe(TOPIC, subscription)
 

@@ -13,7 +13,15 @@ import pytest
 from starlette.responses import RedirectResponse
 
 from examples.accounts import make_app
-from liveview import LiveSession, LiveView, LiveViewApp, LiveViewSocket
+from liveview import (
+    LiveSession,
+    LiveView,
+    LiveViewApp,
+    LiveViewSocket,
+    PubSubUnavailable,
+    SingleProcessPubSub,
+)
+from liveview.channel.live_sockets import TOPIC
 from liveview.session import InvalidToken, SessionToken, TokenSigner
 from liveview.testing import LiveViewTestClient, ReplyError
 from liveview.testing.page import find_container
@@ -444,3 +452,22 @@ async def test_the_gallery_serves_the_accounts_example_under_accounts() -> None:
         assert response.headers["location"] == "/accounts/"
         view = await client.live("/accounts/profile")  # over /accounts/live/websocket
         assert '<b id="who">alice</b>' in view.html
+
+
+class NoLogoutTopic(SingleProcessPubSub):
+    """A pub/sub whose broker refuses the logout topic (as one that is away would)."""
+
+    async def subscribe(self, topic: str, handler: Any) -> str:
+        if topic == TOPIC:
+            raise PubSubUnavailable("the broker is away")
+        return await super().subscribe(topic, handler)
+
+
+async def test_a_join_goes_on_when_the_logout_topic_cannot_be_subscribed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with LiveViewTestClient(make_app(pubsub=NoLogoutTopic(), secret=SECRET)) as client:
+        await sign_in(client, "alice", "wonderland")
+        view = await client.live("/profile")
+        assert '<b id="who">alice</b>' in view.html
+        assert "logouts not heard yet" in caplog.text
