@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from liveview import LiveSession, LiveView, LiveViewApp, LiveViewSocket
+from liveview import LiveSession, LiveView, LiveViewApp, LiveViewSocket, PubSubUnavailable
 from liveview.pubsub import PubSub, from_url
 
 USERS = {"alice": ("wonderland", False), "root": ("toor", True)}
@@ -189,10 +189,14 @@ def make_app(
             return Response("Bad form token.", status_code=403)
         live_socket_id = request.session.get("live_socket_id")
         request.session.clear()
+        message = "Signed out."
         if isinstance(live_socket_id, str):
-            await app.disconnect(live_socket_id)
+            try:
+                await app.disconnect(live_socket_id)
+            except PubSubUnavailable:  # signed out here; other tabs only when they reconnect
+                message = "Signed out here; other open tabs may take a while to notice."
         response = RedirectResponse(f"{base}/sign-in", status_code=303)
-        app.put_flash(response, "info", "Signed out.")
+        app.put_flash(response, "info", message)
         return response
 
     app = LiveViewApp(
