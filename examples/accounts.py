@@ -193,8 +193,8 @@ def make_app(
         if isinstance(live_socket_id, str):
             try:
                 await app.disconnect(live_socket_id)
-            except PubSubUnavailable:  # signed out here; other tabs only when they reconnect
-                message = "Signed out here; other open tabs may take a while to notice."
+            except PubSubUnavailable:  # the broker is away: the other tabs were not told
+                message = "Signed out here; other open tabs stay signed in until reloaded."
         response = RedirectResponse(f"{base}/sign-in", status_code=303)
         app.put_flash(response, "info", message)
         return response
