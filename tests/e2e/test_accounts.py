@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.apps.short_tokens import MAX_AGE
+from tests.e2e.conftest import LiveServer
 from tests.services import PrivateRedis
 
 APP = "examples.accounts:app"
@@ -180,3 +182,21 @@ def test_signing_out_on_one_server_ends_the_tab_of_another_on_redis(
     sign_in(page, one, "alice", "wonderland")
     other = page.context.new_page()  # cookies do not depend on the port: signed in on both
     sign_out_ends_the_other_tab(page, other, one, two)
+
+
+def test_an_expired_token_is_refused_and_the_tab_loads_the_page_again(
+    live_server: Callable[..., str], started_servers: list[LiveServer], page: Page
+) -> None:
+    base = live_server("tests.e2e.apps.short_tokens:app")
+    page.goto(base + "/")
+    connected(page)
+    expect(page.locator("#mounted")).to_have_text("connected")
+    mark(page)
+    page.wait_for_timeout((MAX_AGE + 1.5) * 1000)  # the page's tokens expire
+    page.evaluate("window.liveSocket.disconnect(() => window.liveSocket.connect())")
+    # refused as stale: the official client loads the page over HTTP, with fresh tokens
+    page.wait_for_function("window.marked !== true")
+    connected(page)
+    expect(page.locator("#mounted")).to_have_text("connected")
+    expect(page.locator("#lv-crashed")).to_be_hidden()
+    assert "Traceback" not in started_servers[0].output(settle=0.2)  # no crash on the server
