@@ -108,6 +108,7 @@ def make_app(
           mounts: <span id="mounts">{{{{ mounts }}}}</span></p>
         <button id="flash-navigate" phx-click="flash-navigate">Save, then go on live</button>
         <button id="flash-redirect" phx-click="flash-redirect">Save, then load a page</button>
+        <button id="flash-admin" phx-click="flash-admin">Save, then to admin</button>
         {sign_out}"""
 
         async def mount(
@@ -127,6 +128,9 @@ def make_app(
             if event == "flash-navigate":
                 socket.put_flash("info", "Saved; navigated live.")
                 socket.push_navigate(f"{base}/profile")
+            elif event == "flash-admin":  # another live session: the client loads the page
+                socket.put_flash("info", "Saved; on to admin.")
+                socket.push_navigate(f"{base}/admin")
             elif event == "flash-redirect":
                 socket.put_flash("info", "Saved; loaded the page.")
                 socket.redirect(f"{base}/profile")

@@ -146,6 +146,22 @@ def test_a_flash_crosses_push_navigate_and_redirect_once(
     expect(page.locator("#flash-info")).to_have_count(0)
 
 
+def test_a_flash_crosses_a_push_navigate_into_another_live_session(
+    live_server: Callable[..., str], page: Page
+) -> None:
+    base = live_server(APP, env=ENV)
+    sign_in(page, base, "root", "toor")
+    mark(page)
+    page.click("#flash-admin")  # refused live (another session): the client loads the page
+    expect(page.locator("#title")).to_have_text("Admin")
+    expect(page.locator("#flash-info")).to_contain_text("Saved; on to admin.")
+    connected(page)
+    assert not page.evaluate("window.marked === true")
+    page.reload()
+    connected(page)
+    expect(page.locator("#flash-info")).to_have_count(0)
+
+
 def sign_out_ends_the_other_tab(a: Page, b: Page, a_base: str, b_base: str) -> None:
     """`a` signs out; `b`, open on another route (maybe of another server), lands on the
     sign-in page within 2 s."""
