@@ -196,6 +196,27 @@ class Host(LiveView):
         socket.assign(shown=False)
 
 
+class Busy(LiveView):
+    """Subscribed to "busy"; its `hold` handler waits for a gate while infos pile up."""
+
+    template = "{% if org.ok %}<b>{{ org.result }}</b>{% endif %}<p>{{ infos }} {{ gap }}</p>"
+
+    async def mount(self, socket: LiveViewSocket, session: dict[str, Any], params: Any) -> None:
+        socket.assign(infos=0, gap="")
+        await socket.subscribe("busy")
+        socket.assign_async("org", gated("org", {"org": "Acme"}))
+
+    async def handle_event(self, event: str, payload: dict[str, Any], socket: Any) -> None:
+        log.append("holding")
+        await gate("hold").wait()
+
+    async def handle_info(self, info: Any, socket: Any) -> None:
+        socket.assign(infos=socket.assigns.infos + 1)
+
+    async def handle_gap(self, topic: str | None, socket: Any) -> None:
+        socket.assign(gap="gap")
+
+
 class Two(LiveView):
     template = "<p>page two</p>"
 
@@ -209,6 +230,7 @@ def make_app() -> LiveViewApp:
             "/fetch": Fetcher,
             "/orphan": NoHandler,
             "/host": Host,
+            "/busy": Busy,
         },
         pubsub=SingleProcessPubSub(),
         secret="s",
@@ -544,6 +566,23 @@ async def test_closing_the_websocket_cancels_the_tasks(client: LiveViewTestClien
     await until(lambda: {"org started", "reload started"} <= set(log), "the tasks started")
     await view.socket.close()
     await until(lambda: {"org cancelled", "reload cancelled"} <= set(log), "both tasks cancelled")
+
+
+async def test_an_outcome_is_never_shed_with_the_infos_of_a_full_mailbox(
+    client: LiveViewTestClient,
+) -> None:
+    client.app.channel_config.mailbox_size = 5  # type: ignore[attr-defined]
+    view = await client.live("/busy")
+    holding = asyncio.create_task(view.click("hold"))
+    await until(lambda: "holding" in log, "the handler waits")
+    gate("org").set()
+    await until(lambda: "org finished" in log, "the task finished")
+    for n in range(20):  # the mailbox holds 5: the infos are shed for a notice
+        await client.app.pubsub.publish("busy", {"n": n})  # type: ignore[attr-defined]
+    gate("hold").set()
+    await holding
+    html = await view.wait_for(lambda html: "gap" in html)
+    assert "<b>Acme</b>" in html  # the task's outcome survived the shedding
 
 
 # bad input ----------------------------------------------------------------------------------
