@@ -25,6 +25,11 @@ async def fetch_report(region: str, delay: float, fail: bool) -> dict[str, Any]:
     return {"region": region, "sales": sales, "orders": orders}
 
 
+async def load_report(region: str, delay: float, fail: bool) -> dict[str, Any]:
+    """What `assign_async` runs: a dict with exactly the keys it loads."""
+    return {"report": await fetch_report(region, delay, fail)}
+
+
 async def count_stock(region: str) -> int:
     await asyncio.sleep(0.5)
     return sum(REGIONS[region]) % 97
@@ -77,13 +82,9 @@ class AsyncFetch(LiveView):
         self.load(socket, reset=True)
 
     def load(self, socket: LiveViewSocket, *, reset: bool) -> None:
-        # the values, not the socket, go into the task (it runs outside this callback)
-        region, delay, fail = socket.assigns.region, socket.assigns.delay, socket.assigns.fail
-
-        async def load_report() -> dict[str, Any]:  # a dict with exactly the keys loaded
-            return {"report": await fetch_report(region, delay, fail)}
-
-        socket.assign_async("report", load_report, reset=reset)
+        # load_report(region, delay, fail) runs in a task: values, not the socket, go to it
+        a = socket.assigns
+        socket.assign_async("report", load_report, a.region, a.delay, a.fail, reset=reset)
 
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: LiveViewSocket
@@ -97,8 +98,7 @@ class AsyncFetch(LiveView):
             socket.cancel_async(socket.assigns.report, reason="stopped by you")
         elif event == "check":
             socket.assign(stock="checking…")
-            region = socket.assigns.region
-            socket.start_async("stock", lambda: count_stock(region))
+            socket.start_async("stock", count_stock, socket.assigns.region)
         else:
             await super().handle_event(event, payload, socket)
 

@@ -17,10 +17,13 @@ loading state there). A task's outcome comes back through the LiveView's mailbox
 a LiveView is cancelled when the LiveView ends (a leave, a navigation away, the websocket
 closed, a crash) and a live component's when it leaves the page: nothing outlives its view.
 
-`fn` is an `async def` function, or any callable returning an awaitable (`lambda:
-load(slug)`). A plain function runs in a worker thread (`asyncio.to_thread`, as Starlette runs
-sync endpoints), so blocking code does not hold the event loop; Python cannot stop a thread,
-so cancelling such a task drops its result but the function runs to its end.
+`fn` is called with the arguments given after it (`assign_async("org", load_org, slug)`, as
+`asyncio.to_thread` takes them). An `async def` function is awaited in the task. Any other
+callable runs in a worker thread (`asyncio.to_thread`, as Starlette runs sync endpoints), so
+blocking code does not hold the event loop; if what it returns is awaitable (`lambda:
+load(slug)`), that is awaited in the task (the hop through a thread costs some 40 µs: pass the
+arguments instead). Python cannot stop a thread: cancelling a task whose function runs in one
+drops its result, but the function runs to its end.
 """
 
 from __future__ import annotations
@@ -34,9 +37,9 @@ from typing import Any, Final, Literal, Protocol
 
 logger = logging.getLogger("liveview")
 
-AsyncFunction = Callable[[], Any]
-"""What `assign_async` and `start_async` run: an `async def` function of no arguments, a
-callable returning an awaitable, or a plain function (run in a thread)."""
+AsyncFunction = Callable[..., Any]
+"""What `assign_async` and `start_async` run: an `async def` function, a callable returning an
+awaitable, or a plain function (run in a thread)."""
 
 Kind = Literal["assign", "start"]
 ASSIGN: Final = "assign"
@@ -144,14 +147,14 @@ def keys_of(keys: str | Iterable[str]) -> tuple[str, ...]:
 
 def check_function(fn: Any, what: str) -> None:
     if not callable(fn):
-        raise TypeError(f"{what} takes a function of no arguments, got {fn!r}")
+        raise TypeError(f"{what} takes a function (and its arguments), got {fn!r}")
 
 
-async def run(fn: AsyncFunction) -> Any:
-    """Call `fn` the way the module docstring says, and return what it gives."""
+async def run(fn: AsyncFunction, args: tuple[Any, ...] = ()) -> Any:
+    """Call `fn(*args)` the way the module docstring says, and return what it gives."""
     if inspect.iscoroutinefunction(fn):
-        return await fn()
-    value = await asyncio.to_thread(fn)
+        return await fn(*args)
+    value = await asyncio.to_thread(fn, *args)
     if inspect.isawaitable(value):  # `lambda: load(slug)`: made in the thread, run here
         return await value
     return value
@@ -207,21 +210,21 @@ class AsyncTasks:
     def __contains__(self, key: object) -> bool:
         return key in self._running
 
-    def start(self, key: Key, fn: AsyncFunction) -> None:
-        """Run `fn` as the task `key`; one already running under `key` is cancelled (its
+    def start(self, key: Key, fn: AsyncFunction, args: tuple[Any, ...] = ()) -> None:
+        """Run `fn(*args)` as the task `key`; one already running under `key` is cancelled (its
         result would be ignored: the later one wins, as Phoenix)."""
         old = self._running.pop(key, None)
         if old is not None:
             old[0].cancel()
         token = object()
         task = asyncio.get_running_loop().create_task(
-            self._run(key, token, fn), name=f"liveview {key[1]}_async {key[2]!r}"
+            self._run(key, token, fn, args), name=f"liveview {key[1]}_async {key[2]!r}"
         )
         self._running[key] = (task, token)
 
-    async def _run(self, key: Key, token: object, fn: AsyncFunction) -> None:
+    async def _run(self, key: Key, token: object, fn: AsyncFunction, args: tuple[Any, ...]) -> None:
         try:
-            value = await run(fn)
+            value = await run(fn, args)
             if key[1] == ASSIGN:
                 value = assigned(key[2], value)  # type: ignore[arg-type]
         except asyncio.CancelledError:

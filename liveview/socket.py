@@ -225,11 +225,12 @@ class _AssignsHolder:
         self,
         keys: str | Iterable[str],
         fn: AsyncFunction,
-        *,
+        *args: Any,
         reset: bool | Iterable[str] = False,
     ) -> None:
-        """Assign each of `keys` an `AsyncResult` that is loading, and run `fn` in a task:
-        it returns a dict with exactly those keys, whose values become the results (`ok`);
+        """Assign each of `keys` an `AsyncResult` that is loading, and run `fn(*args)` in a
+        task (an `async def` function; any other runs in a worker thread: `liveview.asyncs`).
+        It returns a dict with exactly those keys, whose values become the results (`ok`);
         an exception it raises becomes each one's `failed`. A value from before stays in
         `result` while it reloads, unless `reset` (True, or the keys to reset). Only in the
         connected mount: in the dead render the assigns stay loading and nothing runs. A
@@ -239,18 +240,18 @@ class _AssignsHolder:
         self.assign(**loading(self._data, names, reset))
         tasks, owner = self._async_place()
         if tasks is not None:
-            tasks.start((owner, ASSIGN, names), fn)
+            tasks.start((owner, ASSIGN, names), fn, args)
 
-    def start_async(self, name: Hashable, fn: AsyncFunction) -> None:
-        """Run `fn` in a task; its outcome (an `AsyncResult`: `ok` and `result`, or `failed`)
-        goes to `handle_async(name, result, socket)` of this LiveView or live component. A
+    def start_async(self, name: Hashable, fn: AsyncFunction, *args: Any) -> None:
+        """Run `fn(*args)` in a task; its outcome (an `AsyncResult`: `ok` and `result`, or
+        `failed`) goes to `handle_async(name, result, socket)` of this LiveView or live component. A
         task already running under `name` is cancelled: the later one wins. Does nothing in
         the dead render."""
         hash(name)  # a name is a dict key: a clear TypeError now, not in the task
         check_function(fn, "start_async")
         tasks, owner = self._async_place()
         if tasks is not None:
-            tasks.start((owner, START, name), fn)
+            tasks.start((owner, START, name), fn, args)
 
     def cancel_async(self, name_or_result: Hashable | AsyncResult, reason: Any = None) -> None:
         """Stop a task: `start_async`'s `name` (`handle_async` then gets a result failed with
