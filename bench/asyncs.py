@@ -139,8 +139,9 @@ async def measure(page: str, n: int, rounds: int, repeats: int) -> None:
         await channel.stop()
     await app.close()
     listed = ", ".join(f"{r:.2f}" for r in results)
+    label = f"{page} (lambda)" if LAMBDA and page == "async" else page
     print(
-        f"{page}{' (lambda)' if LAMBDA and page == 'async' else ''}: N={n}, {rounds} rounds x {repeats}: best {min(results):.2f} µs per LiveView "
+        f"{label}: N={n}, {rounds} rounds x {repeats}: best {min(results):.2f} µs per LiveView "
         f"per round, median {statistics.median(results):.2f} ({listed}); "
         f"{diffs / (n * rounds * repeats):.0f} diffs a round of {sent_bytes / diffs:.0f} bytes "
         f"each; {per_liveview:.1f} KB/LiveView after the joins",
