@@ -162,6 +162,8 @@ class Fetcher(LiveView):
             socket.cancel_async("fetch", reason="late")
         elif event == "tuple-name":
             socket.start_async(("row", 7), gated("row", 7))
+        elif event == "blocking":
+            socket.start_async("fetch", blocking_wait)
         elif event == "with-args":
             socket.start_async("sum", add, 2, 3)
 
@@ -171,6 +173,17 @@ class Fetcher(LiveView):
             socket.assign(got=f"ok {result.result}")
         else:
             socket.assign(got=f"failed {type(result.failed).__name__}: {result.failed}")
+
+
+released = threading.Event()
+
+
+def blocking_wait() -> str:
+    """A plain function (run in a worker thread) that blocks until `released`."""
+    log.append("blocking started")
+    released.wait(30)
+    log.append("blocking finished")
+    return "from the thread"
 
 
 async def add(a: int, b: int) -> int:
@@ -264,10 +277,12 @@ async def client() -> AsyncIterator[LiveViewTestClient]:
     log.clear()
     gates.clear()
     results.clear()
+    released.clear()
     async with LiveViewTestClient(make_app()) as client:
         yield client
     for event in gates.values():
         event.set()
+    released.set()
 
 
 def click(name: str, value: dict[str, Any] | None = None, cid: int | None = None) -> dict[str, Any]:
@@ -487,6 +502,21 @@ async def test_cancel_async_stops_the_task_and_tells_handle_async(
     assert len(results) == 1 and "g1 finished" not in log
 
 
+async def test_cancelling_a_function_in_a_thread_drops_its_result(
+    client: LiveViewTestClient,
+) -> None:
+    view = await client.live("/fetch")
+    await view.click("blocking")
+    await until(lambda: "blocking started" in log, "the thread started")
+    await view.click("cancel", {"reason": "bored"})
+    await view.wait_for(lambda html: "AsyncCancelled: cancelled: bored" in html)
+    released.set()  # the thread runs to its end (Python cannot stop it)...
+    await until(lambda: "blocking finished" in log, "the thread finished")
+    await view.click("cancel")  # a round trip: its result would have come by now
+    assert [type(result.failed) for _, result in results] == [AsyncCancelled]  # ...unheard
+    assert "from the thread" not in view.html
+
+
 async def test_a_second_start_with_the_same_name_cancels_the_first(
     client: LiveViewTestClient,
 ) -> None:
@@ -546,6 +576,15 @@ async def test_a_component_assign_async_and_handle_async(client: LiveViewTestCli
     gate("count").set()
     await view.wait_for(lambda html: '<span class="got">count=42</span>' in html)
     assert results == [("count", AsyncResult(ok=True, result=42))]
+
+
+async def test_a_component_starts_nothing_in_the_dead_render(
+    client: LiveViewTestClient,
+) -> None:
+    page = (await client.get("/host")).text
+    assert '<div id="loader-l1">…<span class="got"></span></div>' in page
+    await asyncio.sleep(0.05)  # a task, had one been started, would have logged by now
+    assert log == []
 
 
 async def test_a_component_cancel_async(client: LiveViewTestClient) -> None:
