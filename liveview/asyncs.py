@@ -233,7 +233,7 @@ class AsyncTasks:
                 raise  # cancelled by us: nobody waits for this outcome
             outcome = AsyncResult().fail(asyncio.CancelledError("the function was cancelled"))
         except Exception as error:  # the function's failure is its outcome, not a crash
-            logger.info("%s_async %r failed: %r", key[1], key[2], error)
+            logger.info("%s_async %r failed: %r", key[1], key[2], error, exc_info=error)
             outcome = AsyncResult().fail(error)
         else:
             outcome = AsyncResult.of(value)

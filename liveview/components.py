@@ -439,7 +439,8 @@ class Components:
 
     async def handle_async(self, done: AsyncDone) -> None:
         """A task's outcome for the component that started it (nothing if it has left)."""
-        entry = self._by_cid.get(done.owner)  # type: ignore[arg-type]
+        cid = done.owner
+        entry = None if cid is None else self._by_cid.get(cid)
         if entry is None:
             return
         if done.kind == ASSIGN:
