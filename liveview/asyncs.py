@@ -21,8 +21,8 @@ closed, a crash) and a live component's when it leaves the page: nothing outlive
 `asyncio.to_thread` takes them). An `async def` function is awaited in the task. Any other
 callable runs in a worker thread (`asyncio.to_thread`, as Starlette runs sync endpoints), so
 blocking code does not hold the event loop; if what it returns is awaitable (`lambda:
-load(slug)`), that is awaited in the task (the hop through a thread costs some 40 µs: pass the
-arguments instead). Python cannot stop a thread: cancelling a task whose function runs in one
+load(slug)`), that is awaited in the task (the hop through a thread doubles what a task costs:
+pass the arguments instead; `bench/results/2026-12-06-asyncs.md`). Python cannot stop a thread: cancelling a task whose function runs in one
 drops its result, but the function runs to its end.
 """
 
