@@ -20,6 +20,7 @@ from liveview import (
     LiveViewApp,
     LiveViewSocket,
     SingleProcessPubSub,
+    Template,
 )
 from liveview.testing import LiveViewCrashed, LiveViewTestClient
 
@@ -110,6 +111,12 @@ class OrgPage(LiveView):
             return
         elif mode == "sync-args":
             socket.assign_async("org", named_blocking, "Sync Args Co")
+            return
+        elif mode == "crash-in-mount":
+            socket.assign_async("org", gated("org", {"org": "Acme"}))
+            if socket.connected:
+                await asyncio.sleep(0.05)  # the task starts
+                raise RuntimeError("mount exploded after starting a task")
             return
         elif mode == "lambda":
             fn = lambda: gated("org", {"org": "Lambda Ltd"})()  # noqa: E731
@@ -252,6 +259,23 @@ class Busy(LiveView):
         socket.assign(gap="gap")
 
 
+class Switching(LiveView):
+    """Renders one of two templates (each with the `Loader`): a switch renders a complete
+    tree, where every live component starts over."""
+
+    first = Template("<section>{{ live_component(Loader, id='l1') }}</section>")
+    second = Template("<article>{{ live_component(Loader, id='l1') }}</article>")
+
+    async def mount(self, socket: LiveViewSocket, session: dict[str, Any], params: Any) -> None:
+        socket.assign(alt=False)
+
+    def render(self, assigns: Any) -> Template:
+        return self.second if assigns.alt else self.first
+
+    async def handle_event(self, event: str, payload: dict[str, Any], socket: Any) -> None:
+        socket.assign(alt=not socket.assigns.alt)
+
+
 class Two(LiveView):
     template = "<p>page two</p>"
 
@@ -266,6 +290,7 @@ def make_app() -> LiveViewApp:
             "/orphan": NoHandler,
             "/host": Host,
             "/busy": Busy,
+            "/switching": Switching,
         },
         pubsub=SingleProcessPubSub(),
         secret="s",
@@ -611,6 +636,16 @@ async def test_a_component_leaving_the_page_cancels_its_tasks(
     await until(lambda: "rows cancelled" in log, "the component's task cancelled")
 
 
+async def test_components_starting_over_cancel_their_tasks(client: LiveViewTestClient) -> None:
+    view = await client.live("/switching")
+    await until(lambda: "rows started" in log, "the component's task started")
+    await view.click("switch")  # another template: a complete tree, components anew
+    await until(lambda: "rows cancelled" in log, "the old component's task cancelled")
+    await until(lambda: log.count("rows started") == 2, "the new component's task started")
+    gate("rows").set()
+    await view.wait_for(lambda html: "<article><div" in html and "3 rows" in html)
+
+
 # nothing outlives its view ------------------------------------------------------------------
 
 
@@ -634,6 +669,12 @@ async def test_a_crash_cancels_the_tasks(client: LiveViewTestClient) -> None:
     await until(lambda: "org started" in log, "the task started")
     with pytest.raises(LiveViewCrashed):
         await view.click("boom")
+    await until(lambda: "org cancelled" in log, "the task cancelled")
+
+
+async def test_a_crash_in_mount_cancels_what_it_started(client: LiveViewTestClient) -> None:
+    with pytest.raises(LiveViewCrashed):
+        await client.live("/?mode=crash-in-mount")
     await until(lambda: "org cancelled" in log, "the task cancelled")
 
 
