@@ -21,9 +21,10 @@ closed, a crash) and a live component's when it leaves the page: nothing outlive
 `asyncio.to_thread` takes them). An `async def` function is awaited in the task. Any other
 callable runs in a worker thread (`asyncio.to_thread`, as Starlette runs sync endpoints), so
 blocking code does not hold the event loop; if what it returns is awaitable (`lambda:
-load(slug)`), that is awaited in the task (the hop through a thread doubles what a task costs:
-pass the arguments instead; `bench/results/2026-12-06-asyncs.md`). Python cannot stop a thread: cancelling a task whose function runs in one
-drops its result, but the function runs to its end.
+load(slug)`), that is awaited in the task (the hop through a thread doubles what a task
+costs: pass the arguments instead; `bench/results/2026-12-06-asyncs.md`). Python cannot stop
+a thread: cancelling a task whose function runs in one drops its result, but the function runs
+to its end.
 """
 
 from __future__ import annotations
@@ -279,15 +280,21 @@ class AsyncTasks:
             return True
         return False
 
-    def end(self, owner: int | None = None, *, everything: bool = False) -> None:
-        """Cancel the tasks of `owner` (a live component leaving), or every one (the
-        LiveView ends); their outcomes are not delivered."""
-        for key in [k for k in self._running if everything or k[0] == owner]:
-            self._running.pop(key)[0].cancel()
+    def end(self, owner: int) -> None:
+        """Cancel the tasks of the live component `owner` (it left the page); their outcomes
+        are not delivered."""
+        self._cancel([key for key in self._running if key[0] == owner])
 
     def end_components(self) -> None:
         """Cancel every live component's tasks (the page's components start over)."""
-        for key in [k for k in self._running if k[0] is not None]:
+        self._cancel([key for key in self._running if key[0] is not None])
+
+    def end_all(self) -> None:
+        """Cancel every task (the LiveView ends)."""
+        self._cancel(list(self._running))
+
+    def _cancel(self, keys: list[Key]) -> None:
+        for key in keys:
             self._running.pop(key)[0].cancel()
 
 

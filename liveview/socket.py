@@ -446,7 +446,7 @@ class LiveViewSocket(_AssignsHolder):
         """End every task, timer and subscription of this LiveView (it has ended)."""
         self._mailbox = None
         if self._asyncs is not None:
-            self._asyncs.end(everything=True)
+            self._asyncs.end_all()
             self._asyncs = None  # and no new ones: without a mailbox none is made
         for timer in list(self._timers):
             timer.cancel()
