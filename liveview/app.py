@@ -29,7 +29,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from liveview.channel.config import ChannelConfig, RouteMatch
-from liveview.channel.connection import MAX_FRAME_SIZE, Connection
+from liveview.channel.connection import MAX_FRAME_SIZE, SEND_TEXT, Connection
 from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
 from liveview.pubsub import PubSub, SingleProcessPubSub
 from liveview.routing import LiveSession
@@ -297,6 +297,7 @@ class LiveViewApp:
             self.idle_sweeper,
             self.max_frame_size,
             stale=stale,
+            send_text=scope.get("extensions", {}).get(SEND_TEXT),
         ).run()
 
     def _refusal(self, websocket: WebSocket) -> str | None:
