@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -62,29 +63,39 @@ def test_the_text_frame_header_is_websockets_own(length: int) -> None:
     assert text_frame_header(length) + data == framed
 
 
-@pytest.fixture(params=[False], ids=["plain"])
-async def server(request: pytest.FixtureRequest) -> AsyncIterator[int]:
+@contextlib.asynccontextmanager
+async def serving(
+    app: LiveViewApp, ws: str = "liveview.server:WebSocketProtocol", deflate: bool = False
+) -> AsyncIterator[int]:
+    """`app` served by a real uvicorn on a free loopback port (yielded)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = LiveViewApp(routes={"/echo": Echo}, secret="s", check_origin=False)
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
         port=port,
-        ws="liveview.server:WebSocketProtocol",
-        ws_per_message_deflate=request.param,
+        ws=ws,
+        ws_per_message_deflate=deflate,
         log_level="warning",
         lifespan="on",
     )
     instance = uvicorn.Server(config)
-    serving = asyncio.ensure_future(instance.serve())
+    running = asyncio.ensure_future(instance.serve())
     while not instance.started:
         await asyncio.sleep(0.01)
-    assert config.ws_protocol_class is WebSocketProtocol
-    yield port
-    instance.should_exit = True
-    await serving
+    try:
+        yield port
+    finally:
+        instance.should_exit = True
+        await running
+
+
+@pytest.fixture(params=[False], ids=["plain"])
+async def server(request: pytest.FixtureRequest) -> AsyncIterator[int]:
+    app = LiveViewApp(routes={"/echo": Echo}, secret="s", check_origin=False)
+    async with serving(app, deflate=request.param) as port:
+        yield port
 
 
 async def join_echo(port: int) -> tuple[Any, str]:
@@ -131,6 +142,25 @@ async def test_frames_of_every_length_and_text_arrive_whole_written_at_once_or_n
     # written at once unless compression was negotiated (then through uvicorn's own path)
     deflate = ws.protocol.extensions != []
     assert written and set(written) == {not deflate}
+
+
+@pytest.mark.parametrize(
+    ("ws", "warned"),
+    [("websockets-sansio", True), ("liveview.server:WebSocketProtocol", False)],
+)
+async def test_served_without_our_protocol_the_app_says_what_to_add_once(
+    ws: str, warned: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = LiveViewApp(routes={"/echo": Echo}, secret="s", check_origin=False)
+    async with serving(app, ws=ws, deflate=True) as port:  # uvicorn's defaults
+        for _ in range(2):
+            ws_, _topic = await join_echo(port)
+            await ws_.close()
+    said = [r.getMessage() for r in caplog.records if "WebSocketProtocol" in r.getMessage()]
+    assert len(said) == (1 if warned else 0)
+    if warned:
+        assert "liveview run module:app" in said[0]
+        assert "--ws liveview.server:WebSocketProtocol --ws-per-message-deflate false" in said[0]
 
 
 async def test_a_liveview_over_a_real_socket(server: int) -> None:
