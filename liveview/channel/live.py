@@ -767,8 +767,8 @@ _NOTICES = frozenset({PubSubGap, MessagesDropped, ComponentUpdate, _LoggedOut, A
 """Infos that are not for `handle_info` (see `LiveChannel._handle_notice`)."""
 
 
-_KEPT = frozenset({Frame, AsyncDone})
-"""What `LiveChannel.shed` never drops."""
+_KEPT = frozenset({Frame, AsyncDone, _LoggedOut})
+"""What `LiveChannel.shed` never drops: client messages, tasks' outcomes, a logout."""
 
 
 def _cids(payload: dict[str, Any]) -> list[int]:
