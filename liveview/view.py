@@ -9,15 +9,18 @@ LiveView instance (its components included), in arrival order, so they never nee
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from liveview.on_mount import OnMount, run_hooks
 from liveview.template import Template, flash
 from liveview.template.components import register
 from liveview.template.deps import union
 
 if TYPE_CHECKING:
+    from liveview.asyncs import AsyncResult
     from liveview.socket import Assigns, ComponentSocket, LiveViewSocket
 
 
@@ -106,8 +109,13 @@ class LiveView(Rendered):
         "handle_event",
         "handle_info",
         "handle_gap",
+        "handle_async",
         "shutdown",
     )
+
+    on_mount: ClassVar[Sequence[OnMount]] = ()
+    """Hooks run before `mount` (after the app's and the live session's): see
+    `liveview.on_mount`."""
 
     share_renders: ClassVar[bool] = True
     """Reuse the diff another LiveView computed from the same tree and the same assign values
@@ -140,6 +148,12 @@ class LiveView(Rendered):
         back), or on every topic (None: this LiveView fell behind its mailbox and messages
         were dropped). Reload what you show from the source of truth. Nothing by default."""
 
+    async def handle_async(self, name: Any, result: AsyncResult, socket: LiveViewSocket) -> None:
+        """A task of `socket.start_async(name, fn)` ended: `result.ok` and `result.result`, or
+        `result.failed` (the exception it raised; `AsyncCancelled` if `cancel_async` stopped
+        it). Not defined by default: a LiveView that starts tasks defines it."""
+        raise NotImplementedError(_no_handle_async(self, name))
+
     async def shutdown(self, socket: LiveViewSocket) -> None:
         """The LiveView is ending (leave, navigation away, or the websocket closed)."""
 
@@ -156,7 +170,7 @@ class LiveComponent(Rendered):
     `handle_event`. An exception in any callback fails the whole page's LiveView, as Phoenix.
     """
 
-    _callbacks = ("mount", "update", "update_many", "handle_event")
+    _callbacks = ("mount", "update", "update_many", "handle_event", "handle_async")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -186,6 +200,19 @@ class LiveComponent(Rendered):
         """An event targeted at this component. A returned dict is the reply to a hook's
         `pushEvent`."""
         raise UnknownEvent(event)
+
+    async def handle_async(self, name: Any, result: AsyncResult, socket: ComponentSocket) -> None:
+        """A task this component started with `socket.start_async(name, fn)` ended (see
+        `LiveView.handle_async`). Not defined by default."""
+        raise NotImplementedError(_no_handle_async(self, name))
+
+
+def _no_handle_async(owner: Rendered, name: Any) -> str:
+    cls = type(owner).__qualname__
+    return (
+        f"{cls} started a task with start_async({name!r}) but has no handle_async to take "
+        f"its result: define `async def handle_async(self, name, result, socket)` on {cls}"
+    )
 
 
 def compile_now(view: type[Rendered]) -> None:
@@ -242,8 +269,13 @@ async def start_view(
     session: dict[str, Any],
     params: dict[str, Any],
     url: str,
+    hooks: Sequence[OnMount] = (),
 ) -> None:
-    """How every LiveView starts, in the dead render and when it joins: `mount`, then
-    `handle_params` with the same params."""
+    """How every LiveView starts, in the dead render and when it joins: the `on_mount` hooks
+    (`hooks`, then the view's own), then `mount`, then `handle_params` with the same params;
+    a hook that asks for a navigation halts it there."""
+    all_hooks = (*hooks, *view.on_mount) if view.on_mount else hooks
+    if all_hooks and not await run_hooks(all_hooks, socket, session, params):
+        return
     await view.mount(socket, session, params)
     await view.handle_params(url, params, socket)
