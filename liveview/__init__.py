@@ -21,6 +21,7 @@ The errors an app meets, under the builtin each extends:
 from liveview import pubsub
 from liveview.app import LiveViewApp
 from liveview.components import DuplicateComponent
+from liveview.js import JS
 from liveview.pubsub import *  # noqa: F403  (its `__all__`, the one list of the pub/sub names)
 from liveview.routing import LiveSession
 from liveview.socket import Assigns, ComponentSocket, LiveViewSocket, Timer
@@ -30,6 +31,7 @@ from liveview.template.errors import TemplateSyntaxError
 from liveview.view import LiveComponent, LiveView, MessagesDropped, UnknownEvent
 
 __all__ = [
+    "JS",
     "Assigns",
     "ComponentSocket",
     "DuplicateComponent",

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import jinja2
 
+from liveview.js import JS
+
 from .components import CALL_NAME, live_component
 from .flash import GLOBAL_NAME, flash_group
 
@@ -42,7 +44,7 @@ def directory_environment(directory: str) -> jinja2.Environment:
 
 def check_environment(environment: jinja2.Environment) -> jinja2.Environment:
     """Refuse environments this engine cannot render with; return the environment, with the
-    ``live_component`` and ``flash_group`` globals added when it has none of those names,
+    ``live_component``, ``flash_group`` and ``JS`` globals added when it has none of those names,
     and the package's templates after its loader."""
     if environment.is_async:
         raise ValueError("liveview templates need a synchronous Jinja environment")
@@ -50,6 +52,7 @@ def check_environment(environment: jinja2.Environment) -> jinja2.Environment:
         raise ValueError("liveview templates need a Jinja environment with autoescape enabled")
     environment.globals.setdefault(CALL_NAME, live_component)
     environment.globals.setdefault(GLOBAL_NAME, flash_group)
+    environment.globals.setdefault("JS", JS)
     loader = environment.loader
     if loader is None:
         environment.loader = PACKAGE_LOADER
