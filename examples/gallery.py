@@ -15,6 +15,7 @@ from examples.chat import Chat
 from examples.control import Control, Display
 from examples.counter import Counter
 from examples.dashboard import Dashboard, metrics_publisher
+from examples.js import JSCommands
 from examples.kanban import Kanban
 from examples.shared_counter import SharedCounter
 from examples.signup import ROUTES as SIGNUP_ROUTES
@@ -38,6 +39,7 @@ EXAMPLES = [
     ("/chat", Chat, "Chat", "a chat room: messages broadcast to a topic"),
     ("/dashboard", Dashboard, "Dashboard", "numbers pushed by a background publisher"),
     ("/kanban", Kanban, "Kanban", "a multi-player board: each card a live component"),
+    ("/js", JSCommands, "JS commands", "a modal, a dropdown and tabs run by JS commands"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
 ]

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 APP = "tests.e2e.apps.js:app"
+GALLERY = "examples.gallery:app"
 
 
 @pytest.fixture
@@ -178,3 +179,66 @@ def test_patch_and_navigate_change_the_url_without_a_reload(page_js: Page) -> No
     expect(page).to_have_url(re.compile(r"/js$"))
     expect(page.locator("#tab")).to_have_text("1")
     assert page.evaluate("window.loadedAt") == loaded_at
+
+
+def test_the_gallery_s_modal_dropdown_and_tabs(live_server: Callable[..., str], page: Page) -> None:
+    page.goto(live_server(GALLERY) + "/js")
+    expect(page.locator("[data-phx-main]")).to_contain_class("phx-connected")
+
+    # the modal: opened with the focus inside, closed by Escape with the focus given back
+    dialog = page.locator("#modal-dialog")
+    page.click("#open-modal")
+    expect(dialog).to_be_visible()
+    page.wait_for_function("document.activeElement.id === 'modal-cancel'")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.wait_for_function("document.activeElement.id === 'open-modal'")
+    page.click("#open-modal")
+    page.click("#modal-confirm")
+    expect(page.locator("#drafts")).to_have_text("2")
+    expect(dialog).to_be_hidden()
+    page.click("#open-modal")
+    expect(dialog).to_be_visible()
+    page.mouse.click(5, 5)  # on the backdrop: a click away from the dialog
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#drafts")).to_have_text("2")
+
+    # the dropdown: toggled by its button, closed by a choice or a click elsewhere
+    menu, button = page.locator("#menu"), page.locator("#menu-button")
+    button.click()
+    expect(menu).to_be_visible()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    page.click("#menu-duplicate")
+    expect(page.locator("#choice")).to_have_text("Duplicate")
+    expect(menu).to_be_hidden()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    button.click()
+    expect(menu).to_be_visible()
+    page.click("h1")
+    expect(menu).to_be_hidden()
+    expect(button).to_have_attribute("aria-expanded", "false")
+
+    # the tabs: one panel shown, its button marked, also after a server patch
+    def selected(tab: str) -> None:
+        for other in ("about", "chain", "patch"):
+            panel, tab_button = page.locator(f"#panel-{other}"), page.locator(f"#tab-{other}")
+            if other == tab:
+                expect(panel).to_be_visible()
+                expect(tab_button).to_have_class("tab active")
+                expect(tab_button).to_have_attribute("aria-selected", "true")
+            else:
+                expect(panel).to_be_hidden()
+                expect(tab_button).to_have_class("tab")
+                expect(tab_button).to_have_attribute("aria-selected", "false")
+
+    selected("about")
+    page.click("#tab-chain")
+    selected("chain")
+    page.click("#tab-chain")  # the selected tab again: nothing changes
+    selected("chain")
+    page.click("#tab-patch")
+    selected("patch")
+    page.click("#open-modal")
+    page.click("#modal-confirm")
+    expect(page.locator("#drafts")).to_have_text("1")
+    selected("patch")
