@@ -46,10 +46,8 @@ class _Chain(Generic[P]):
         self.__name__ = method.__name__
 
     def __get__(self, instance: JS | None, owner: type[JS] | None = None) -> Callable[P, JS]:
-        return cast(
-            Callable[P, JS],
-            types.MethodType(self._method, _EMPTY if instance is None else instance),
-        )
+        bound = types.MethodType(self._method, _EMPTY if instance is None else instance)
+        return bound  # a MethodType (no cast: a subscripted type costs a microsecond a call)
 
 
 class JS:
@@ -417,8 +415,9 @@ class JS:
 
     @staticmethod
     def _of(ops: tuple[tuple[str, dict[str, Any]], ...]) -> JS:
-        js = JS()
-        object.__setattr__(js, "_ops", ops)
+        js = _new(JS)
+        _set(js, "_ops", ops)
+        _set(js, "_json", None)
         return js
 
     def _then(self, kind: str, args: dict[str, Any]) -> JS:
@@ -438,6 +437,8 @@ class JS:
 
 
 _EMPTY: Final = JS()
+_new = object.__new__
+_set = object.__setattr__
 
 KINDS: Final = frozenset(
     (
