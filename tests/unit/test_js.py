@@ -21,9 +21,10 @@ from typing import Any
 import orjson
 import pytest
 
-from liveview import JS
+from liveview import JS, LiveComponent, LiveView, LiveViewApp
 from liveview.channel import frames
 from liveview.template import RenderState, Template
+from liveview.testing import LiveViewTestClient
 from liveview.testing.html import parse
 from liveview.testing.tree import merge_diff, to_html
 
@@ -210,7 +211,7 @@ def _rendered(source: str, **assigns: Any) -> str:
     text = template.render_html(assigns)
     assert to_html(RenderState().render(template, assigns)) == text
     state = RenderState()
-    before = {name: JS() if isinstance(v, JS) else 0 for name, v in assigns.items()}
+    before = {name: JS() if isinstance(v, JS) else f"#{v}z" for name, v in assigns.items()}
     tree = state.render(template, before)
     diff = state.render(template, assigns, changed=assigns.keys())
     assert to_html(merge_diff(tree, diff)) == text
@@ -306,3 +307,49 @@ BAD: list[tuple[Any, type[Exception], str]] = [
 def test_bad_input_is_refused_when_built(build: Any, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=re.escape(message)):
         build()
+
+
+def test_a_macro_and_concatenation_render_it_escaped_once() -> None:
+    source = (
+        '{% macro button(js) %}<button id="b" phx-click="{{ js }}">b</button>{% endmacro %}'
+        "{{ button(JS.hide(to=sel)) }}"
+        "{% set shown = JS.show(to=sel) %}"
+        '<i id="i" data-js="{{ shown }}" data-x="{{ "x" ~ shown }}">'
+    )
+    page = parse(_rendered(source, sel="#a'b"))
+    button, italic = page.find_id("b"), page.find_id("i")
+    assert button is not None and italic is not None
+    assert button.attrs["phx-click"] == str(JS.hide(to="#a'b"))
+    assert italic.attrs["data-js"] == str(JS.show(to="#a'b"))
+    assert italic.attrs["data-x"] == "x" + str(JS.show(to="#a'b"))
+
+
+class _Pusher(LiveView):
+    template = """<div>{{ live_component(_Target, id="t") }}</div>"""
+
+    async def handle_event(self, event: str, payload: dict[str, Any], socket: Any) -> None:
+        socket.push_event("run", {"to": "#x", "js": [JS.show(to="#x"), {"nested": JS.pop_focus()}]})
+
+
+class _Target(LiveComponent):
+    template = """<button id="t" phx-click="{{ JS.push('hit', target=myself) }}">t</button>"""
+
+    async def handle_event(self, event: str, payload: dict[str, Any], socket: Any) -> None:
+        socket.push_event("hit", {"event": event})
+
+
+async def test_push_event_sends_js_as_commands_and_myself_targets_the_component() -> None:
+    app = LiveViewApp(routes={"/": _Pusher}, secret="js")
+    async with LiveViewTestClient(app) as client:
+        view = await client.live("/")
+        button = parse(view.html).find_id("t")
+        assert button is not None
+        ((kind, args),) = JS.from_json(button.attrs["phx-click"]).to_encodable()
+        assert (kind, args) == ("push", {"event": "hit", "target": view.cid_of("#t")})
+        await view.click("go")
+        assert view.events[-1] == [
+            "run",
+            {"to": "#x", "js": [[["show", {"to": "#x"}]], {"nested": [["pop_focus", {}]]}]},
+        ]
+        await view.click(args["event"], phx_target=args["target"])  # as the client sends it
+        assert view.events[-1] == ["hit", {"event": "hit"}]
