@@ -7,9 +7,10 @@ straight into a ``phx-*`` binding or a ``data-*`` attribute in a template, escap
 (``__html__``); ``str(js)`` is the unescaped JSON, ``js.to_encodable()`` the plain lists and
 dicts (what `push_event` sends when a payload holds a `JS`).
 
-Options and defaults are those of Phoenix LiveView 1.2: an option left out is not sent, so
-the client's default applies (200 ms for ``time``, ``"block"`` (or ``table-row``...) for
-``display``, blocking transitions). Bad input fails when the command is built, with a
+Options and defaults are those of Phoenix LiveView 1.2: an option left out is not sent, so the
+client's default applies (200 ms for ``time``, ``"block"`` (or ``table-row``...) for
+``display``, blocking transitions). ``to`` may also come first, unnamed, in the commands that
+take nothing else (``JS.toggle("#menu")``). Bad input fails when the command is built, with a
 `TypeError` or `ValueError` naming the command and the option, never later in the browser.
 """
 
@@ -114,8 +115,8 @@ class JS:
     @_Chain
     def show(
         self,
-        *,
         to: Selector | None = None,
+        *,
         transition: Transition | None = None,
         display: str | None = None,
         time: int | None = None,
@@ -132,8 +133,8 @@ class JS:
     @_Chain
     def hide(
         self,
-        *,
         to: Selector | None = None,
+        *,
         transition: Transition | None = None,
         time: int | None = None,
         blocking: bool | None = None,
@@ -145,8 +146,8 @@ class JS:
     @_Chain
     def toggle(
         self,
-        *,
         to: Selector | None = None,
+        *,
         in_: Transition | None = None,
         out: Transition | None = None,
         display: str | None = None,
@@ -317,17 +318,17 @@ class JS:
     # --- focus -------------------------------------------------------------------------------
 
     @_Chain
-    def focus(self, *, to: Selector | None = None) -> JS:
+    def focus(self, to: Selector | None = None) -> JS:
         """Focus the element (``to``, else this one)."""
         return self._then("focus", _target("focus", to))
 
     @_Chain
-    def focus_first(self, *, to: Selector | None = None) -> JS:
+    def focus_first(self, to: Selector | None = None) -> JS:
         """Focus the first focusable element inside (``to``, else this one)."""
         return self._then("focus_first", _target("focus_first", to))
 
     @_Chain
-    def push_focus(self, *, to: Selector | None = None) -> JS:
+    def push_focus(self, to: Selector | None = None) -> JS:
         """Remember an element (``to``, else this one) for a later `pop_focus`, e.g. the
         button that opens a modal."""
         return self._then("push_focus", _target("push_focus", to))

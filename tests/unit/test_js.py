@@ -353,3 +353,17 @@ async def test_push_event_sends_js_as_commands_and_myself_targets_the_component(
         ]
         await view.click(args["event"], phx_target=args["target"])  # as the client sends it
         assert view.events[-1] == ["hit", {"event": "hit"}]
+
+
+def test_to_may_come_first_unnamed_where_nothing_else_does() -> None:
+    # the line of DESIGN.md's second part
+    js = JS.push("inc").toggle("#menu").add_class("open", to="#nav")
+    assert str(js) == (
+        '[["push",{"event":"inc"}],["toggle",{"to":"#menu"}],'
+        '["add_class",{"names":["open"],"to":"#nav"}]]'
+    )
+    for command in (JS.show, JS.hide, JS.toggle, JS.focus, JS.focus_first, JS.push_focus):
+        assert command("#a") == command(to="#a")
+        assert command(("inner", "b")) == command(to=("inner", "b"))
+    with pytest.raises(TypeError, match="takes from 1 to 2 positional arguments"):
+        JS.show("#a", "flex")  # type: ignore[call-arg]
