@@ -37,6 +37,9 @@ P = ParamSpec("P")
 SCOPES: Final = ("inner", "closest", "document")
 NAVIGATION_SCHEMES: Final = (None, "http", "https")
 
+_new = object.__new__
+_set = object.__setattr__  # a JS's own __setattr__ refuses every change
+
 
 class _Chain(Generic[P]):
     """A method that also works on the class: ``JS.hide()`` is ``JS().hide()``."""
@@ -54,14 +57,17 @@ class _Chain(Generic[P]):
 class JS:
     """A chain of client-side commands (Phoenix's ``%JS{}``), immutable and chainable."""
 
-    __slots__ = ("_json", "_ops")
+    __slots__ = ("_html", "_json", "_ops")
 
     _ops: tuple[tuple[str, dict[str, Any]], ...]
     _json: str | None
+    _html: str | None
+    """Both encodings are kept once made: the commands never change."""
 
     def __init__(self) -> None:
-        object.__setattr__(self, "_ops", ())
-        object.__setattr__(self, "_json", None)
+        _set(self, "_ops", ())
+        _set(self, "_json", None)
+        _set(self, "_html", None)
 
     # --- server commands ---------------------------------------------------------------------
 
@@ -87,11 +93,13 @@ class JS:
         if target is not None:
             if isinstance(target, bool) or not isinstance(target, int | str):
                 raise _type(command, "target", "a component's myself (int) or a selector", target)
-            if isinstance(target, int) and target < 0:
+            if isinstance(target, str):
+                target = _name(command, "target", target)
+            elif target < 0:
                 raise ValueError(f"JS.push: target must be a component's cid, got {target}")
             args["target"] = target
         if loading is not None:
-            args["loading"] = _str(command, "loading", loading)
+            args["loading"] = _name(command, "loading", loading)
         if page_loading is not None:
             args["page_loading"] = _bool(command, "page_loading", page_loading)
         if value is not None:
@@ -385,13 +393,17 @@ class JS:
         if self._json is None:
             ops = [[kind, args] for kind, args in self._ops]
             json = orjson.dumps(ops, option=orjson.OPT_SORT_KEYS).decode()
-            object.__setattr__(self, "_json", json)  # a cache: the commands never change
+            _set(self, "_json", json)
             return json
         return self._json
 
     def __html__(self) -> str:
         """The JSON escaped for an HTML attribute value (what templates insert)."""
-        return str(escape(str(self)))
+        if self._html is None:
+            html = str(escape(str(self)))
+            _set(self, "_html", html)
+            return html
+        return self._html
 
     def __repr__(self) -> str:
         return f"JS.from_json({str(self)!r})"
@@ -419,6 +431,7 @@ class JS:
         js = _new(JS)
         _set(js, "_ops", ops)
         _set(js, "_json", None)
+        _set(js, "_html", None)
         return js
 
     def _then(self, kind: str, args: dict[str, Any]) -> JS:
@@ -438,8 +451,6 @@ class JS:
 
 
 _EMPTY: Final = JS()
-_new = object.__new__
-_set = object.__setattr__
 
 KINDS: Final = frozenset(
     (

@@ -267,6 +267,8 @@ BAD: list[tuple[Any, type[Exception], str]] = [
     (lambda: JS.push("inc", target=1.5), TypeError, "JS.push: target must be a component"),
     (lambda: JS.push("inc", target=-1), ValueError, "target must be a component's cid"),
     (lambda: JS.push("inc", loading=1), TypeError, "JS.push: loading must be a str"),
+    (lambda: JS.push("inc", loading=""), ValueError, "JS.push: loading must be a non-empty"),
+    (lambda: JS.push("inc", target=""), ValueError, "JS.push: target must be a non-empty"),
     (lambda: JS.push("inc", page_loading=1), TypeError, "page_loading must be True or False"),
     (lambda: JS.navigate("mailto:a@b"), ValueError, "unsupported scheme 'mailto'"),
     (lambda: JS.patch("foo:8080"), ValueError, "JS.patch: unsupported scheme 'foo'"),
