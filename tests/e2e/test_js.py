@@ -242,3 +242,26 @@ def test_the_gallery_s_modal_dropdown_and_tabs(live_server: Callable[..., str], 
     page.click("#modal-confirm")
     expect(page.locator("#drafts")).to_have_text("1")
     selected("patch")
+
+
+def test_push_with_loading_and_page_loading(page_js: Page) -> None:
+    page = page_js
+    loads_before = page.evaluate("window.pageLoads.length")
+    page.click("#push-loading")
+    expect(page.locator("#slow")).to_have_text("done")
+    history = seen(page, "loading-target")
+    assert any("phx-click-loading" in s for s in history), history  # while the server worked
+    expect(page.locator("#loading-target")).not_to_have_class(re.compile("phx-click-loading"))
+    assert "element" in page.evaluate("window.pageLoads")[loads_before:]
+
+
+def test_ignore_attributes_keeps_the_browser_s_value_through_patches(page_js: Page) -> None:
+    page = page_js
+    ignored = page.locator("#ignored")
+    page.click("#push")
+    expect(page.locator("#count")).to_have_text("2")
+    expect(ignored).to_have_attribute("data-count", "2")
+    page.click("#ignore")
+    page.click("#push")
+    expect(page.locator("#count")).to_have_text("4")
+    expect(ignored).to_have_attribute("data-count", "2")  # the server's 4 is not applied

@@ -9,6 +9,7 @@ event carries (``liveSocket.execJS``).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from liveview import (
@@ -40,6 +41,8 @@ HEAD = """
   window.addEventListener("js:ping", (e) => {
     e.target.dataset.pinged = `${e.detail.n} from ${e.detail.dispatcher.id}`;
   });
+  window.pageLoads = [];
+  window.addEventListener("phx:page-loading-start", (e) => window.pageLoads.push(e.detail.kind));
   window.addEventListener("phx:run-js", (e) => {
     window.liveSocket.execJS(document.querySelector(e.detail.to), e.detail.js);
   });
@@ -73,6 +76,13 @@ class Commands(LiveView):
     <button id="push" phx-value-from="button"
             phx-click="{{ JS.push('inc', value={'by': 2, 'note': note}) }}">push</button>
     {{ live_component(Bumper, id="bumper") }}
+    <p id="loading-target">loading target</p><span id="slow">{{ slow }}</span>
+    <button id="push-loading"
+            phx-click="{{ JS.push('slow', loading='#loading-target', page_loading=True) }}">
+      slow push</button>
+    <div id="ignored" data-count="{{ count }}">ignored</div>
+    <button id="ignore" phx-click="{{ JS.ignore_attributes('data-count', to='#ignored') }}">
+      ignore data-count</button>
 
     <div id="box" style="display: none">box</div>
     <button id="show" phx-click="{{ JS.show(to='#box', display='flex',
@@ -129,7 +139,7 @@ class Commands(LiveView):
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
-        socket.assign(count=0, last="", tab="1", note='it\'s <b>&"quoted"')
+        socket.assign(count=0, last="", tab="1", note='it\'s <b>&"quoted"', slow="")
 
     async def handle_params(self, url: str, params: dict[str, Any], socket: LiveViewSocket) -> None:
         socket.assign(tab=params.get("tab", "1"))
@@ -142,6 +152,9 @@ class Commands(LiveView):
                 count=socket.assigns.count + payload["by"],
                 last=f"{payload['from']} {payload['note']}",
             )
+        elif event == "slow":
+            await asyncio.sleep(0.5)  # long enough for the loading states to be seen
+            socket.assign(slow="done")
         elif event == "send-js":
             js = JS.show(to="#pushed-box").set_attribute(
                 ("data-by", "push_event"), to="#pushed-box"
