@@ -29,7 +29,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from liveview.channel.config import ChannelConfig, RouteMatch
-from liveview.channel.connection import MAX_FRAME_SIZE, Connection
+from liveview.channel.connection import MAX_FRAME_SIZE, SEND_TEXT, Connection
 from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
 from liveview.pubsub import PubSub, SingleProcessPubSub
 from liveview.routing import LiveSession
@@ -160,6 +160,7 @@ class LiveViewApp:
         self._lifespan_ran = False
         self._started = False
         self._start_lock = asyncio.Lock()
+        self._warned_server = False  # served without our websocket protocol: said once
         if not (STATIC_DIR / "vendor" / "phoenix_live_view.min.js").exists():
             logger.warning(
                 "The LiveView client is not installed in %s: pages render, but will not "
@@ -289,6 +290,17 @@ class LiveViewApp:
         if owns_scope:  # no middleware holds the scope: drop the headers, checked above
             scope["headers"] = []
         root_path = str(scope.get("root_path", ""))
+        send_text = scope.get("extensions", {}).get(SEND_TEXT)
+        if send_text is None and not self._warned_server:
+            self._warned_server = True
+            logger.warning(
+                "websockets are served without liveview.server.WebSocketProtocol (plain "
+                "`uvicorn module:app`, or another server): it works, but uvicorn's own protocol "
+                "accepts permessage-deflate (several times the memory and more CPU per "
+                "LiveView; README: Serving). Serve with `liveview run module:app`, or add "
+                "`--ws liveview.server:WebSocketProtocol --ws-per-message-deflate false "
+                "--ws-ping-interval 0 --ws-max-size 1048576` to uvicorn."
+            )
         await Connection(
             receive,
             send,
@@ -297,6 +309,8 @@ class LiveViewApp:
             self.idle_sweeper,
             self.max_frame_size,
             stale=stale,
+            # middleware sees every message its send is given: frames go through it then
+            send_text=send_text if owns_scope else None,
         ).run()
 
     def _refusal(self, websocket: WebSocket) -> str | None:
