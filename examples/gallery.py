@@ -9,8 +9,10 @@ from pathlib import Path
 from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from examples.accounts import make_app as make_accounts_app
+from examples.async_fetch import AsyncFetch
 from examples.chat import Chat
 from examples.control import Control, Display
 from examples.counter import Counter
@@ -38,17 +40,27 @@ EXAMPLES = [
     ("/shared-counter", SharedCounter, "Shared counter", "one count for every open tab (pub/sub)"),
     ("/chat", Chat, "Chat", "a chat room: messages broadcast to a topic"),
     ("/dashboard", Dashboard, "Dashboard", "numbers pushed by a background publisher"),
+    ("/async", AsyncFetch, "Async fetch", "slow data loads after the page: assign_async"),
     ("/kanban", Kanban, "Kanban", "a multi-player board: each card a live component"),
     ("/js", JSCommands, "JS commands", "a modal, a dropdown and tabs run by JS commands"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
 ]
 
+MOUNTED = [
+    (
+        "/accounts/sign-in",
+        "Accounts",
+        "sign in through a form, on_mount hooks, live sessions; sign-out ends every tab",
+    ),
+]
+"""Examples that are apps of their own, mounted under the gallery (their own session cookie)."""
+
 
 async def index(request: Request) -> HTMLResponse:
     items = "".join(
         f'<li><a href="{path}">{escape(title)}</a> — {escape(about)}</li>'
-        for path, _, title, about in EXAMPLES
+        for path, title, about in [(p, t, a) for p, _, t, a in EXAMPLES] + MOUNTED
     )
     return HTMLResponse(
         "<!DOCTYPE html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
@@ -65,7 +77,16 @@ app = LiveViewApp(
     title="liveview gallery",
     layout=LAYOUT,
     head=f"<style>{FORMS_CSS}</style>",
-    extra_routes=[Route("/", index), *SIGNUP_ROUTES],
+    extra_routes=[
+        Route("/", index),
+        *SIGNUP_ROUTES,
+        Mount(
+            "/accounts",
+            app=make_accounts_app(
+                "/accounts", pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL"))
+            ),
+        ),
+    ],
     lifespan=metrics_publisher,
     # Unset: one process (SingleProcessPubSub); redis://...: every process sharing that Redis.
     pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL")),
