@@ -17,6 +17,7 @@ from examples.chat import Chat
 from examples.control import Control, Display
 from examples.counter import Counter
 from examples.dashboard import Dashboard, metrics_publisher
+from examples.js import JSCommands
 from examples.kanban import Kanban
 from examples.photos import CSS as PHOTOS_CSS
 from examples.photos import ROUTES as PHOTOS_ROUTES
@@ -47,6 +48,7 @@ EXAMPLES = [
     ("/photos", Photos, "Photos", "uploads with previews, progress and cancel; a shared wall"),
     ("/photos/quick", QuickPhoto, "Quick photo", "an upload that starts when a file is picked"),
     ("/photos/direct", DirectPhotos, "Direct photos", "the browser PUTs files to storage itself"),
+    ("/js", JSCommands, "JS commands", "a modal, a dropdown and tabs run by JS commands"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
 ]

@@ -22,6 +22,7 @@ from liveview import pubsub
 from liveview.app import LiveViewApp
 from liveview.asyncs import AsyncCancelled, AsyncResult
 from liveview.components import DuplicateComponent
+from liveview.js import JS
 from liveview.pubsub import *  # noqa: F403  (its `__all__`, the one list of the pub/sub names)
 from liveview.routing import LiveSession
 from liveview.socket import Assigns, ComponentSocket, LiveViewSocket, Timer
@@ -32,6 +33,7 @@ from liveview.uploads import UploadConfig, UploadEntry
 from liveview.view import LiveComponent, LiveView, MessagesDropped, UnknownEvent
 
 __all__ = [
+    "JS",
     "Assigns",
     "AsyncCancelled",
     "AsyncResult",

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from liveview.channel.protocol import REPLY
+from liveview.js import json_default
 
 
 class MalformedFrame(ValueError):
@@ -55,7 +56,8 @@ def decode(text: str | bytes) -> Frame:
 
 
 def encode(join_ref: str | None, ref: str | None, topic: str, event: str, payload: Any) -> str:
-    return orjson.dumps([join_ref, ref, topic, event, payload]).decode()
+    """A frame as text; a `JS` in ``payload`` (a pushed event, a reply) goes as its commands."""
+    return orjson.dumps([join_ref, ref, topic, event, payload], default=json_default).decode()
 
 
 def reply(join_ref: str | None, ref: str | None, topic: str, status: str, response: Any) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from liveview.js import JS
 from liveview.uploads import live_file_input, live_img_preview, upload_error_message
 
 from .components import CALL_NAME, live_component
@@ -51,7 +52,7 @@ def directory_environment(directory: str) -> jinja2.Environment:
 
 def check_environment(environment: jinja2.Environment) -> jinja2.Environment:
     """Refuse environments this engine cannot render with; return the environment, with the
-    ``live_component`` and ``flash_group`` globals added when it has none of those names,
+    ``live_component``, ``flash_group`` and ``JS`` globals added when it has none of those names,
     and the package's templates after its loader."""
     if environment.is_async:
         raise ValueError("liveview templates need a synchronous Jinja environment")
@@ -61,6 +62,7 @@ def check_environment(environment: jinja2.Environment) -> jinja2.Environment:
     environment.globals.setdefault(GLOBAL_NAME, flash_group)
     for name, helper in UPLOAD_HELPERS.items():
         environment.globals.setdefault(name, helper)
+    environment.globals.setdefault("JS", JS)
     loader = environment.loader
     if loader is None:
         environment.loader = PACKAGE_LOADER
