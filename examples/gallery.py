@@ -9,14 +9,20 @@ from pathlib import Path
 from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from examples.accounts import make_app as make_accounts_app
+from examples.async_fetch import AsyncFetch
 from examples.chat import Chat
 from examples.control import Control, Display
 from examples.counter import Counter
 from examples.dashboard import Dashboard, metrics_publisher
 from examples.infinite_scroll import InfiniteScroll
+from examples.js import JSCommands
 from examples.kanban import Kanban
+from examples.photos import CSS as PHOTOS_CSS
+from examples.photos import ROUTES as PHOTOS_ROUTES
+from examples.photos import UPLOADERS_JS, DirectPhotos, Photos, QuickPhoto
 from examples.shared_counter import SharedCounter
 from examples.signup import ROUTES as SIGNUP_ROUTES
 from examples.signup import SignupView
@@ -44,16 +50,30 @@ EXAMPLES = [
         "Infinite scroll",
         "100,000 rows, a page at a time as you scroll: a stream the server forgets",
     ),
+    ("/async", AsyncFetch, "Async fetch", "slow data loads after the page: assign_async"),
     ("/kanban", Kanban, "Kanban", "a multi-player board: each card a live component"),
+    ("/photos", Photos, "Photos", "uploads with previews, progress and cancel; a shared wall"),
+    ("/photos/quick", QuickPhoto, "Quick photo", "an upload that starts when a file is picked"),
+    ("/photos/direct", DirectPhotos, "Direct photos", "the browser PUTs files to storage itself"),
+    ("/js", JSCommands, "JS commands", "a modal, a dropdown and tabs run by JS commands"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
 ]
+
+MOUNTED = [
+    (
+        "/accounts/sign-in",
+        "Accounts",
+        "sign in through a form, on_mount hooks, live sessions; sign-out ends every tab",
+    ),
+]
+"""Examples that are apps of their own, mounted under the gallery (their own session cookie)."""
 
 
 async def index(request: Request) -> HTMLResponse:
     items = "".join(
         f'<li><a href="{path}">{escape(title)}</a> — {escape(about)}</li>'
-        for path, _, title, about in EXAMPLES
+        for path, title, about in [(p, t, a) for p, _, t, a in EXAMPLES] + MOUNTED
     )
     return HTMLResponse(
         "<!DOCTYPE html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
@@ -69,8 +89,18 @@ app = LiveViewApp(
     routes={path: view for path, view, _, _ in EXAMPLES},
     title="liveview gallery",
     layout=LAYOUT,
-    head=f"<style>{FORMS_CSS}</style>",
-    extra_routes=[Route("/", index), *SIGNUP_ROUTES],
+    head=f"<style>{FORMS_CSS}{PHOTOS_CSS}</style><script>{UPLOADERS_JS}</script>",
+    extra_routes=[
+        Route("/", index),
+        *SIGNUP_ROUTES,
+        *PHOTOS_ROUTES,
+        Mount(
+            "/accounts",
+            app=make_accounts_app(
+                "/accounts", pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL"))
+            ),
+        ),
+    ],
     lifespan=metrics_publisher,
     # Unset: one process (SingleProcessPubSub); redis://...: every process sharing that Redis.
     pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL")),

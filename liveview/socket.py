@@ -13,15 +13,42 @@ import asyncio
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
+from liveview.asyncs import (
+    ASSIGN,
+    START,
+    AsyncCancelled,
+    AsyncDone,
+    AsyncFunction,
+    AsyncResult,
+    AsyncTasks,
+    check_function,
+    keys_of,
+    loading,
+    settle,
+)
 from liveview.streams import DomId, StreamState, fresh_default
 from liveview.template.streams import NAME as STREAMS
+from liveview.uploads import UploadConfig, UploadEntry, Uploads
+from liveview.uploads.config import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_CHUNK_TIMEOUT,
+    DEFAULT_MAX_ENTRIES,
+    DEFAULT_MAX_FILE_SIZE,
+    ExternalCallback,
+    ProgressCallback,
+)
+from liveview.uploads.state import Consumer
 
 if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterable
+
     from liveview.pubsub import PubSub
     from liveview.pubsub.hub import Sized
     from liveview.view import LiveComponent
+
+_T = TypeVar("_T")
 
 _IMMUTABLE = (str, int, float, bool, bytes, type(None))
 
@@ -280,6 +307,74 @@ class _AssignsHolder:
         state = self._streams
         return [] if state is None else state.rendered()
 
+    # async work (liveview.asyncs) -----------------------------------------------------------
+
+    def _async_place(self) -> tuple[AsyncTasks | None, int | None]:
+        """The tasks of this LiveView (None in the dead render) and this socket's place among
+        their owners (None: the LiveView; a cid: a live component)."""
+        raise NotImplementedError
+
+    def assign_async(
+        self,
+        keys: str | Iterable[str],
+        fn: AsyncFunction,
+        *args: Any,
+        reset: bool | Iterable[str] = False,
+    ) -> None:
+        """Assign each of `keys` an `AsyncResult` that is loading, and run `fn(*args)` in a
+        task (an `async def` function; any other runs in a worker thread: `liveview.asyncs`).
+        It returns a dict with exactly those keys, whose values become the results (`ok`);
+        an exception it raises becomes each one's `failed`. A value from before stays in
+        `result` while it reloads, unless `reset` (True, or the keys to reset). Only in the
+        connected mount: in the dead render the assigns stay loading and nothing runs. A
+        second `assign_async` of the same keys replaces the first (cancelled)."""
+        names = keys_of(keys)
+        check_function(fn, "assign_async")
+        self.assign(**loading(self._data, names, reset))
+        tasks, owner = self._async_place()
+        if tasks is not None:
+            tasks.start((owner, ASSIGN, names), fn, args)
+
+    def start_async(self, name: Hashable, fn: AsyncFunction, *args: Any) -> None:
+        """Run `fn(*args)` in a task; its outcome (an `AsyncResult`: `ok` and `result`, or
+        `failed`) goes to `handle_async(name, result, socket)` of this LiveView or live component. A
+        task already running under `name` is cancelled: the later one wins. Does nothing in
+        the dead render."""
+        hash(name)  # a name is a dict key: a clear TypeError now, not in the task
+        check_function(fn, "start_async")
+        tasks, owner = self._async_place()
+        if tasks is not None:
+            tasks.start((owner, START, name), fn, args)
+
+    def cancel_async(self, name_or_result: Hashable | AsyncResult, reason: Any = None) -> None:
+        """Stop a task: `start_async`'s `name` (`handle_async` then gets a result failed with
+        `AsyncCancelled(reason)`), or the `assign_async` of an assign (its name, or its
+        `AsyncResult`: it fails with `AsyncCancelled(reason)` at once). Nothing if none runs."""
+        tasks, owner = self._async_place()
+        if isinstance(name_or_result, AsyncResult):
+            keys = name_or_result.loading
+            if not isinstance(keys, tuple):
+                return  # not loading, or not by assign_async: nothing to cancel
+            if tasks is not None:
+                tasks.cancel((owner, ASSIGN, keys), reason, deliver=False)
+            self._fail_async(keys, reason)
+            return
+        key = None if tasks is None else tasks.find(owner, name_or_result)
+        if tasks is None or key is None:
+            return
+        if key[1] == ASSIGN:
+            tasks.cancel(key, reason, deliver=False)
+            self._fail_async(key[2], reason)  # type: ignore[arg-type]
+        else:
+            tasks.cancel(key, reason, deliver=True)
+
+    def _fail_async(self, keys: tuple[str, ...], reason: Any) -> None:
+        self.assign(**settle(self._data, keys, AsyncResult().fail(AsyncCancelled(reason))))
+
+    def settle_async(self, done: AsyncDone) -> None:
+        """For the framework: assign what an `assign_async` task's outcome makes."""
+        self.assign(**settle(self._data, done.name, done.outcome))
+
 
 class LiveViewSocket(_AssignsHolder):
     """One LiveView's state and its link to the browser and to pub/sub."""
@@ -291,12 +386,17 @@ class LiveViewSocket(_AssignsHolder):
         pubsub: PubSub,
         connected: bool,
         mailbox: InfoSink | None = None,
+        connect_params: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self._data["flash"] = NO_FLASH  # always assigned: templates can read `flash` at once
         self.id = view_id
         self.pubsub = pubsub
         self.connected = connected
+        self.connect_params = connect_params
+        """What the browser's `LiveSocket` sent as `params` with the join (connected mounts
+        only; None in the dead render): `_mounts` (0 on the first join), `_csrf_token`, the
+        page script's `timezone` and `locale`, and whatever `window.LiveViewParams` adds."""
         self._mailbox = mailbox
         self._events: list[PushedEvent] = []
         self._title: str | None = None
@@ -305,6 +405,9 @@ class LiveViewSocket(_AssignsHolder):
         self._subscriptions: dict[str, str] = {}
         self._timers: dict[Timer, None] = {}
         self._temporary: dict[str, Any] = {}
+
+        self._uploads: Uploads | None = None
+        self._asyncs: AsyncTasks | None = None  # made by the first task
 
     @property
     def page_title(self) -> str | None:
@@ -321,8 +424,15 @@ class LiveViewSocket(_AssignsHolder):
         """Dispatch `phx:<name>` in the browser (and to hooks' handleEvent) after the next patch."""
         self._events.append((name, dict(payload or {})))
 
+    @property
+    def flash(self) -> Mapping[str, str]:
+        """The flash messages set (kind -> message)."""
+        flash = self._data.get("flash")
+        return flash if isinstance(flash, Mapping) else NO_FLASH
+
     def put_flash(self, kind: str, message: str) -> None:
-        """Set a flash message, rendered from the `flash` assign."""
+        """Set a flash message, rendered from the `flash` assign; it goes along with a
+        `push_navigate` or a `redirect` to the next page, shown there once."""
         flash = dict(self._data.get("flash") or {})
         flash[kind] = message
         self.assign(flash=flash)
@@ -412,12 +522,103 @@ class LiveViewSocket(_AssignsHolder):
         if self._mailbox is not None:
             self._mailbox.deliver(ComponentUpdate(component, id, assigns))
 
+    # uploads ---------------------------------------------------------------------------------
+
+    @property
+    def uploads(self) -> Uploads:
+        """The allowed uploads by name (the `uploads` assign templates read)."""
+        if self._uploads is None:
+            self._uploads = Uploads()
+        return self._uploads
+
+    def allow_upload(
+        self,
+        name: str,
+        *,
+        accept: list[str] | tuple[str, ...] | Literal["any"],
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        chunk_timeout: int = DEFAULT_CHUNK_TIMEOUT,
+        auto_upload: bool = False,
+        progress: ProgressCallback | None = None,
+        external: ExternalCallback | None = None,
+    ) -> UploadConfig:
+        """Allow uploads called `name` (`uploads.<name>` in templates, with
+        `live_file_input(uploads.<name>)`). Sizes in bytes, `chunk_timeout` in milliseconds (as
+        Phoenix); `progress(name, entry, socket)` runs on each progress update; `external(entry,
+        socket)` returns `{"uploader": ..., ...}` for uploads the browser sends elsewhere."""
+        config = UploadConfig(
+            name=name,
+            accept="any" if accept == "any" else tuple(accept),
+            max_entries=max_entries,
+            max_file_size=max_file_size,
+            chunk_size=chunk_size,
+            chunk_timeout=chunk_timeout,
+            auto_upload=auto_upload,
+            progress=progress,
+            external=external,
+        )
+        self.uploads.allow(config)
+        self.touch_uploads()
+        return config
+
+    def disallow_upload(self, name: str) -> None:
+        """Remove the upload `name` (an error while entries are still uploading)."""
+        self.uploads.disallow(name)
+        self.touch_uploads()
+
+    def cancel_upload(self, name: str, ref: str) -> None:
+        """Drop the entry `ref` of upload `name`: its transfer stops, its file is deleted."""
+        self.uploads.cancel(name, ref)
+        self.touch_uploads()
+
+    def uploaded_entries(self, name: str) -> tuple[list[UploadEntry], list[UploadEntry]]:
+        """`(done, in_progress)` entries of the upload `name`."""
+        return self.uploads.uploaded_entries(name)
+
+    async def consume_uploaded_entries(self, name: str, fn: Consumer[_T]) -> list[_T]:
+        """Call `fn(path, entry)` (sync or async) for each done entry of `name` and return
+        what it returned; each entry is then removed and its temporary file deleted, so copy
+        or move the file inside `fn`. Entries still uploading stay."""
+        results = await self.uploads.consume(name, fn)
+        self.touch_uploads()
+        return results
+
+    async def consume_uploaded_entry(self, entry: UploadEntry, fn: Consumer[_T]) -> _T:
+        """`consume_uploaded_entries` for one done entry."""
+        result = await self.uploads.consume_entry(entry, fn)
+        self.touch_uploads()
+        return result
+
+    def touch_uploads(self) -> None:
+        """For the framework: the uploads changed, re-render what shows them."""
+        self.assign(uploads=self.uploads)
+
     @property
     def subscriptions(self) -> frozenset[str]:
         """The topics this LiveView receives."""
         return frozenset(self._subscriptions)
 
     # for the framework -----------------------------------------------------------------------
+
+    def _async_place(self) -> tuple[AsyncTasks | None, int | None]:
+        if self._asyncs is None and self.connected and self._mailbox is not None:
+            self._asyncs = AsyncTasks(self._mailbox)
+        return self._asyncs, None
+
+    def take_async(self, done: AsyncDone) -> bool:
+        """Whether a task's outcome is still wanted (its task was not replaced or cancelled
+        since): then its owner handles it."""
+        return self._asyncs is not None and self._asyncs.take(done)
+
+    def end_asyncs(self, cid: int | None = None) -> None:
+        """Cancel the tasks of the live component `cid`, or of every live component (None)."""
+        if self._asyncs is not None:
+            if cid is None:
+                self._asyncs.end_components()
+            else:
+                self._asyncs.end(cid)
 
     @property
     def navigating(self) -> bool:
@@ -439,8 +640,13 @@ class LiveViewSocket(_AssignsHolder):
         return Effects(changed, events, title, navigation)
 
     async def end(self) -> None:
-        """End every subscription and timer of this LiveView (it has ended)."""
+        """End every task, timer and subscription of this LiveView (it has ended)."""
         self._mailbox = None
+        if self._uploads is not None:  # temporary files go with the LiveView
+            self._uploads.close()
+        if self._asyncs is not None:
+            self._asyncs.end_all()
+            self._asyncs = None  # and no new ones: without a mailbox none is made
         for timer in list(self._timers):
             timer.cancel()
         subscriptions, self._subscriptions = self._subscriptions, {}
@@ -485,6 +691,9 @@ class ComponentSocket(_AssignsHolder):
     @property
     def connected(self) -> bool:
         return self.page.connected
+
+    def _async_place(self) -> tuple[AsyncTasks | None, int | None]:
+        return self.page._async_place()[0], self.cid
 
     @property
     def pubsub(self) -> PubSub:

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from liveview import crashes
+from liveview.asyncs import ASSIGN, AsyncDone
 from liveview.channel import frames
 from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.frames import Frame
@@ -54,6 +55,14 @@ from liveview.channel.protocol import (
     STALE,
     UNAUTHORIZED,
     view_id_of,
+)
+from liveview.channel.upload import (
+    ALLOW_UPLOAD,
+    PROGRESS,
+    UploadFailed,
+    preflight,
+    progress,
+    put_form_entries,
 )
 from liveview.components import Components, UnknownComponent
 from liveview.pubsub import PubSubGap
@@ -151,6 +160,8 @@ class LiveChannel(Mailbox):
         self._info_bytes = 0  # of the pub/sub messages waiting
         self._info_limit = config.mailbox_info_bytes
         self._components: Components | None = None  # made when a render first calls one
+        self._url = ""  # the page's URL, as the last mount or patch saw it
+        self._live_socket_id: str | None = None  # registered for logouts while joined
         super().__init__(join, size=config.mailbox_size)  # last: this schedules the join
 
     # what arrives --------------------------------------------------------------------------
@@ -206,6 +217,9 @@ class LiveChannel(Mailbox):
         """Take the LiveView off its connection, run `shutdown` (unless it crashed), end its
         subscriptions and timers."""
         self._on_end(self)
+        live_sockets = self._config.live_sockets
+        if self._live_socket_id is not None and live_sockets is not None:
+            live_sockets.unregister(self._live_socket_id, self.logged_out)
         socket, view = self.socket, self.view
         if socket is None or view is None:
             return
@@ -218,6 +232,18 @@ class LiveChannel(Mailbox):
             await socket.end()
 
     # what goes out -------------------------------------------------------------------------
+
+    def logged_out(self) -> None:
+        """This LiveView's user logged out (`LiveViewApp.disconnect`): the page is to load
+        again over HTTP (after what is waiting in the mailbox)."""
+        self.deliver(_LOGGED_OUT)
+
+    def _flash_token(self) -> str | None:
+        """The flash, signed, for the next page of a navigation away (None if there is none)."""
+        socket = self.socket
+        if socket is None or not socket.flash:
+            return None
+        return self._config.signer.sign_flash(socket.flash)
 
     async def _reply(self, ref: str | None, status: str, response: Any) -> None:
         await self._send(frames.reply(self.join_ref, ref, self.topic, status, response))
@@ -263,6 +289,27 @@ class LiveChannel(Mailbox):
         except InvalidToken as exc:
             logger.info("LiveView %s: join refused as stale: %s", self.topic, exc)
             raise _JoinRefused({"reason": STALE}) from None
+        live_socket_id, live_sockets = token.live_socket_id, self._config.live_sockets
+        if live_socket_id is not None and live_sockets is not None:
+            await live_sockets.watch()
+        if (
+            live_socket_id is not None
+            and live_sockets is not None
+            and live_sockets.revoked(live_socket_id, token.issued_at)
+        ):
+            # Signed before its user logged out: the page loads over HTTP, signed out.
+            logger.info("LiveView %s: token of %s from before a logout", self.topic, live_socket_id)
+            raise _JoinRefused({"reason": UNAUTHORIZED})
+        connect_params = payload.get("params")
+        if not isinstance(connect_params, dict):
+            connect_params = {}
+        # The dead render's flash is for the first mount of its page only (not a rejoin after
+        # a crash, nor the next page of a live navigation, which sends the page's tokens
+        # again); a flash carried by a live navigation comes with its join instead.
+        if payload.get("flash") is not None:
+            flash = signer.verify_flash(payload.get("flash"))
+        elif payload.get("redirect") is not None or connect_params.get("_mounts", 0) != 0:
+            flash = {}
 
         navigation = payload.get("redirect")  # a live navigation: the new page's URL
         url = navigation if isinstance(navigation, str) else payload.get("url")
@@ -279,21 +326,30 @@ class LiveChannel(Mailbox):
             raise _JoinRefused({"reason": UNAUTHORIZED})
 
         self._route = match
+        self._url = url
         view = match.view()
         socket = LiveViewSocket(
-            view_id=self.view_id, pubsub=self._config.pubsub, connected=True, mailbox=self
+            view_id=self.view_id,
+            pubsub=self._config.pubsub,
+            connected=True,
+            mailbox=self,
+            connect_params=connect_params,
         )
         self.view, self.socket = view, socket
         self._template = fixed_template(view)
         if flash:
             socket.assign(flash=flash)
-        await start_view(view, socket, dict(token.session), self._params(url, match), url)
+        params = self._params(url, match)
+        await start_view(view, socket, dict(token.session), params, url, match.on_mount)
 
         effects, patch = await self._follow_patches(socket.take_effects(), announce=False)
         nav = effects.navigation
         if nav is not None:  # mount sent the browser elsewhere: the join fails with where to
-            key, where = _navigation_message(nav)
+            key, where = _navigation_message(nav, self._flash_token())
             raise _JoinRefused({key: where, "events": effects.events})
+        if live_socket_id is not None and live_sockets is not None:
+            self._live_socket_id = live_socket_id
+            live_sockets.register(live_socket_id, self.logged_out)
         reply: dict[str, Any] = {}
         if patch is not None:
             reply[LIVE_PATCH] = _navigation_message(patch)[1]
@@ -308,7 +364,9 @@ class LiveChannel(Mailbox):
     def _match(self, token: SessionToken, url: str) -> RouteMatch | None:
         if token.embedded:
             embedded = self._config.embedded.get(token.route)
-            return None if embedded is None else RouteMatch(token.route, embedded, {}, True)
+            if embedded is None:
+                return None
+            return RouteMatch(token.route, embedded, {}, True, on_mount=self._config.on_mount)
         return self._resolve(url)
 
     def _resolve(self, url: str) -> RouteMatch | None:
@@ -331,7 +389,11 @@ class LiveChannel(Mailbox):
     # after every callback: one funnel ------------------------------------------------------
 
     async def _finish(
-        self, effects: Effects, reply_to: Frame | None = None, hook_reply: Any = None
+        self,
+        effects: Effects,
+        reply_to: Frame | None = None,
+        hook_reply: Any = None,
+        response: dict[str, Any] | None = None,
     ) -> Outcome:
         """Turn what a callback did into one reply (to the client's `reply_to`) or one push (an
         info): follow its patches, leave on a navigation away, else send its diff. If live
@@ -343,24 +405,28 @@ class LiveChannel(Mailbox):
                 if nav is not None:
                     if effects.events:  # events go out before the view leaves
                         await self._push(DIFF, {EVENTS: effects.events})
-                    key, where = _navigation_message(nav)
+                    key, where = _navigation_message(nav, self._flash_token())
                     if reply_to is not None:
                         await self._reply(reply_to.ref, OK, {key: where})
                     else:
                         await self._push(key, where)
                     await self._push(CLOSE, {})
                     return Outcome.END
-            later = await self._send_diff(effects, reply_to, hook_reply)
+            later = await self._send_diff(effects, reply_to, hook_reply, response)
             if later is None:
                 return _CONTINUE
-            effects, reply_to, hook_reply = later, None, None
+            effects, reply_to, hook_reply, response = later, None, None, None
         raise ComponentRenderLoop(
             f"the live components of {type(self.view).__name__} changed the page on each of "
             f"{MAX_COMPONENT_FOLLOW_UPS} renders in a row: check their mount and update"
         )
 
     def _send_diff(
-        self, effects: Effects, reply_to: Frame | None, hook_reply: Any
+        self,
+        effects: Effects,
+        reply_to: Frame | None,
+        hook_reply: Any,
+        response: dict[str, Any] | None = None,
     ) -> Awaitable[Effects | None]:
         """Send the diff of `effects`: as the reply to `reply_to`, else as a push (nothing when
         there is no change). Not a coroutine: the write is the only thing awaited, once per
@@ -370,11 +436,13 @@ class LiveChannel(Mailbox):
         components = self._components
         if components is not None:
             if components.busy:
-                return self._send_with_components(diff, reply_to, hook_reply)
+                return self._send_with_components(diff, reply_to, hook_reply, response)
             components.settle()
         if reply_to is not None:
             if isinstance(hook_reply, dict):
                 diff = {**diff, REPLY: hook_reply}
+            if response is not None:  # the reply says more than the diff (a preflight)
+                return self._reply(reply_to.ref, OK, {**response, DIFF: diff} if diff else response)
             return self._reply(reply_to.ref, OK, {DIFF: diff} if diff else {})
         if not diff:
             return _NOTHING
@@ -383,14 +451,19 @@ class LiveChannel(Mailbox):
         return self._push(DIFF, diff)
 
     async def _send_with_components(
-        self, diff: dict[str, Any], reply_to: Frame | None, hook_reply: Any
+        self,
+        diff: dict[str, Any],
+        reply_to: Frame | None,
+        hook_reply: Any,
+        response: dict[str, Any] | None = None,
     ) -> Effects | None:
         """`_send_diff` for a diff that live components add to."""
         diff, later = await self._with_components(diff)
         if reply_to is not None:
             if isinstance(hook_reply, dict):
                 diff[REPLY] = hook_reply
-            await self._reply(reply_to.ref, OK, {DIFF: diff} if diff else {})
+            reply = {DIFF: diff} if diff else {}
+            await self._reply(reply_to.ref, OK, {**response, **reply} if response else reply)
         elif diff:
             await self._push(DIFF, diff)
         return later
@@ -445,6 +518,7 @@ class LiveChannel(Mailbox):
         if match is None:
             return
         self._route = match
+        self._url = url
         await view.handle_params(url, self._params(url, match), socket)
 
     def _diff(
@@ -533,6 +607,15 @@ class LiveChannel(Mailbox):
             return Outcome.END
         if event == LIVE_PATCH:
             return await self._on_live_patch(frame)
+        if event == ALLOW_UPLOAD:
+            socket = self.socket
+            assert socket is not None
+            reply = await preflight(socket, frame.payload, self._config.signer)
+            return await self._finish(socket.take_effects(), frame, response=reply)
+        if event == PROGRESS:
+            assert self.socket is not None
+            await progress(self.socket, frame.payload)
+            return await self._finish(self.socket.take_effects(), frame)
         if event == CIDS_WILL_DESTROY:
             if self._components is not None:
                 self._components.will_destroy(_cids(frame.payload))
@@ -563,6 +646,8 @@ class LiveChannel(Mailbox):
             return _CONTINUE
         value = payload.get("value")
         if payload.get("type") == "form":
+            if payload.get("uploads"):  # files selected: registered before the handler runs
+                put_form_entries(socket, payload["uploads"])
             try:
                 args = form_payload(value, payload.get("meta"))
             except FormTooLarge as exc:  # a hostile form: refused, the LiveView carries on
@@ -664,10 +749,35 @@ class LiveChannel(Mailbox):
             return view.handle_gap(info.topic, socket)
         if type(info) is MessagesDropped:
             return view.handle_gap(None, socket)
+        if type(info) is AsyncDone:
+            return self._on_async(info)
+        if info is _LOGGED_OUT:
+            socket.clear_flash()  # nothing of the signed-in page goes along
+            socket.redirect(self._url)
+            return _NOTHING
+        if type(info) is UploadFailed:
+            info.apply(socket)
+            return _NOTHING
         if self._components is None:
             logger.debug("send_update: no live components on this page (%r)", info)
             return _NOTHING
         return self._components.send_update(info.component, info.id, info.assigns)
+
+    async def _on_async(self, done: AsyncDone) -> None:
+        """A task's outcome (`liveview.asyncs`): assigned (`assign_async`) or handed to
+        `handle_async` (`start_async`) of the LiveView or live component that started it,
+        unless the task was replaced or cancelled since, or its component has left."""
+        view, socket = self.view, self.socket
+        assert view is not None and socket is not None
+        if not socket.take_async(done):
+            return
+        if done.owner is not None:
+            if self._components is not None:
+                await self._components.handle_async(done)
+        elif done.kind == ASSIGN:
+            socket.settle_async(done)
+        else:
+            await view.handle_async(done.name, done.outcome, socket)
 
     def _info_of(self, message: Any) -> Any:
         """What `handle_info` gets for a waiting info, taken out of the mailbox."""
@@ -679,12 +789,13 @@ class LiveChannel(Mailbox):
     def shed(self, waiting: list[Any]) -> bool:
         """The mailbox is full: the waiting infos make way for one `MessagesDropped` (the
         LiveView reloads what it shows); client messages are never dropped, so a client that
-        floods its own LiveView still fails it."""
-        kept = [message for message in waiting if type(message) is Frame]
+        floods its own LiveView still fails it. Tasks' outcomes are kept too (there are no
+        more of them than tasks, and an `assign_async` would stay loading without its own)."""
+        kept = [message for message in waiting if type(message) in _KEPT]
         dropped = sum(
             message.count if type(message) is MessagesDropped else 1
             for message in waiting
-            if type(message) is not Frame
+            if type(message) not in _KEPT
         )
         if not dropped:
             return False
@@ -695,8 +806,21 @@ class LiveChannel(Mailbox):
         return True
 
 
-_NOTICES = frozenset({PubSubGap, MessagesDropped, ComponentUpdate})
+class _LoggedOut:
+    """The notice `logged_out` puts in the mailbox."""
+
+
+_LOGGED_OUT = _LoggedOut()
+
+_NOTICES = frozenset(
+    {PubSubGap, MessagesDropped, ComponentUpdate, _LoggedOut, AsyncDone, UploadFailed}
+)
 """Infos that are not for `handle_info` (see `LiveChannel._handle_notice`)."""
+
+
+_KEPT = frozenset({Frame, AsyncDone, _LoggedOut, UploadFailed})
+"""What `LiveChannel.shed` never drops: client messages, tasks' outcomes, a logout, an upload's
+failure (one at most per entry)."""
 
 
 def _cids(payload: dict[str, Any]) -> list[int]:
@@ -709,10 +833,17 @@ def _is_info(message: Any) -> bool:
     return type(message) is not Frame
 
 
-def _navigation_message(nav: Navigation) -> tuple[str, dict[str, Any]]:
+def _navigation_message(nav: Navigation, flash: str | None = None) -> tuple[str, dict[str, Any]]:
     """How the client is told of a navigation: the key (a reply's) or event (a push's), and
-    its payload."""
+    its payload; `flash` (a signed token) goes along with a navigation away, for the next page
+    (the client hands it to the next join, or sets it as a cookie before a page load)."""
     if nav.kind == "redirect":
-        return REDIRECT, {"to": nav.to}
-    kind = "replace" if nav.replace else "push"
-    return (LIVE_PATCH if nav.kind == "patch" else LIVE_REDIRECT), {"to": nav.to, "kind": kind}
+        message = {"to": nav.to}
+    else:
+        kind = "replace" if nav.replace else "push"
+        message = {"to": nav.to, "kind": kind}
+        if nav.kind == "patch":
+            return LIVE_PATCH, message
+    if flash is not None:
+        message["flash"] = flash
+    return (REDIRECT if nav.kind == "redirect" else LIVE_REDIRECT), message

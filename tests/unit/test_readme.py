@@ -43,6 +43,9 @@ RUN_ELSEWHERE = {
     "from pydantic import BaseModel, EmailStr": "tests/unit/test_readme_forms.py",
     "from pydantic import Field, create_model": "tests/unit/test_readme_forms.py",
     "async with RedisPubSub": "tests/integration/test_readme_brokers.py",
+    "class PhotoWall(LiveView)": "tests/unit/test_readme_uploads.py",
+    "def close_modal() -> JS:": "tests/unit/test_readme_js.py",
+    "class OrgPage(LiveView)": "tests/unit/test_readme_async.py",
 }
 MARKERS = [
     "class Counter(LiveView)",
@@ -58,6 +61,7 @@ MARKERS = [
     "class Orders(LiveView)",
     "class Feed(LiveView)",
     "class Upload(LiveView)",
+    "async def require_user(socket, session, params)",
     *RUN_ELSEWHERE,
 ]
 
@@ -148,3 +152,25 @@ async def test_the_stream_feed_and_temporary_assigns() -> None:
         assert view.html == "<pre></pre><p>ready</p>"
         await view.click("parse")
         assert view.html == "<pre>...a large text...</pre><p>parsed</p>"
+
+
+async def test_the_authentication_flow() -> None:
+    code = run(
+        "async def require_user(socket, session, params)", SignIn=Page, Home=Page, Profile=Page
+    )
+    app = code["app"]
+    async with LiveViewTestClient(app) as client:
+        refused = await client.get("/profile")
+        assert refused.status_code == 302 and refused.headers["location"] == "/sign-in"
+        wrong = await client.http.post("/session", data={"name": "alice", "password": "no"})
+        assert wrong.headers["location"] == "/sign-in"
+        signed = await client.http.post(
+            "/session", data={"name": "alice", "password": "wonderland"}
+        )
+        assert signed.headers["location"] == "/"
+        view = await client.live("/profile")
+        assert view.html.startswith("<p>page</p>") and "Welcome, alice!" in view.html
+        await client.http.post("/sign-out")
+        frame = await view.socket.receive_frame()  # the open tab loads its page over HTTP
+        assert frame[3] == "redirect"
+        assert (await client.get("/profile")).status_code == 302
