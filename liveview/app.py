@@ -31,6 +31,8 @@ from starlette.websockets import WebSocket
 from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.connection import MAX_FRAME_SIZE, Connection
 from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
+from liveview.presence import Presence, presence_of
+from liveview.presence.tracker import namespace_for
 from liveview.pubsub import PubSub, SingleProcessPubSub
 from liveview.routing import LiveSession
 from liveview.session import CSRF_COOKIE, InvalidToken, TokenSigner, resolve_secret
@@ -108,6 +110,8 @@ class LiveViewApp:
         self.debug = debug
         self.pubsub: PubSub = pubsub if pubsub is not None else SingleProcessPubSub()
         self.signer = TokenSigner(resolve_secret(secret))
+        self.presence: Presence = presence_of(self.pubsub, namespace_for(secret))
+        """Who is on which topic (`track`, `list`), shared with every LiveView's socket."""
         self.title = title
         self.head = Markup(head)
         self.check_origin = check_origin
@@ -244,11 +248,13 @@ class LiveViewApp:
         async with self._start_lock:
             if not self._started:
                 await self.pubsub.start()
+                await self.presence.start()
                 self._started = True
 
     async def close(self) -> None:
         if self._started:
             self._started = False
+            await self.presence.close()
             await self.pubsub.close()
 
     # routing -------------------------------------------------------------------------------
