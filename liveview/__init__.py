@@ -21,6 +21,7 @@ The errors an app meets, under the builtin each extends:
 from liveview import pubsub
 from liveview.app import LiveViewApp
 from liveview.components import DuplicateComponent
+from liveview.presence import Presence, sync_diff
 from liveview.pubsub import *  # noqa: F403  (its `__all__`, the one list of the pub/sub names)
 from liveview.routing import LiveSession
 from liveview.socket import Assigns, ComponentSocket, LiveViewSocket, Timer
@@ -40,9 +41,11 @@ __all__ = [
     "LiveViewSocket",
     "MessagesDropped",
     "NoSingleRoot",
+    "Presence",
     "Template",
     "TemplateSyntaxError",
     "Timer",
     "UnknownEvent",
+    "sync_diff",
 ]
 __all__ += pubsub.__all__

@@ -1,0 +1,61 @@
+"""Presence in one process (SingleProcessPubSub): the contract every backend keeps, sync_diff,
+and the checks on arguments. Several nodes need a broker: tests/integration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from liveview import Presence, SingleProcessPubSub, sync_diff
+from liveview.presence import presence_of
+from liveview.presence.tracker import DEFAULT_NAMESPACE, namespace_for
+from liveview.pubsub import PubSub
+from tests.presence_contract import PresenceContract
+
+
+class TestSingleProcessPresence(PresenceContract):
+    @pytest.fixture
+    def make_pubsub(self) -> Callable[[], PubSub]:
+        return SingleProcessPubSub
+
+
+def test_sync_diff_applies_joins_then_leaves_without_changing_its_input() -> None:
+    state = {"al": {"metas": [{"phx_ref": "1", "x": 1}]}}
+    diff = {
+        "joins": {"al": {"metas": [{"phx_ref": "2", "x": 2}]}, "bo": {"metas": [{"phx_ref": "3"}]}},
+        "leaves": {
+            "al": {"metas": [{"phx_ref": "1", "x": 1}]},
+            "cy": {"metas": [{"phx_ref": "9"}]},
+        },
+    }
+    assert sync_diff(state, diff) == {
+        "al": {"metas": [{"phx_ref": "2", "x": 2}]},
+        "bo": {"metas": [{"phx_ref": "3"}]},
+    }
+    assert state == {"al": {"metas": [{"phx_ref": "1", "x": 1}]}}
+    gone = {"joins": {}, "leaves": {"al": {"metas": [{"phx_ref": "1"}]}}}
+    assert sync_diff(state, gone) == {}
+    again = {"joins": {"al": {"metas": [{"phx_ref": "1", "x": 5}]}}, "leaves": {}}
+    assert sync_diff(state, again) == {"al": {"metas": [{"phx_ref": "1", "x": 5}]}}
+
+
+def test_one_presence_per_pubsub_and_settings_are_checked() -> None:
+    pubsub = SingleProcessPubSub()
+    made = Presence(pubsub, node_timeout=3.0, heartbeat_interval=0.5)
+    assert presence_of(pubsub) is made
+    with pytest.raises(ValueError, match="heartbeat_interval"):
+        Presence(pubsub, heartbeat_interval=5.0, node_timeout=5.0)
+    with pytest.raises(TypeError, match="must be a PubSub"):
+        Presence("redis://")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="namespace"):
+        Presence(pubsub, namespace="")
+
+
+def test_apps_with_a_secret_get_a_namespace_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LIVEVIEW_SECRET", raising=False)
+    assert namespace_for(None) == DEFAULT_NAMESPACE
+    assert namespace_for("a") == namespace_for("a") != namespace_for("b")
+    assert "hunter2" not in namespace_for("hunter2")  # the secret never goes on the wire
+    monkeypatch.setenv("LIVEVIEW_SECRET", "from-env")
+    assert namespace_for(None) == namespace_for("from-env")
