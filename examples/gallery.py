@@ -14,6 +14,8 @@ from starlette.routing import Route
 from examples.chat import Chat
 from examples.control import Control, Display
 from examples.counter import Counter
+from examples.cursors import HOOK as CURSORS_HOOK
+from examples.cursors import Cursors
 from examples.dashboard import Dashboard, metrics_publisher
 from examples.kanban import Kanban
 from examples.shared_counter import SharedCounter
@@ -37,6 +39,7 @@ EXAMPLES = [
     ("/shared-counter", SharedCounter, "Shared counter", "one count for every open tab (pub/sub)"),
     ("/chat", Chat, "Chat", "a chat room: messages broadcast to a topic"),
     ("/dashboard", Dashboard, "Dashboard", "numbers pushed by a background publisher"),
+    ("/cursors", Cursors, "Cursors", "a shared board with everyone's pointer (presence)"),
     ("/kanban", Kanban, "Kanban", "a multi-player board: each card a live component"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
@@ -62,7 +65,7 @@ app = LiveViewApp(
     routes={path: view for path, view, _, _ in EXAMPLES},
     title="liveview gallery",
     layout=LAYOUT,
-    head=f"<style>{FORMS_CSS}</style>",
+    head=f"<style>{FORMS_CSS}</style>{CURSORS_HOOK}",
     extra_routes=[Route("/", index), *SIGNUP_ROUTES],
     lifespan=metrics_publisher,
     # Unset: one process (SingleProcessPubSub); redis://...: every process sharing that Redis.
