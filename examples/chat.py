@@ -8,6 +8,7 @@ per process however many LiveViews received it; a real app keeps messages in its
 from collections import deque
 from typing import Any
 
+from examples.online import Online
 from liveview import LiveView, LiveViewSocket, MessageTooLarge, PubSubUnavailable
 
 TOPIC = "chat:lobby"
@@ -32,7 +33,9 @@ class Chat(LiveView):
       <li><b>{{ m.name }}</b>: <span class="text">{{ m.text }}</span></li>
       {% endfor %}
     </ul>
-    <form id="chat" phx-submit="send">
+    <p id="online">Online: {% for n in online %}<span class="who">{{ n }}</span> {% endfor %}</p>
+    <p id="typing">{% if typing %}{{ typing|join(", ") }} typing&hellip;{% endif %}</p>
+    <form id="chat" phx-submit="send" phx-change="typing">
       <input id="name" name="name" placeholder="Your name" value="{{ name }}">
       <input id="text" name="text" placeholder="Say something" value="">
       <button id="send" type="submit">Send</button>
@@ -45,6 +48,8 @@ class Chat(LiveView):
     ) -> None:
         await socket.subscribe(TOPIC)
         socket.assign(messages=list(HISTORY), name="", notice="")
+        self.online = Online(TOPIC)  # who's online and typing: presence (examples/online.py)
+        await self.online.join(socket)
 
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: LiveViewSocket
@@ -52,6 +57,8 @@ class Chat(LiveView):
         name = payload.get("name", "").strip() or "anonymous"
         text = payload.get("text", "").strip()
         socket.assign(name=name, notice="")
+        shown = payload.get("name", "").strip() or self.online.meta["name"]
+        await self.online.set(socket, name=shown, typing=event == "typing" and bool(text))
         if event == "send" and text:
             try:
                 await socket.pubsub.publish(TOPIC, {"name": name, "text": text})
@@ -61,6 +68,8 @@ class Chat(LiveView):
                 socket.assign(notice=f"Not sent: {error}")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
+        if self.online.apply(socket, info):
+            return
         if isinstance(info, dict) and {"name", "text"} <= info.keys():
             remember(info)
             socket.assign(messages=[*socket.assigns.messages, info][-50:])

@@ -248,7 +248,6 @@ class LiveViewApp:
         async with self._start_lock:
             if not self._started:
                 await self.pubsub.start()
-                await self.presence.start()
                 self._started = True
 
     async def close(self) -> None:

@@ -51,7 +51,9 @@ Per node: one heartbeat per `heartbeat_interval` (about 150 bytes), received by 
 node, so N nodes carry N heartbeats a second and each receives N - 1. Per presence: one entry
 (its meta plus about 60 bytes) in a delta on track, one ref on untrack, both on update; deltas
 of one broadcast period share a message. A node that starts or reconnects gets every other
-node's state once (all their presences). Each node subscribes to two topics.
+node's state once (all their presences). Each node subscribes to two topics. A node starts at
+its first `track` or `list`: until then (an app that does not use presence) it costs nothing,
+and the first `list` shows other nodes' presences as their states arrive (as diffs).
 """
 
 from __future__ import annotations
@@ -194,7 +196,8 @@ class Presence:
 
     async def start(self) -> None:
         """Join the other nodes: subscribe, ask for their state, start heartbeats. Called by
-        the app's startup (and by the first `track` or `list`); the pub/sub must be started."""
+        the first `track` or `list` (an app that never uses presence costs the broker
+        nothing); the pub/sub must be started."""
         if self._started:
             return
         async with self._start_lock:

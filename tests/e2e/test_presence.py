@@ -1,0 +1,66 @@
+"""Presence in a real Chromium: two gallery servers (two processes) sharing one Redis, a chat
+page on each. Who's online and who's typing show on both; a closed tab leaves the other page;
+`kill -9` of one server takes its users off the other page within the bound, and its browser,
+reconnected to the restarted server, shows up once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer
+from tests.e2e.gallery_pair import GALLERY, open_live
+from tests.services import PrivateRedis
+
+BOUND = 6.0  # the default node_timeout (5 s) plus one heartbeat (1 s)
+SLACK = 15.0  # a loaded machine: browser, two servers and Redis on two shared cores
+
+
+def online(page: Page) -> list[str]:
+    return sorted(page.locator("#online .who").all_inner_texts())
+
+
+def named(page: Page, name: str) -> Page:
+    page.fill("#name", name)  # phx-change: the presence meta takes the name
+    return page
+
+
+def test_whos_online_typing_a_closed_tab_and_a_killed_server(
+    live_server: Callable[..., str],
+    started_servers: list[LiveServer],
+    start_private_redis: Callable[[], PrivateRedis],
+    new_page: Callable[[], Page],
+) -> None:
+    env = {"LIVEVIEW_PUBSUB_URL": start_private_redis().url, "LIVEVIEW_SECRET": "e2e-presence"}
+    one, two = live_server(GALLERY, env=env), live_server(GALLERY, env=env)
+    ann = named(open_live(new_page(), one + "/chat"), "Ann")
+    bob = named(open_live(new_page(), two + "/chat"), "Bob")
+    for page in (ann, bob):
+        expect(page.locator("#online .who")).to_have_text(["Ann", "Bob"])
+
+    bob.fill("#text", "hel")  # typing, on the other server
+    expect(ann.locator("#typing")).to_have_text("Bob typing…")
+    bob.press("#text", "Enter")  # sent: no longer typing
+    expect(ann.locator("#messages li")).to_have_text(["Bob: hel"])
+    expect(ann.locator("#typing")).to_have_text("")
+
+    bob.close()  # a closed tab leaves at once (its LiveView ends on its own server)
+    expect(ann.locator("#online .who")).to_have_text(["Ann"])
+
+    cy = named(open_live(new_page(), two + "/chat"), "Cy")
+    expect(ann.locator("#online .who")).to_have_text(["Ann", "Cy"])
+    server = started_servers[1]
+    os.kill(server.proc.pid, signal.SIGKILL)
+    killed = time.monotonic()
+    expect(ann.locator("#online .who")).to_have_text(["Ann"], timeout=(BOUND + SLACK) * 1000)
+    took = time.monotonic() - killed
+    print(f"kill -9: gone from the other page after {took:.1f} s (bound {BOUND} s)")
+
+    server.restart()  # Cy's browser reconnects to it and joins again, with its form recovered
+    expect(ann.locator("#online .who")).to_have_text(["Ann", "Cy"], timeout=SLACK * 1000)
+    expect(cy.locator("#online .who")).to_have_text(["Ann", "Cy"], timeout=SLACK * 1000)
+    assert online(ann) == ["Ann", "Cy"]  # once, not twice
