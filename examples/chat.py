@@ -76,3 +76,4 @@ class Chat(LiveView):
 
     async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
         socket.assign(messages=list(HISTORY))  # messages may have been missed: reload
+        self.online.show(socket, await socket.presence.list(TOPIC))

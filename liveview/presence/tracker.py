@@ -64,7 +64,6 @@ import hashlib
 import logging
 import os
 import time
-import weakref
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
@@ -103,13 +102,15 @@ Refs = list[str]
 Chunk = tuple[Entries, Refs]
 Chunks = list[Chunk]
 
-_presences: weakref.WeakKeyDictionary[PubSub, Presence] = weakref.WeakKeyDictionary()
+_ATTRIBUTE = "_liveview_presence"
+"""Where a pub/sub instance holds its Presence (an attribute: a weak mapping would be kept
+alive by the presence's own reference to the pub/sub)."""
 
 
 def presence_of(pubsub: PubSub, namespace: str = DEFAULT_NAMESPACE) -> Presence:
     """The `Presence` of a pub/sub instance: the one made for it, else a new one with
     defaults (and `namespace`)."""
-    presence = _presences.get(pubsub)
+    presence: Presence | None = getattr(pubsub, _ATTRIBUTE, None)
     if presence is None:
         presence = Presence(pubsub, namespace=namespace)
     return presence
@@ -190,7 +191,7 @@ class Presence:
         self._started = False
         self._start_lock = asyncio.Lock()
         self._unavailable = False
-        _presences[pubsub] = self
+        setattr(pubsub, _ATTRIBUTE, self)
 
     # -- lifecycle -----------------------------------------------------------------------------
 

@@ -59,3 +59,15 @@ def test_apps_with_a_secret_get_a_namespace_of_their_own(monkeypatch: pytest.Mon
     assert "hunter2" not in namespace_for("hunter2")  # the secret never goes on the wire
     monkeypatch.setenv("LIVEVIEW_SECRET", "from-env")
     assert namespace_for(None) == namespace_for("from-env")
+
+
+def test_a_pubsub_and_its_presence_are_freed_together() -> None:
+    import gc
+    import weakref
+
+    pubsub = SingleProcessPubSub()
+    presence = weakref.ref(presence_of(pubsub))
+    gone = weakref.ref(pubsub)
+    del pubsub
+    gc.collect()
+    assert gone() is None and presence() is None
