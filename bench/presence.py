@@ -111,6 +111,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         for _ in range(nodes)
     ]
+    for app in apps:
+        app.idle_sweeper.timeout = 3600  # the test client sends no heartbeats
     counted: dict[str, int] = {}
     async with AsyncExitStack() as stack:
         clients = [await stack.enter_async_context(LiveViewTestClient(app)) for app in apps]

@@ -107,18 +107,24 @@ def _diff(changes: _Pending) -> dict[str, Any]:
 
 def sync_diff(state: Mapping[str, Any], diff: Mapping[str, Any]) -> Listing:
     """Apply a `presence_diff` to a listing (from `list`, or built by earlier diffs) and return
-    the new listing; `state` is not changed.
+    the new listing; `state` and `diff` are not changed (the new listing shares entries with
+    both: treat listings as read-only, as messages are).
 
     Joins first, then leaves (an update is a leave of the old ref and a join of the new one).
     A join of a ref already there replaces its meta; a leave of a ref not there does nothing,
     so a diff that overlaps what `list` already showed is harmless.
     """
-    result: Listing = {key: {"metas": list(entry["metas"])} for key, entry in state.items()}
+    # A shallow copy: entries of keys the diff does not touch are shared, never changed.
+    result: Listing = dict(state)
     for key, entry in diff.get("joins", {}).items():
-        joined = list(entry["metas"])
+        current = result.get(key)
+        if current is None:
+            result[key] = entry  # shared with the diff, which is read-only too
+            continue
+        joined = entry["metas"]
         refs = {meta.get("phx_ref") for meta in joined}
-        current = result.get(key, {"metas": []})["metas"]
-        result[key] = {"metas": [m for m in current if m.get("phx_ref") not in refs] + joined}
+        kept = [m for m in current["metas"] if m.get("phx_ref") not in refs]
+        result[key] = {"metas": kept + list(joined)}
     for key, entry in diff.get("leaves", {}).items():
         if key not in result:
             continue
