@@ -6,6 +6,7 @@ reconnected to the restarted server, shows up once."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from collections.abc import Callable
@@ -77,3 +78,23 @@ def test_whos_online_typing_a_closed_tab_and_a_killed_server(
     expect(ann.locator("#online .who")).to_have_text(["Ann", "Cy"], timeout=SLACK * 1000)
     expect(cy.locator("#online .who")).to_have_text(["Ann", "Cy"], timeout=SLACK * 1000)
     assert online(ann) == ["Ann", "Cy"]  # once, not twice
+
+
+def test_the_cursors_board_shows_the_other_pointer_until_its_tab_closes(
+    live_server: Callable[..., str], new_page: Callable[[], Page]
+) -> None:
+    url = live_server(GALLERY)
+    ann = open_live(new_page(), url + "/cursors?name=Ann")
+    bob = open_live(new_page(), url + "/cursors?name=Bob")
+    expect(ann.locator("#count")).to_have_text("2")
+    box = bob.locator("#board").bounding_box()
+    assert box is not None
+    for step in range(10):  # the hook sends moves; the server passes at most 10 a second on
+        bob.mouse.move(box["x"] + 100 + step * 10, box["y"] + 50)
+    cursor = ann.locator(".cursor[data-name='Bob']")
+    at = re.compile(r"left: (189|190|191)px; top: (49|50|51)px")  # rounding of the box
+    expect(cursor).to_have_attribute("style", at)
+    expect(bob.locator(".cursor")).to_have_count(0)  # your own pointer is the real one
+    bob.close()
+    expect(ann.locator(".cursor")).to_have_count(0)
+    expect(ann.locator("#count")).to_have_text("1")
