@@ -187,6 +187,7 @@ class Presence:
         self._sender: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
+        self._flush_loop: asyncio.AbstractEventLoop | None = None
         self._subscriptions: list[tuple[str, str]] = []
         self._started = False
         self._start_lock = asyncio.Lock()
@@ -353,8 +354,10 @@ class Presence:
             self._leaves[ref] = None
 
     def _changed(self) -> None:
-        if self._flush_handle is None:
-            loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
+        # A handle of another loop (an app reused across event loops, as tests do) never fires.
+        if self._flush_handle is None or self._flush_loop is not loop:
+            self._flush_loop = loop
             self._flush_handle = loop.call_later(self.broadcast_period, self._flush)
 
     def _flush(self) -> None:
@@ -398,10 +401,9 @@ class Presence:
         """Queue a replication message; one task sends them in order (deltas before the
         heartbeat that shows their clock)."""
         self._outbox.append((topic, wire.make(self.namespace, self.node_id, kind, **body)))
-        if self._sender is None or self._sender.done():
-            self._sender = asyncio.get_running_loop().create_task(
-                self._send_all(), name="liveview.presence sender"
-            )
+        loop = asyncio.get_running_loop()
+        if self._sender is None or self._sender.done() or self._sender.get_loop() is not loop:
+            self._sender = loop.create_task(self._send_all(), name="liveview.presence sender")
 
     async def _send_all(self) -> None:
         while self._outbox:

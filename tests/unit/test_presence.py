@@ -71,3 +71,91 @@ def test_a_pubsub_and_its_presence_are_freed_together() -> None:
     del pubsub
     gc.collect()
     assert gone() is None and presence() is None
+
+
+def test_an_app_reused_on_a_new_event_loop_still_sends_diffs() -> None:
+    import asyncio
+
+    pubsub = SingleProcessPubSub()
+    presence = Presence(pubsub, heartbeat_interval=0.2, node_timeout=1.0, broadcast_period=0.01)
+    got: list[object] = []
+
+    async def first() -> None:
+        await presence.track("t-loops", "al", {})  # its diff is still pending when the loop ends
+
+    async def second() -> None:
+        await pubsub.subscribe("t-loops", got.append)
+        await presence.track("t-loops", "bo", {})
+        async with asyncio.timeout(5):
+            while not got:
+                await asyncio.sleep(0.01)
+        await pubsub.close()
+
+    asyncio.run(first())
+    asyncio.run(second())
+    assert "bo" in got[0]["joins"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "hello",
+        None,
+        {"presence": 1, "ns": "other", "node": "n", "t": "hb", "clock": 1},
+        {"presence": 2, "ns": "ns", "node": "n", "t": "hb", "clock": 1},
+        {"presence": 1, "ns": "ns", "node": 5, "t": "hb", "clock": 1},
+        {"presence": 1, "ns": "ns", "node": "n", "t": "nope"},
+        {"presence": 1, "ns": "ns", "node": "n", "t": "hb", "clock": -1},
+        {"presence": 1, "ns": "ns", "node": "n", "t": "hb", "clock": True},
+        {
+            "presence": 1,
+            "ns": "ns",
+            "node": "n",
+            "t": "d",
+            "prev": 0,
+            "clock": 1,
+            "joins": [["r"]],
+            "leaves": [],
+        },
+        {
+            "presence": 1,
+            "ns": "ns",
+            "node": "n",
+            "t": "d",
+            "prev": 0,
+            "clock": 1,
+            "joins": [],
+            "leaves": [1],
+        },
+        {
+            "presence": 1,
+            "ns": "ns",
+            "node": "n",
+            "t": "s",
+            "clock": 1,
+            "sync": "x",
+            "part": 2,
+            "parts": 2,
+            "entries": [],
+        },
+        {"presence": 1, "ns": "ns", "node": "n", "t": "req", "to": 3},
+    ],
+)
+def test_replication_messages_that_are_not_ours_are_refused(message: object) -> None:
+    from liveview.presence import wire
+
+    assert wire.parse(message, "ns") is None
+
+
+def test_replication_messages_of_every_kind_are_read() -> None:
+    from liveview.presence import wire
+
+    for kind, body in [
+        ("hb", {"clock": 3}),
+        ("d", {"prev": 2, "clock": 3, "joins": [["r", "t", "k", {}]], "leaves": ["q"]}),
+        ("s", {"clock": 3, "sync": "x", "part": 0, "parts": 1, "entries": []}),
+        ("req", {"to": None}),
+        ("bye", {}),
+    ]:
+        parsed = wire.parse(wire.make("ns", "n", kind, **body), "ns")
+        assert parsed is not None and parsed.kind == kind and parsed.node == "n"
