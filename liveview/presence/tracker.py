@@ -94,6 +94,8 @@ APP = "app"
 _CHUNK_BYTES = 60_000
 """Entries per message on brokers without a size limit: bounded, so one big state does not
 hold up a connection."""
+_MAX_HELD = 1000
+"""Deltas of one node held back while its full sync is awaited."""
 _ENVELOPE_BYTES = 600
 """Room kept in each message for the envelope and replication fields."""
 
@@ -224,11 +226,13 @@ class Presence:
         if not self._started:
             return
         self._started = False
+        loop = asyncio.get_running_loop()
         for task in (self._heartbeat, self._sender):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
+            if task is None or task.get_loop() is not loop:
+                continue  # a task of an ended event loop is gone with it
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
         self._heartbeat = self._sender = None
         if self._replicated:
             with contextlib.suppress(Exception):
@@ -453,6 +457,8 @@ class Presence:
     # -- receiving -------------------------------------------------------------------------------
 
     def _on_message(self, message: Any) -> None:
+        if not self._started:
+            return
         if isinstance(message, PubSubGap):
             self._reconnected()
             return
@@ -498,6 +504,8 @@ class Presence:
         if delta["prev"] == replica.clock:
             self._apply(replica, delta)
         elif delta["clock"] > replica.clock:
+            if len(replica.held) >= _MAX_HELD:
+                del replica.held[0]  # the full sync asked for covers it
             replica.held.append(delta)
             if time.monotonic() - replica.asked > self.heartbeat_interval:
                 self._ask(node, replica)
