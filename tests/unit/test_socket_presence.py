@@ -50,6 +50,17 @@ class Online(LiveView):
             socket.push_navigate("/elsewhere")
 
 
+class Broken(LiveView):
+    template = "<p>never</p>"
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        await socket.track(TOPIC, "broken", {})
+        if socket.connected:
+            raise RuntimeError("mount fails after tracking")
+
+
 class Elsewhere(LiveView):
     template = "<p>elsewhere</p>"
 
@@ -57,7 +68,7 @@ class Elsewhere(LiveView):
 @pytest.fixture
 async def app() -> AsyncIterator[LiveViewApp]:
     yield LiveViewApp(
-        routes={"/online": Online, "/elsewhere": Elsewhere},
+        routes={"/online": Online, "/elsewhere": Elsewhere, "/broken": Broken},
         secret="s",
         pubsub=SingleProcessPubSub(),
     )
@@ -133,4 +144,11 @@ async def test_the_dead_render_tracks_nothing(app: LiveViewApp) -> None:
     async with LiveViewTestClient(app) as client:
         response = await client.get("/online?user=al")
         assert response.status_code == 200
+        assert await app.presence.list(TOPIC) == {}
+
+
+async def test_a_mount_that_crashes_after_tracking_leaves_nothing(app: LiveViewApp) -> None:
+    async with LiveViewTestClient(app) as client:
+        with pytest.raises(LiveViewCrashed, match="mount fails after tracking"):
+            await client.live("/broken")
         assert await app.presence.list(TOPIC) == {}
