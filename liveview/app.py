@@ -110,8 +110,7 @@ class LiveViewApp:
         self.debug = debug
         self.pubsub: PubSub = pubsub if pubsub is not None else SingleProcessPubSub()
         self.signer = TokenSigner(resolve_secret(secret))
-        self.presence: Presence = presence_of(self.pubsub, namespace_for(secret))
-        """Who is on which topic (`track`, `list`), shared with every LiveView's socket."""
+        presence_of(self.pubsub, namespace_for(secret))  # made now, with the app's namespace
         self.title = title
         self.head = Markup(head)
         self.check_origin = check_origin
@@ -202,6 +201,11 @@ class LiveViewApp:
         if root and path.startswith(root):
             path = path[len(root) :]
         return bool(path == self._socket_path)
+
+    @property
+    def presence(self) -> Presence:
+        """Who is on which topic (`track`, `list`), shared with every LiveView's socket."""
+        return presence_of(self.pubsub)
 
     # lifecycle -----------------------------------------------------------------------------
 

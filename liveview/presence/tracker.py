@@ -162,17 +162,16 @@ class Presence:
     ) -> None:
         if not isinstance(pubsub, PubSub):
             raise TypeError(f"pubsub must be a PubSub, not {type_name(pubsub)}")
-        if not isinstance(namespace, str) or not namespace:
-            raise ValueError("namespace must be a non-empty str")
-        if not 0 < heartbeat_interval < node_timeout:
-            raise ValueError("heartbeat_interval must be positive and less than node_timeout")
-        if broadcast_period < 0:
-            raise ValueError("broadcast_period must not be negative")
         self.pubsub = pubsub
-        self.namespace = namespace
-        self.heartbeat_interval = heartbeat_interval
-        self.node_timeout = node_timeout
-        self.broadcast_period = broadcast_period
+        self._started = False
+        self.namespace = DEFAULT_NAMESPACE
+        self.heartbeat_interval, self.node_timeout, self.broadcast_period = 1.0, 5.0, 0.05
+        self.configure(
+            namespace=namespace,
+            heartbeat_interval=heartbeat_interval,
+            node_timeout=node_timeout,
+            broadcast_period=broadcast_period,
+        )
         self.node_id = unique_id()
         self._replicated = not isinstance(pubsub, SingleProcessPubSub)
         limit = MAX_PAYLOAD_BYTES if isinstance(pubsub, PostgresPubSub) else None
@@ -191,10 +190,36 @@ class Presence:
         self._flush_handle: asyncio.TimerHandle | None = None
         self._flush_loop: asyncio.AbstractEventLoop | None = None
         self._subscriptions: list[tuple[str, str]] = []
-        self._started = False
         self._start_lock = asyncio.Lock()
         self._unavailable = False
         setattr(pubsub, _ATTRIBUTE, self)
+
+    def configure(
+        self,
+        *,
+        namespace: str | None = None,
+        heartbeat_interval: float | None = None,
+        node_timeout: float | None = None,
+        broadcast_period: float | None = None,
+    ) -> None:
+        """Change settings before the first `track` or `list` (`app.presence.configure(...)`);
+        raises RuntimeError once started, ValueError for settings that cannot work."""
+        if self._started:
+            raise RuntimeError("presence is started: configure it before its first use")
+        namespace = self.namespace if namespace is None else namespace
+        beat = self.heartbeat_interval if heartbeat_interval is None else heartbeat_interval
+        timeout = self.node_timeout if node_timeout is None else node_timeout
+        period = self.broadcast_period if broadcast_period is None else broadcast_period
+        if not isinstance(namespace, str) or not namespace:
+            raise ValueError("namespace must be a non-empty str")
+        if not 0 < beat < timeout:
+            raise ValueError("heartbeat_interval must be positive and less than node_timeout")
+        if period < 0:
+            raise ValueError("broadcast_period must not be negative")
+        self.namespace = namespace
+        self.heartbeat_interval = beat
+        self.node_timeout = timeout
+        self.broadcast_period = period
 
     # -- lifecycle -----------------------------------------------------------------------------
 

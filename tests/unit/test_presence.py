@@ -159,3 +159,21 @@ def test_replication_messages_of_every_kind_are_read() -> None:
     ]:
         parsed = wire.parse(wire.make("ns", "n", kind, **body), "ns")
         assert parsed is not None and parsed.kind == kind and parsed.node == "n"
+
+
+async def test_the_apps_presence_is_configured_before_its_first_use() -> None:
+    from liveview import LiveViewApp
+
+    app = LiveViewApp(routes={}, secret="configured", pubsub=SingleProcessPubSub())
+    assert app.presence.namespace == namespace_for("configured")
+    app.presence.configure(node_timeout=3.0, heartbeat_interval=0.5, broadcast_period=0.01)
+    assert (app.presence.node_timeout, app.presence.heartbeat_interval) == (3.0, 0.5)
+    with pytest.raises(ValueError, match="heartbeat_interval"):
+        app.presence.configure(heartbeat_interval=3.0)
+    assert app.presence.heartbeat_interval == 0.5  # a refused setting changes nothing
+    await app.presence.track("t-configured", "al", {})
+    with pytest.raises(RuntimeError, match="before its first use"):
+        app.presence.configure(node_timeout=9.0)
+    replaced = Presence(app.pubsub, node_timeout=9.0)  # a new one for the pub/sub is the app's
+    assert app.presence is replaced
+    await app.presence.close()
