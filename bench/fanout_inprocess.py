@@ -10,6 +10,8 @@ after the joins minus before, over N), for these pages:
   render is shared by all;
 - `per-user`: `handle_info` builds the rows in Python, a new list per LiveView (the common
   habit), so every LiveView renders and diffs its own;
+- `built`, `user`, `chat` (not run unless named): issue 19's shapes of `apps/ours.py` — the
+  rows built per LiveView, plus a per-LiveView user name, a chat of the last 50 messages;
 - `rows-plain`, `rows-components`, `rows-send-update` (not run unless named): 1,000 rows per
   LiveView, one changed per publish, as a plain list, as live components the page re-renders,
   as live components sent the change with `send_update` (`apps/rows.py`).
@@ -41,7 +43,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.apps.ours import TOPIC, Bench
+from bench.apps.ours import SHAPES, TOPIC, Bench
 from bench.apps.rows import PAGES as ROWS_PAGES
 from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.channel.frames import Frame
@@ -162,6 +164,7 @@ async def main() -> None:
     n, rounds, repeats = (int(a) for a in (args + ["1000", "20", "5"][len(args) :])[:3])
     pages: dict[str, type[LiveView]] = {"shared": Bench, "per-user": PerUser}
     chosen = args[3:] or list(pages)
+    pages.update({name: SHAPES[name] for name in ("built", "user", "chat")})
     pages.update({f"rows-{name}": page for name, page in ROWS_PAGES.items()})
     for name in chosen:
         measured = await measure(pages[name], n, rounds, repeats)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.apps.ours import Bench
+from bench.apps.ours import SHAPES, Bench
 from bench.apps.rows import PAGES as ROWS_PAGES
 from bench.fanout_inprocess import PerUser, join_channels
 from liveview import LiveView, LiveViewApp
@@ -32,6 +32,7 @@ from liveview import LiveView, LiveViewApp
 async def main(page: str, n: int, rounds: int) -> None:
     pages: dict[str, type[LiveView]] = {"shared": Bench, "per-user": PerUser}
     pages.update({f"rows-{name}": view for name, view in ROWS_PAGES.items()})
+    pages.update({name: SHAPES[name] for name in ("built", "user", "chat")})
     app = LiveViewApp(routes={"/": pages[page]}, secret="bench")
     await app.start()
     joined = 0

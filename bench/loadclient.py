@@ -18,7 +18,11 @@ Phases (one process per server and N, pinned to its own core by run.py):
   fanout  warm up (one LiveView joins, clicks, leaves), read the server's RSS, join N LiveViews,
           read RSS again, then for each round one LiveView clicks and the client waits until
           every LiveView has received a diff carrying the new count; server CPU from /proc.
+          `--prefill-rounds` runs that many unmeasured rounds first (the chat shape's history).
   rtt     one LiveView, single clicks: click → reply and click → diff with the new count.
+
+`--record-frames FILE` writes the diff frames the first LiveView received, by count, so that the
+floor can send the very same bytes (run.py records ours's and replays them on the floor).
 
 Prints one JSON object on stdout.
 """
@@ -185,6 +189,7 @@ class Stats:
         self.heartbeats_sent = 0
         self.heartbeats_ok = 0
         self.closed_early = 0
+        self.record: dict[str, str] | None = None  # --record-frames: count -> LiveView 0's frame
 
 
 class LiveClient:
@@ -313,6 +318,9 @@ class LiveClient:
                 event = frame[3]
                 if event == "diff":
                     self._on_diff(frame[4], now, len(data))
+                    count = frame[4].get("0")
+                    if stats.record is not None and self.index == 0 and count == stats.expected:
+                        stats.record.setdefault(count, data.decode())
                 elif event == "phx_reply":
                     payload = frame[4]
                     diff = payload.get("response", {}).get("diff")
@@ -456,6 +464,7 @@ async def fanout_phase(args: argparse.Namespace, server: ServerProc) -> dict[str
     await asyncio.sleep(args.settle)
 
     stats = Stats()
+    stats.record = {} if args.record_frames else None
     clients = [LiveClient(i, stats, args) for i in range(args.n)]
     rss_before = server.rss_kb()
     cpu_join0 = server.cpu_sched()
@@ -482,6 +491,23 @@ async def fanout_phase(args: argparse.Namespace, server: ServerProc) -> dict[str
         await close_all(clients)
         return result
 
+    # Unmeasured rounds first (--prefill-rounds), e.g. to fill the chat shape's list of the last
+    # 50 messages: the measured rounds then see the steady state, where every round shifts it.
+    prefill_missed = 0
+    for r in range(args.prefill_rounds):
+        clicker = joined[(r * 7919) % len(joined)]
+        outcome = await run_round(clicker, joined, stats, r + 1, args.round_timeout)
+        prefill_missed += outcome["missed"]
+        await asyncio.sleep(args.gap)
+    result["prefill"] = {
+        "rounds": args.prefill_rounds,
+        "missed": prefill_missed,
+        "duplicated": stats.duplicates,
+        "unexpected": stats.unexpected,
+    }
+    stats.duplicates = stats.unexpected = 0
+    stats.diff_bytes = []  # bytes per diff: the measured rounds' only
+
     rounds: list[dict[str, Any]] = []
     cpu_stat0, cpu_sched0 = server.cpu_stat(), server.cpu_sched()
     machine0, steal0, client0 = *machine_cpu(), time.process_time()
@@ -492,7 +518,8 @@ async def fanout_phase(args: argparse.Namespace, server: ServerProc) -> dict[str
     for r in range(args.rounds):
         clicker = joined[(r * 7919) % len(joined)]
         c0, s0 = time.process_time(), server.cpu_sched()
-        outcome = await run_round(clicker, joined, stats, r + 1, args.round_timeout)
+        count = args.prefill_rounds + r + 1
+        outcome = await run_round(clicker, joined, stats, count, args.round_timeout)
         c1, s1 = time.process_time(), server.cpu_sched()
         busy_client += c1 - c0
         busy_server += s1 - s0
@@ -554,11 +581,20 @@ async def fanout_phase(args: argparse.Namespace, server: ServerProc) -> dict[str
     result["heartbeats"] = {"sent": stats.heartbeats_sent, "ok": stats.heartbeats_ok}
     result["closed_early"] = stats.closed_early
     await close_all(clients)
+    write_record(args, stats)
     return result
+
+
+def write_record(args: argparse.Namespace, stats: Stats) -> None:
+    """--record-frames: the diff frames LiveView 0 received, by count, for the floor to replay."""
+    if args.record_frames and stats.record:
+        with open(args.record_frames, "wb") as f:
+            f.write(orjson.dumps(stats.record))
 
 
 async def rtt_phase(args: argparse.Namespace, server: ServerProc) -> dict[str, Any]:
     stats = Stats()
+    stats.record = {} if args.record_frames else None
     client = LiveClient(0, stats, args)
     await client.open()
     to_reply: list[float] = []
@@ -589,6 +625,7 @@ async def rtt_phase(args: argparse.Namespace, server: ServerProc) -> dict[str, A
     stats.expected = None
     await asyncio.sleep(args.gap * 5)
     await client.close()
+    write_record(args, stats)
     return {
         "phase": "rtt",
         "clicks": args.clicks,
@@ -635,6 +672,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--round-timeout", type=float, default=30.0)
     parser.add_argument("--gap", type=float, default=0.02, help="pause between rounds (s)")
     parser.add_argument("--deflate", action="store_true", help="offer permessage-deflate")
+    parser.add_argument(
+        "--prefill-rounds",
+        type=int,
+        default=0,
+        help="fan-out: unmeasured rounds after the joins, before the measured ones",
+    )
+    parser.add_argument(
+        "--record-frames",
+        help="write the diff frames the first LiveView received to this file (JSON: count -> "
+        "frame), for the floor to send the same frames",
+    )
     parser.add_argument("--settle", type=float, default=2.0, help="pause before reading RSS (s)")
     return parser.parse_args(argv)
 

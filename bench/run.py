@@ -37,7 +37,8 @@ ROOT = BENCH.parent
 APPS = BENCH / "apps"
 PYTHON = sys.executable  # the project venv's interpreter: ours, the floor and the load client
 
-SERVERS = ["ours", "pyview", "liveviewjs", "floor"]
+SERVERS = ["ours", "ours-plain", "pyview", "liveviewjs", "floor"]
+DEFAULT_SERVERS = ["ours", "pyview", "liveviewjs", "floor"]  # ours-plain on request (--servers)
 OURS_APP = "bench.apps.ours:app"  # what "ours" serves; bench/components.py serves another
 PYVIEW_PACKAGES = ["pyview-web==0.9.0", "uvicorn[standard]==0.54.0", "websockets==17.4"]
 LIVEVIEWJS_PACKAGES = [
@@ -55,7 +56,16 @@ SHAPES = {
     "its value depend on the count)",
     "feed": "the last ten counts, newest first: each round one entry comes in at the top and "
     "the other nine shift down unchanged (a feed or a chat)",
+    # issue 19: each LiveView computes its own data, so nothing is shared by identity
+    "built": "issue 19 (b): the list's 10 rows built in `handle_info` as a new list of dicts "
+    "per LiveView (class, text) and assigned; the template loops over them",
+    "user": "issue 19 (c): `built` plus a per-LiveView user name in a header slot right after "
+    "the h1 (`Signed in as …`, set at mount)",
+    "chat": "issue 19 (d): each LiveView appends the published message (id, author, 60 "
+    "characters of text) to its own list of the last 50 and assigns it; the list is filled to "
+    "50 by unmeasured rounds first (`--prefill-rounds`), so every measured round shifts it",
 }
+PREFILL = {"chat": 50}  # unmeasured rounds before the measured ones, per shape (default 0)
 SHAPE = "list"  # set from --shape; the apps read it from BENCH_SHAPE
 OTHER_LOAD = 0.10  # cores used by other processes during the rounds above which a row says so
 CLIENT_BOUND = 0.85  # load client CPU busy share during fan-out above which a row is marked
@@ -138,6 +148,7 @@ def server_command(
     frame_size: int,
     deflate: bool = False,
     app: str = OURS_APP,
+    frames: Path | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
     env["BENCH_SHAPE"] = SHAPE
@@ -147,6 +158,11 @@ def server_command(
         # served as the README says: uvicorn with our websocket protocol (liveview/server.py)
         ours_ws = ["--ws", "liveview.server:WebSocketProtocol", "--ws-ping-interval", "0"]
         cmd = [PYTHON, "-m", "uvicorn", app, *ours_ws, *uvicorn]
+    elif name == "ours-plain":
+        # plain `uvicorn module:app`: uvicorn's default websocket implementation, its default
+        # permessage-deflate (accepted; the client offers it as browsers do) and pings
+        plain = ["--host", "127.0.0.1", "--port", str(port), *UVICORN_FLAGS]
+        cmd = [PYTHON, "-m", "uvicorn", app, *plain]
     elif name == "pyview":
         py = peers["pyview"]["python"]
         cmd = [py, "-m", "uvicorn", "pyview_app:app", "--app-dir", str(APPS), *uvicorn]
@@ -158,6 +174,7 @@ def server_command(
     elif name == "floor":
         cmd = [PYTHON, str(APPS / "floor.py"), "--port", str(port), "--frame-size", str(frame_size)]
         cmd += ["--deflate"] if deflate else []
+        cmd += ["--frames", str(frames)] if frames is not None and frames.exists() else []
     else:
         raise ValueError(name)
     return cmd, env
@@ -172,10 +189,11 @@ class Server:
         frame_size: int,
         deflate: bool = False,
         app: str = OURS_APP,
+        frames: Path | None = None,
     ):
         self.name = name
         self.port = free_port()
-        cmd, env = server_command(name, self.port, peers, frame_size, deflate, app)
+        cmd, env = server_command(name, self.port, peers, frame_size, deflate, app, frames)
         if core is not None:
             cmd = ["taskset", "-c", str(core), *cmd]  # taskset execs: the pid is the server's
         self.command = cmd
@@ -273,7 +291,13 @@ def measure(
     record: dict[str, Any] = {"server": name, "phase": phase, "n": n}
     record["machine_before"] = wait_quiet(args)
     app = getattr(args, "app", OURS_APP)
-    server = Server(name, args.server_core, peers, frame_size, args.deflate, app)
+    # ours records the diff frames it sent for each count; the floor sends the same frames
+    frames_dir = getattr(args, "frames_dir", None)
+    frames = None if frames_dir is None else Path(frames_dir) / f"ours-{phase}.json"
+    server = Server(name, args.server_core, peers, frame_size, args.deflate, app, frames)
+    if name == "floor":
+        recorded = frames is not None and frames.exists()
+        record["floor_frames"] = "ours's, recorded" if recorded else f"padded to {frame_size} B"
     started = time.monotonic()
     try:
         server.wait_ready()
@@ -288,8 +312,12 @@ def measure(
             "--clicks", str(args.clicks),
             "--settle", str(args.settle),
         ]  # fmt: skip
-        if args.deflate:
+        if args.deflate or name == "ours-plain":  # plain serving meets a browser's offer
             cmd.append("--deflate")
+        if phase == "fanout":
+            cmd += ["--prefill-rounds", str(getattr(args, "prefill_rounds", 0))]
+        if name == "ours" and frames is not None:
+            cmd += ["--record-frames", str(frames)]
         if args.client_core is not None:
             cmd = ["taskset", "-c", str(args.client_core), *cmd]
         log(f"{name} {phase} N={n} (server pid {server.proc.pid}, port {server.port})")
@@ -462,14 +490,33 @@ TARGETS = [
     ("bytes per diff", ("bytes_per_diff", "mean"), "B", "best peer", 1.0),
 ]
 
+# Issue 19's targets for its shapes (the ones it adds to issue 7's list): CPU and p99 against
+# LiveViewJS on the same shape, memory against the best peer, bytes against the peers for chat.
+TARGETS_19 = [
+    ("server CPU per delivered diff", ("server_cpu", "us_per_diff"), "µs", "liveviewjs", 0.5),
+    ("server CPU per delivered diff", ("server_cpu", "us_per_diff"), "µs", "floor", 3.0),
+    ("fan-out p99", ("fanout_ms", "p99"), "ms", "liveviewjs", 0.5),
+    ("KB per connected LiveView", ("rss_kb", "per_liveview"), "KB", "best peer", 0.75),
+]
+ISSUE_19_SHAPES = ("built", "user", "chat")
 
-def compute_targets(fanout: list[dict[str, Any]], n: int) -> dict[str, Any]:
+
+def shape_targets(shape: str) -> tuple[str, list[tuple[str, tuple[str, str], str, str, float]]]:
+    """The issue whose targets apply to `shape`, and those targets."""
+    if shape not in ISSUE_19_SHAPES:
+        return "issue 7", TARGETS
+    bytes_vs_peers = [t for t in TARGETS if t[0] == "bytes per diff"]
+    return "issue 19", TARGETS_19 + (bytes_vs_peers if shape == "chat" else [])
+
+
+def compute_targets(fanout: list[dict[str, Any]], n: int, shape: str = "list") -> dict[str, Any]:
     """The issue's targets as ratios within this run, at N = n."""
     rows = {r["server"]: r for r in fanout if r["n"] == n and "fanout_ms" in r}
     ours = rows.get("ours")
     peers = [rows[p] for p in ("pyview", "liveviewjs") if p in rows]
     checks: list[dict[str, Any]] = []
-    for label, (group, key), unit, against, goal in TARGETS:
+    issue, targets = shape_targets(shape)
+    for label, (group, key), unit, against, goal in targets:
         candidates = peers if against == "best peer" else [rows[against]] if against in rows else []
         if ours is None or not candidates:
             checks.append({"target": label, "against": against, "goal": goal, "met": None})
@@ -497,6 +544,7 @@ def compute_targets(fanout: list[dict[str, Any]], n: int) -> dict[str, Any]:
     ]
     return {
         "n": n,
+        "issue": issue,
         "checks": checks,
         "zero_missed_and_duplicated": clean,
         "rows_without_result": no_result,
@@ -507,7 +555,8 @@ def compute_targets(fanout: list[dict[str, Any]], n: int) -> dict[str, Any]:
 def targets_markdown(t: dict[str, Any]) -> list[str]:
     status = {None: "—", True: "**met**", False: "**not met**"}
     lines = [
-        "| target (issue 7) | ours | compared with | ours / other | goal | status |",
+        f"| target ({t.get('issue', 'issue 7')}) | ours | compared with | ours / other | goal "
+        "| status |",
         "|---|---:|---|---:|---:|---|",
     ]
     for c in t["checks"]:
@@ -540,8 +589,9 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     meta = results["meta"]
     m = meta["machine"]
     ours_v = meta["versions"]["ours"]
+    shape = meta["settings"].get("shape", "list")
     out = [
-        f"# Fan-out benchmark, {meta['date']}",
+        f"# Fan-out benchmark, {meta['date']}, shape `{shape}`",
         "",
         f"Command (from the repository root): `{meta['command']}`",
         "",
@@ -575,7 +625,13 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     s = meta["settings"]
     out += [
         "",
-        f"List shape (`--shape {s.get('shape', 'list')}`): {SHAPES[s.get('shape', 'list')]}.",
+        f"Shape (`--shape {shape}`, the apps' `BENCH_SHAPE`): {SHAPES[shape]}."
+        + (
+            f" {s['prefill_rounds']} unmeasured rounds ran after the joins, before the "
+            "measured ones."
+            if s.get("prefill_rounds")
+            else ""
+        ),
         "",
         f"Settings: {s['rounds']} rounds per row, {s['clicks']} single-client clicks, joins "
         f"{s['join_concurrency']} at a time. Servers: ours and pyview on uvicorn, one worker, "
@@ -583,7 +639,16 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         "(`websockets-sansio`), ours with the one it ships and the README serves apps with "
         "(`--ws liveview.server:WebSocketProtocol`: the same protocol keeping less per "
         "connection); "
-        "LiveViewJS on Node with `ws`; the floor on `websockets`. "
+        "LiveViewJS on Node with `ws`; the floor on `websockets`, sending the frames ours sent "
+        "for the same counts, byte for byte (recorded by the load client from ours's row; "
+        "without an ours row, a frame padded to ours's size). "
+        + (
+            "*ours-plain* is ours served by plain `uvicorn bench.apps.ours:app` (uvicorn's "
+            "default websocket implementation, ping and permessage-deflate, which the load "
+            "client offers for this row as browsers do, so it is negotiated). "
+            if "ours-plain" in s.get("servers", [])
+            else ""
+        )
         + (
             "**Compression on**: the load client offers permessage-deflate as browsers do, and "
             "every server accepts it (`--ws-per-message-deflate true`, `perMessageDeflate: true`, "
@@ -636,9 +701,17 @@ def write_report(results: dict[str, Any], path: Path) -> None:
                 f"{r.get('error', '')} |"
             )
     biggest = max(meta["settings"]["sizes"])
-    out += ["", f"## Targets at N = {biggest} (issue 7), from this run", ""]
-    if s.get("shape", "list") != "list":
+    issue = results["targets"].get("issue", "issue 7")
+    out += ["", f"## Targets at N = {biggest} ({issue}, shape `{shape}`), from this run", ""]
+    if shape == "feed":
         out += ["The issue's targets are set for the default list shape; here for comparison.", ""]
+    elif shape in ISSUE_19_SHAPES:
+        out += [
+            "Issue 19's targets on its shapes: CPU per diff and p99 against LiveViewJS on the same "
+            "shape; bytes per diff against Phoenix LiveView 1.2 is not measured here (for `chat`, "
+            "against the peers).",
+            "",
+        ]
     out += targets_markdown(results["targets"])
     if results.get("notes"):
         out += ["", "## Notes", ""] + [f"- {note}" for note in results["notes"]]
@@ -655,7 +728,13 @@ def main() -> int:
     parser.add_argument("--sizes", default="10,100,500,1000")
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--clicks", type=int, default=500)
-    parser.add_argument("--servers", default=",".join(SERVERS))
+    parser.add_argument(
+        "--servers",
+        default=",".join(DEFAULT_SERVERS),
+        help=f"any of {', '.join(SERVERS)}; ours-plain is ours served by plain `uvicorn "
+        "bench.apps.ours:app` (uvicorn's default websocket implementation, permessage-deflate "
+        "accepted and offered by the client as browsers do)",
+    )
     parser.add_argument(
         "--deflate",
         action="store_true",
@@ -667,6 +746,11 @@ def main() -> int:
         choices=sorted(SHAPES),
         default="list",
         help="the apps' list: " + "; ".join(f"{k}: {v}" for k, v in SHAPES.items()),
+    )
+    parser.add_argument(
+        "--prefill-rounds",
+        type=int,
+        help="unmeasured rounds after the joins (default: 50 for chat, to fill its list; else 0)",
     )
     parser.add_argument("--no-rtt", action="store_true", help="skip the single-client round trip")
     parser.add_argument("--settle", type=float, default=2.0)
@@ -692,6 +776,8 @@ def main() -> int:
     sizes = [int(x) for x in args.sizes.split(",")]
     global SHAPE
     SHAPE = args.shape
+    if args.prefill_rounds is None:
+        args.prefill_rounds = PREFILL.get(args.shape, 0)
     servers = [s for s in args.servers.split(",") if s]
     unknown = set(servers) - set(SERVERS)
     if unknown:
@@ -707,6 +793,7 @@ def main() -> int:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # servers inherit it: N sockets
 
     temp_peers = None
+    args.frames_dir = tempfile.mkdtemp(prefix="bench-frames-")  # ours's frames, for the floor
     if args.fresh_peers:
         temp_peers = tempfile.mkdtemp(prefix="bench-peers-")
         args.peers_dir = Path(temp_peers)
@@ -734,6 +821,7 @@ def main() -> int:
                     "servers": servers,
                     "deflate": args.deflate,
                     "shape": args.shape,
+                    "prefill_rounds": args.prefill_rounds,
                 },
             },
             "runs": [],
@@ -753,7 +841,7 @@ def main() -> int:
                 record = measure_quietly(name, "rtt", 1, args, peers, frame_size)
                 results["runs"].append(record)
         fanout_runs = [r for r in results["runs"] if r["phase"] == "fanout"]
-        results["targets"] = compute_targets(fanout_runs, max(sizes))
+        results["targets"] = compute_targets(fanout_runs, max(sizes), args.shape)
         args.out.mkdir(parents=True, exist_ok=True)
         stem = args.name or date + ("-deflate" if args.deflate else "") + (
             "" if args.shape == "list" else f"-{args.shape}"
@@ -763,6 +851,7 @@ def main() -> int:
         write_report(results, md_path)
         log(f"wrote {md_path} and {json_path}")
     finally:
+        shutil.rmtree(args.frames_dir, ignore_errors=True)
         if temp_peers is not None:
             shutil.rmtree(temp_peers, ignore_errors=True)
     return 0

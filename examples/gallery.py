@@ -9,8 +9,9 @@ from pathlib import Path
 from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from examples.accounts import make_app as make_accounts_app
 from examples.chat import Chat
 from examples.control import Control, Display
 from examples.counter import Counter
@@ -45,11 +46,20 @@ EXAMPLES = [
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
 ]
 
+MOUNTED = [
+    (
+        "/accounts/sign-in",
+        "Accounts",
+        "sign in through a form, on_mount hooks, live sessions; sign-out ends every tab",
+    ),
+]
+"""Examples that are apps of their own, mounted under the gallery (their own session cookie)."""
+
 
 async def index(request: Request) -> HTMLResponse:
     items = "".join(
         f'<li><a href="{path}">{escape(title)}</a> — {escape(about)}</li>'
-        for path, _, title, about in EXAMPLES
+        for path, title, about in [(p, t, a) for p, _, t, a in EXAMPLES] + MOUNTED
     )
     return HTMLResponse(
         "<!DOCTYPE html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
@@ -66,7 +76,16 @@ app = LiveViewApp(
     title="liveview gallery",
     layout=LAYOUT,
     head=f"<style>{FORMS_CSS}</style>{CURSORS_HOOK}",
-    extra_routes=[Route("/", index), *SIGNUP_ROUTES],
+    extra_routes=[
+        Route("/", index),
+        *SIGNUP_ROUTES,
+        Mount(
+            "/accounts",
+            app=make_accounts_app(
+                "/accounts", pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL"))
+            ),
+        ),
+    ],
     lifespan=metrics_publisher,
     # Unset: one process (SingleProcessPubSub); redis://...: every process sharing that Redis.
     pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL")),

@@ -29,14 +29,23 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from liveview.channel.config import ChannelConfig, RouteMatch
-from liveview.channel.connection import MAX_FRAME_SIZE, Connection
+from liveview.channel.connection import MAX_FRAME_SIZE, SEND_TEXT, Connection
 from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
+from liveview.channel.live_sockets import LiveSockets
+from liveview.on_mount import OnMount, checked_hooks
 from liveview.presence import Presence, presence_of
 from liveview.presence.tracker import namespace_for
 from liveview.pubsub import PubSub, SingleProcessPubSub
 from liveview.routing import LiveSession
-from liveview.session import CSRF_COOKIE, InvalidToken, TokenSigner, resolve_secret
-from liveview.static import LAYOUTS_DIR, DeadRender, load_layout
+from liveview.session import (
+    CSRF_COOKIE,
+    DEFAULT_MAX_AGE,
+    FLASH_COOKIE,
+    InvalidToken,
+    TokenSigner,
+    resolve_secret,
+)
+from liveview.static import LAYOUTS_DIR, DeadRender, load_layout, set_flash_cookie
 from liveview.template.components import component_classes
 from liveview.view import LiveView, compile_now
 
@@ -71,7 +80,12 @@ class LiveViewApp:
       a page load (a route in `routes` is on its own: see `liveview.routing`).
     - `embedded`: name -> LiveView class, for the layout's `live_render(name)`.
     - `pubsub`: the backend (default: `SingleProcessPubSub()`, one process only).
-    - `secret`: signs the tokens; default `$LIVEVIEW_SECRET`, else random per process.
+    - `secret`: signs the tokens; default `$LIVEVIEW_SECRET`, else random per process. A
+      list rotates secrets: the first signs, every one verifies.
+    - `max_age`: seconds a page's tokens stay good (two weeks by default); a tab older than
+      that loads the page again when it reconnects.
+    - `on_mount`: hooks run before every LiveView's `mount`, dead and connected (before a live
+      session's own; see `liveview.on_mount`).
     - `layout`: Jinja source or a `Path` (it may extend `"liveview/layout.html"`); `title` is
       the default page title, `head` markup added to the default layout's head.
     - `check_origin`: True (same host only), False, or a list of allowed origins.
@@ -92,7 +106,9 @@ class LiveViewApp:
         live_sessions: Sequence[LiveSession] = (),
         embedded: Mapping[str, type[LiveView]] | None = None,
         pubsub: PubSub | None = None,
-        secret: str | None = None,
+        secret: str | Sequence[str] | None = None,
+        max_age: int = DEFAULT_MAX_AGE,
+        on_mount: Sequence[OnMount] = (),
         layout: str | Path | None = None,
         title: str = "LiveView",
         head: str = "",
@@ -109,7 +125,11 @@ class LiveViewApp:
             debug = os.environ.get(DEBUG_ENV, "").lower() in ("1", "true", "yes")
         self.debug = debug
         self.pubsub: PubSub = pubsub if pubsub is not None else SingleProcessPubSub()
-        self.signer = TokenSigner(resolve_secret(secret))
+        if isinstance(max_age, bool) or not isinstance(max_age, int) or max_age <= 0:
+            raise ValueError(f"max_age must be a positive number of seconds, not {max_age!r}")
+        self.signer = TokenSigner(resolve_secret(secret), max_age=max_age)
+        self.on_mount = checked_hooks(on_mount, "LiveViewApp")
+        self.live_sockets = LiveSockets(self.pubsub, max_age)
         presence_of(self.pubsub, namespace_for(secret))  # made now, with the app's namespace
         self.title = title
         self.head = Markup(head)
@@ -126,7 +146,7 @@ class LiveViewApp:
             )
         self.max_frame_size = max_frame_size
         self._live_routes: list[Route] = []
-        self._views: dict[str, tuple[type[LiveView], str | None]] = {}
+        self._views: dict[str, tuple[type[LiveView], LiveSession | None]] = {}
         for path, view, live_session in _all_routes(routes or {}, live_sessions):
             endpoint = self._dead_render_endpoint(view, live_session)
             route = Route(path, endpoint=endpoint, methods=["GET"], name=path)
@@ -149,12 +169,15 @@ class LiveViewApp:
             assets_path=self.assets_path,
             embedded=self._embedded,
             debug=debug,
+            on_mount=self.on_mount,
         )
         self.channel_config = ChannelConfig(
             signer=self.signer,
             pubsub=self.pubsub,
             resolve=self.resolve,
             embedded=self._embedded,
+            on_mount=self.on_mount,
+            live_sockets=self.live_sockets,
             debug=debug,
         )
         self.idle_sweeper = IdleSweeper(IDLE_TIMEOUT)
@@ -163,6 +186,7 @@ class LiveViewApp:
         self._lifespan_ran = False
         self._started = False
         self._start_lock = asyncio.Lock()
+        self._warned_server = False  # served without our websocket protocol: said once
         if not (STATIC_DIR / "vendor" / "phoenix_live_view.min.js").exists():
             logger.warning(
                 "The LiveView client is not installed in %s: pages render, but will not "
@@ -258,7 +282,31 @@ class LiveViewApp:
         if self._started:
             self._started = False
             await self.presence.close()
+            await self.live_sockets.close()
             await self.pubsub.close()
+
+    # sign-in and logout ---------------------------------------------------------------------
+
+    async def disconnect(self, live_socket_id: str) -> None:
+        """End the live views whose session has this `live_socket_id`, on every node of the
+        app (through its pub/sub): each tab loads its page again over HTTP, so that a logout
+        reaches the tabs already open. Their tokens from before are refused from now on
+        (`liveview.channel.live_sockets`)."""
+        await self.start()
+        await self.live_sockets.disconnect(live_socket_id)
+
+    def put_flash(self, response: Response, kind: str, message: str) -> None:
+        """Set a flash message on a plain HTTP response (a redirect into a LiveView, say): the
+        next page's LiveView shows it, once. Several calls on one response add up."""
+        flash: dict[str, str] = dict(getattr(response, "_liveview_flash", {}))
+        flash[str(kind)] = str(message)
+        response._liveview_flash = flash  # type: ignore[attr-defined]
+        response.raw_headers = [
+            (name, value)
+            for name, value in response.raw_headers
+            if not (name == b"set-cookie" and value.startswith(FLASH_COOKIE.encode() + b"="))
+        ]
+        set_flash_cookie(response, self.signer.sign_flash(flash))
 
     # routing -------------------------------------------------------------------------------
 
@@ -269,12 +317,24 @@ class LiveViewApp:
             match, child = route.matches(scope)
             if match is Match.FULL:
                 view, live_session = self._views[route.path]
-                return RouteMatch(route.path, view, child["path_params"], live_session=live_session)
+                if live_session is None:
+                    return RouteMatch(
+                        route.path, view, child["path_params"], on_mount=self.on_mount
+                    )
+                return RouteMatch(
+                    route.path,
+                    view,
+                    child["path_params"],
+                    live_session=live_session.name,
+                    on_mount=(*self.on_mount, *live_session.on_mount),
+                )
         return None
 
     # dead render ---------------------------------------------------------------------------
 
-    def _dead_render_endpoint(self, view_class: type[LiveView], live_session: str | None) -> Any:
+    def _dead_render_endpoint(
+        self, view_class: type[LiveView], live_session: LiveSession | None
+    ) -> Any:
         async def endpoint(request: Request) -> Response:
             return await self._dead_render.page(request, view_class, live_session)
 
@@ -298,6 +358,17 @@ class LiveViewApp:
         if owns_scope:  # no middleware holds the scope: drop the headers, checked above
             scope["headers"] = []
         root_path = str(scope.get("root_path", ""))
+        send_text = scope.get("extensions", {}).get(SEND_TEXT)
+        if send_text is None and not self._warned_server:
+            self._warned_server = True
+            logger.warning(
+                "websockets are served without liveview.server.WebSocketProtocol (plain "
+                "`uvicorn module:app`, or another server): it works, but uvicorn's own protocol "
+                "accepts permessage-deflate (several times the memory and more CPU per "
+                "LiveView; README: Serving). Serve with `liveview run module:app`, or add "
+                "`--ws liveview.server:WebSocketProtocol --ws-per-message-deflate false "
+                "--ws-ping-interval 0 --ws-max-size 1048576` to uvicorn."
+            )
         await Connection(
             receive,
             send,
@@ -306,6 +377,8 @@ class LiveViewApp:
             self.idle_sweeper,
             self.max_frame_size,
             stale=stale,
+            # middleware sees every message its send is given: frames go through it then
+            send_text=send_text if owns_scope else None,
         ).run()
 
     def _refusal(self, websocket: WebSocket) -> str | None:
@@ -344,10 +417,10 @@ class LiveViewApp:
 
 def _all_routes(
     routes: Mapping[str, type[LiveView]], live_sessions: Sequence[LiveSession]
-) -> list[tuple[str, type[LiveView], str | None]]:
+) -> list[tuple[str, type[LiveView], LiveSession | None]]:
     """Every route with its live session (None for `routes`); a path or a live session's name
     given twice is an error, as Phoenix raises at compile time."""
-    found: list[tuple[str, type[LiveView], str | None]] = [
+    found: list[tuple[str, type[LiveView], LiveSession | None]] = [
         (path, view, None) for path, view in routes.items()
     ]
     names: set[str] = set()
@@ -355,10 +428,10 @@ def _all_routes(
         if live_session.name in names:
             raise ValueError(f"two live sessions are named {live_session.name!r}")
         names.add(live_session.name)
-        found += [(path, view, live_session.name) for path, view in live_session.routes.items()]
+        found += [(path, view, live_session) for path, view in live_session.routes.items()]
     paths: dict[str, str] = {}
-    for path, _, name in found:
-        where = f"live session {name!r}" if name else "routes"
+    for path, _, owner in found:
+        where = f"live session {owner.name!r}" if owner else "routes"
         if path in paths:
             raise ValueError(f"the path {path!r} is given twice: in {paths[path]} and in {where}")
         paths[path] = where

@@ -10,7 +10,12 @@ are in bench/README.md, "What changed"):
 - "the transport is writable" is a flag, with futures made only while it is paused, not an
   `asyncio.Event`;
 - the handshake request and response are released once answered (uvicorn keeps both, and the
-  websockets parser keeps the request's headers; they are copied into the ASGI scope first).
+  websockets parser keeps the request's headers; they are copied into the ASGI scope first);
+- a text frame can be written without the ASGI round trip (`SEND_TEXT`, an entry of the
+  scope's `extensions`): a publish to N LiveViews writes N frames, and uvicorn's path (an
+  ASGI message, a coroutine, websockets' frame objects) cost more than the rest of a shared
+  diff's delivery. The frame is the same bytes; when it cannot be written at once (writing
+  paused, closing, compression negotiated) the app sends through ASGI as before.
 
 Use it with `liveview run module:app`, or with uvicorn itself: `uvicorn module:app --ws
 liveview.server:WebSocketProtocol --ws-per-message-deflate false --ws-ping-interval 0
@@ -41,13 +46,14 @@ import asyncio
 import copy
 import logging
 import os
+import struct
 import sys
-from typing import Any
+from typing import Any, Final
 
 import uvicorn
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from liveview.channel.connection import MAX_FRAME_SIZE
+from liveview.channel.connection import MAX_FRAME_SIZE, SEND_TEXT
 
 UVICORN_VERSION = "0.54.0"
 """The uvicorn `WebSocketProtocol` was written against (and `pyproject.toml` pins)."""
@@ -132,6 +138,18 @@ class _Writable:
         return await waiter
 
 
+_TEXT_FIN: Final = 0x81  # FIN bit and the text opcode: one unfragmented text frame
+
+
+def text_frame_header(length: int) -> bytes:
+    """The header of an unmasked (server to client) text frame of `length` bytes (RFC 6455)."""
+    if length < 126:
+        return bytes((_TEXT_FIN, length))
+    if length < 65536:
+        return struct.pack("!BBH", _TEXT_FIN, 126, length)
+    return struct.pack("!BBQ", _TEXT_FIN, 127, length)
+
+
 SEND_TIMEOUT_ENV = "LIVEVIEW_SEND_TIMEOUT"
 DEFAULT_SEND_TIMEOUT = 15.0
 """Seconds a websocket may stay unwritable (its client not reading) before it is dropped."""
@@ -209,6 +227,25 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         self.request = None  # type: ignore[assignment]
         # websockets' parser keeps the request object for the connection's lifetime.
         event.headers.clear()
+        extensions: dict[str, Any] | None = self.scope.get("extensions")
+        if extensions is not None:
+            extensions[SEND_TEXT] = self.send_text
+
+    def send_text(self, text: str) -> bool:
+        """Write `text` as one frame now, as uvicorn would through ASGI; False (nothing
+        written) unless the connection is open, writable and uncompressed."""
+        if (
+            not self._writable._set
+            or not self.handshake_complete
+            or self.close_sent
+            or self.disconnected
+            or self.conn.extensions
+            or self.transport.is_closing()
+        ):
+            return False
+        data = text.encode()
+        self.transport.write(text_frame_header(len(data)) + data)
+        return True
 
     async def send(self, message: Any) -> None:
         if not self._writable._set and message["type"] == "websocket.close":

@@ -6,7 +6,9 @@ the view id: a join on a topic whose id differs from the token's is refused as s
 keeps a token from one view from being replayed against another.
 
 Tokens last `max_age` seconds (two weeks by default, like Phoenix), long enough for a tab left
-open over a weekend to reconnect without a reload.
+open over a weekend to reconnect without a reload; each carries the time it was signed, so a
+logout can refuse the ones issued before it (`liveview.channel.live_sockets`). The secret may
+be a list, for rotation: the first signs, every one verifies.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hmac
 import logging
 import os
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +28,13 @@ logger = logging.getLogger("liveview")
 SECRET_ENV = "LIVEVIEW_SECRET"
 DEFAULT_MAX_AGE = 14 * 24 * 3600
 CSRF_COOKIE = "_liveview_csrf"
+FLASH_COOKIE = "__phoenix_flash__"
+"""The cookie the official client sets with a flash token before a `redirect` (Phoenix's name);
+`LiveViewApp.put_flash` sets it on a plain HTTP response. The next dead render takes it."""
+FLASH_MAX_AGE = 60
+"""Seconds a flash token is good for (the client's cookie lives as long)."""
+LIVE_SOCKET_ID = "live_socket_id"
+"""The session key naming the user's live views, for `LiveViewApp.disconnect` (Phoenix's)."""
 
 
 class InvalidToken(Exception):
@@ -43,12 +53,25 @@ class SessionToken:
     """True for a LiveView the layout embeds (`live_render`): `route` is its name."""
     live_session: str | None = None
     """The live session of the route, which live navigation may not leave."""
+    issued_at: float = field(default=0.0, compare=False)
+    """When the token was signed (Unix time, whole seconds); set by `verify_session`."""
+
+    @property
+    def live_socket_id(self) -> str | None:
+        """The session's `live_socket_id`, if it has a string one."""
+        value = self.session.get(LIVE_SOCKET_ID)
+        return value if isinstance(value, str) and value else None
 
 
-def resolve_secret(secret: str | None) -> str:
-    """The app secret: explicit, else $LIVEVIEW_SECRET, else random for this process only."""
+def resolve_secret(secret: str | Sequence[str] | None) -> str | list[str]:
+    """The app secret: explicit (a list: the first signs, all verify), else $LIVEVIEW_SECRET,
+    else random for this process only."""
+    if isinstance(secret, (list, tuple)):
+        if not secret or not all(isinstance(one, str) and one for one in secret):
+            raise ValueError("a list of secrets needs at least one, each a non-empty string")
+        return list(secret)
     if secret:
-        return secret
+        return str(secret)
     from_env = os.environ.get(SECRET_ENV)
     if from_env:
         return from_env
@@ -100,12 +123,15 @@ def development_secret(directory: str) -> str:
 class TokenSigner:
     """Makes and verifies the three kinds of token with one secret and distinct salts."""
 
-    def __init__(self, secret: str, *, max_age: int = DEFAULT_MAX_AGE) -> None:
+    def __init__(self, secret: str | Sequence[str], *, max_age: int = DEFAULT_MAX_AGE) -> None:
         self.max_age = max_age
-        self._session = URLSafeTimedSerializer(secret, salt="liveview.session")
-        self._static = URLSafeTimedSerializer(secret, salt="liveview.static")
-        self._csrf = URLSafeTimedSerializer(secret, salt="liveview.csrf")
-        self._reload = URLSafeTimedSerializer(secret, salt="liveview.reload")
+        # itsdangerous signs with the last of a list and verifies with each: ours is reversed
+        keys = [secret] if isinstance(secret, str) else list(reversed(secret))
+        self._session = URLSafeTimedSerializer(keys, salt="liveview.session")
+        self._static = URLSafeTimedSerializer(keys, salt="liveview.static")
+        self._csrf = URLSafeTimedSerializer(keys, salt="liveview.csrf")
+        self._reload = URLSafeTimedSerializer(keys, salt="liveview.reload")
+        self._flash = URLSafeTimedSerializer(keys, salt="liveview.flash")
 
     # session token -----------------------------------------------------------------------
 
@@ -118,15 +144,22 @@ class TokenSigner:
         return self._session.dumps(data)
 
     def verify_session(self, value: object) -> SessionToken:
-        data = self._load(self._session, value)
+        if not isinstance(value, str) or not value:
+            raise InvalidToken("missing token")
+        try:
+            data, signed = self._session.loads(value, max_age=self.max_age, return_timestamp=True)
+        except BadData as exc:
+            raise InvalidToken(str(exc)) from None
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             raise InvalidToken("session token has the wrong shape")
+        session = data.get("s")
         return SessionToken(
             view_id=data["id"],
             route=str(data.get("r")),
-            session=data.get("s") or {},
+            session=session if isinstance(session, dict) else {},
             embedded=bool(data.get("e")),
             live_session=data["l"] if isinstance(data.get("l"), str) else None,
+            issued_at=signed.timestamp(),
         )
 
     # static token ------------------------------------------------------------------------
@@ -143,6 +176,24 @@ class TokenSigner:
             raise InvalidToken("static token does not belong to this view")
         flash = data.get("f") or {}
         return {str(k): str(v) for k, v in flash.items()}
+
+    # flash (carried across a navigation or a redirect) --------------------------------------
+
+    def sign_flash(self, flash: Mapping[str, str]) -> str:
+        return self._flash.dumps({str(k): str(v) for k, v in flash.items()})
+
+    def verify_flash(self, value: object) -> dict[str, str]:
+        """The flash of a token from the last `FLASH_MAX_AGE` seconds; {} for anything else
+        (a flash is a courtesy: a bad one is dropped, never an error)."""
+        if not isinstance(value, str) or not value:
+            return {}
+        try:
+            data = self._flash.loads(value, max_age=FLASH_MAX_AGE)
+        except BadData:
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): str(v) for k, v in data.items()}
 
     # reload status (a crash while joining, shown by the next dead render) ---------------------
 

@@ -210,12 +210,17 @@ class LiveViewSocket(_AssignsHolder):
         pubsub: PubSub,
         connected: bool,
         mailbox: InfoSink | None = None,
+        connect_params: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self._data["flash"] = NO_FLASH  # always assigned: templates can read `flash` at once
         self.id = view_id
         self.pubsub = pubsub
         self.connected = connected
+        self.connect_params = connect_params
+        """What the browser's `LiveSocket` sent as `params` with the join (connected mounts
+        only; None in the dead render): `_mounts` (0 on the first join), `_csrf_token`, the
+        page script's `timezone` and `locale`, and whatever `window.LiveViewParams` adds."""
         self._mailbox = mailbox
         self._events: list[PushedEvent] = []
         self._title: str | None = None
@@ -240,8 +245,15 @@ class LiveViewSocket(_AssignsHolder):
         """Dispatch `phx:<name>` in the browser (and to hooks' handleEvent) after the next patch."""
         self._events.append((name, dict(payload or {})))
 
+    @property
+    def flash(self) -> Mapping[str, str]:
+        """The flash messages set (kind -> message)."""
+        flash = self._data.get("flash")
+        return flash if isinstance(flash, Mapping) else NO_FLASH
+
     def put_flash(self, kind: str, message: str) -> None:
-        """Set a flash message, rendered from the `flash` assign."""
+        """Set a flash message, rendered from the `flash` assign; it goes along with a
+        `push_navigate` or a `redirect` to the next page, shown there once."""
         flash = dict(self._data.get("flash") or {})
         flash[kind] = message
         self.assign(flash=flash)

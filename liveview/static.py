@@ -31,8 +31,18 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from liveview import crashes
 from liveview.components import Components
+from liveview.on_mount import OnMount
 from liveview.pubsub import PubSub
-from liveview.session import CSRF_COOKIE, InvalidToken, SessionToken, TokenSigner, new_view_id
+from liveview.routing import LiveSession
+from liveview.session import (
+    CSRF_COOKIE,
+    FLASH_COOKIE,
+    FLASH_MAX_AGE,
+    InvalidToken,
+    SessionToken,
+    TokenSigner,
+    new_view_id,
+)
 from liveview.socket import LiveViewSocket, Navigation
 from liveview.view import LiveView, start_view, template_of
 
@@ -95,24 +105,46 @@ class DeadRender:
     assets_path: str
     embedded: Mapping[str, type[LiveView]]
     debug: bool = False
+    on_mount: tuple[OnMount, ...] = ()
+    """The app's hooks, before every `mount` (a live session's follow)."""
 
     async def page(
-        self, request: Request, view_class: type[LiveView], live_session: str | None = None
+        self, request: Request, view_class: type[LiveView], live_session: LiveSession | None = None
     ) -> Response:
         """The whole page of `view_class` at this request's route (in `live_session`), or a
         redirect; right after a crash while joining (in debug), the error page instead."""
         reload_status = request.cookies.get(crashes.RELOAD_COOKIE)
         if reload_status is not None:
             return self._crashed(reload_status)
-        session = dict(request.session) if "session" in request.scope else {}
+        app_session = dict(request.session) if "session" in request.scope else {}
+        session = app_session
+        hooks = self.on_mount
+        if live_session is not None:
+            session = {**app_session, **live_session.session_for(request)}
+            hooks = (*hooks, *live_session.on_mount)
         params = {**request.query_params, **request.path_params}
         route = request.scope["route"].path
         url = str(request.url)
+        flash_cookie = request.cookies.get(FLASH_COOKIE)
+        flash = self.signer.verify_flash(flash_cookie)  # shown once: the cookie goes below
         main = await self.container(
-            view_class, route, session, params, url, main=True, live_session=live_session
+            view_class,
+            route,
+            session,
+            params,
+            url,
+            main=True,
+            live_session=live_session.name if live_session is not None else None,
+            hooks=hooks,
+            flash=flash,
         )
         if main.navigation is not None:
-            return RedirectResponse(main.navigation.to, status_code=302)
+            redirect = RedirectResponse(main.navigation.to, status_code=302)
+            if main.socket.flash:  # for the page it goes to (an on_mount's "please sign in")
+                set_flash_cookie(redirect, self.signer.sign_flash(main.socket.flash))
+            elif flash_cookie is not None:
+                redirect.delete_cookie(FLASH_COOKIE, path="/")
+            return redirect
 
         async def live_render(name: str) -> Markup:
             """Embed another root LiveView in the layout (it joins on the same websocket)."""
@@ -120,7 +152,7 @@ class DeadRender:
             if embedded is None:
                 raise KeyError(f"no embedded LiveView named {name!r} (see LiveViewApp(embedded=))")
             rendered = await self.container(
-                embedded, name, session, {}, url, main=False, embedded=True
+                embedded, name, app_session, {}, url, main=False, embedded=True, hooks=self.on_mount
             )
             return rendered.html
 
@@ -140,6 +172,8 @@ class DeadRender:
             head=self.head,
         )
         response = HTMLResponse(html)
+        if flash_cookie is not None:
+            response.delete_cookie(FLASH_COOKIE, path="/")
         if new_cookie:
             response.set_cookie(
                 CSRF_COOKIE, csrf_secret, httponly=True, samesite="lax", path=root or "/"
@@ -168,14 +202,19 @@ class DeadRender:
         main: bool,
         embedded: bool = False,
         live_session: str | None = None,
+        hooks: tuple[OnMount, ...] = (),
+        flash: Mapping[str, str] | None = None,
     ) -> Container:
         """Mount a view (not connected) and render it inside the container the client joins.
         `route` is what the session token binds the view to: a path pattern, or the name of an
-        embedded LiveView."""
+        embedded LiveView. `flash` is what the page starts with; the static token carries the
+        flash it ends with to the connected mount."""
         view = view_class()
         view_id = new_view_id()
         socket = LiveViewSocket(view_id=view_id, pubsub=self.pubsub, connected=False)
-        await start_view(view, socket, session, params, url)
+        if flash:
+            socket.assign(flash=dict(flash))
+        await start_view(view, socket, session, params, url, hooks)
         navigation = socket.take_effects().navigation
         if navigation is not None:
             return Container(socket, Markup(""), navigation)
@@ -187,7 +226,13 @@ class DeadRender:
         session_token = self.signer.sign_session(
             SessionToken(view_id, route, session, embedded=embedded, live_session=live_session)
         )
-        static_token = self.signer.sign_static(view_id)
+        static_token = self.signer.sign_static(view_id, dict(socket.flash))
         return Container(
             socket, container_html(view_id, session_token, static_token, inner, main=main)
         )
+
+
+def set_flash_cookie(response: Response, token: str) -> None:
+    """Hand a signed flash to the next dead render, as the official client does before a
+    `redirect` (the same cookie, for the same minute)."""
+    response.set_cookie(FLASH_COOKIE, token, max_age=FLASH_MAX_AGE, path="/", samesite="lax")

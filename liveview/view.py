@@ -9,10 +9,12 @@ LiveView instance (its components included), in arrival order, so they never nee
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from liveview.on_mount import OnMount, run_hooks
 from liveview.template import Template, flash
 from liveview.template.components import register
 from liveview.template.deps import union
@@ -108,6 +110,10 @@ class LiveView(Rendered):
         "handle_gap",
         "shutdown",
     )
+
+    on_mount: ClassVar[Sequence[OnMount]] = ()
+    """Hooks run before `mount` (after the app's and the live session's): see
+    `liveview.on_mount`."""
 
     share_renders: ClassVar[bool] = True
     """Reuse the diff another LiveView computed from the same tree and the same assign values
@@ -242,8 +248,13 @@ async def start_view(
     session: dict[str, Any],
     params: dict[str, Any],
     url: str,
+    hooks: Sequence[OnMount] = (),
 ) -> None:
-    """How every LiveView starts, in the dead render and when it joins: `mount`, then
-    `handle_params` with the same params."""
+    """How every LiveView starts, in the dead render and when it joins: the `on_mount` hooks
+    (`hooks`, then the view's own), then `mount`, then `handle_params` with the same params;
+    a hook that asks for a navigation halts it there."""
+    all_hooks = (*hooks, *view.on_mount) if view.on_mount else hooks
+    if all_hooks and not await run_hooks(all_hooks, socket, session, params):
+        return
     await view.mount(socket, session, params)
     await view.handle_params(url, params, socket)

@@ -17,7 +17,11 @@ TOPIC = "bench"
 
 SHAPE = os.environ.get("BENCH_SHAPE", "list")
 """run.py --shape: "list" (the issue's: every entry changes every round) or "feed" (the last
-ten counts, newest first: each round one entry comes in at the top and the others shift down)."""
+ten counts, newest first: each round one entry comes in at the top and the others shift down),
+or one of the shapes of issue 19 where each LiveView builds its data in Python: "built" (the
+list's rows built in `handle_info`, a new list of dicts per LiveView), "user" ("built" plus the
+LiveView's own user name in the header) and "chat" (each LiveView appends the published
+message to its own list of the last 50)."""
 
 _LIST = (
     (
@@ -35,10 +39,13 @@ _LIST = (
 )
 
 
-class Bench(LiveView):
-    template = (
+def page(items: str, header: str = "") -> str:
+    """The bench page's markup around ``items`` (the list's entries), ``header`` after the h1."""
+    return (
         """<main class="bench">
-  <h1>Shared count: <span id="count">{{ count }}</span></h1>
+  <h1>Shared count: <span id="count">{{ count }}</span></h1>"""
+        + header
+        + """
   <header class="top">
     <nav>
       <a href="#home">Home</a>
@@ -50,7 +57,7 @@ class Bench(LiveView):
   <button id="inc" phx-click="inc">Increment</button>
   <ul id="items">
     """
-        + _LIST
+        + items
         + """
   </ul>
   <section class="about">
@@ -66,6 +73,12 @@ class Bench(LiveView):
   </footer>
 </main>"""
     )
+
+
+class Bench(LiveView):
+    """Shapes "list" and "feed": the list derived from the count in the template."""
+
+    template = page(_LIST)
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
@@ -83,6 +96,83 @@ class Bench(LiveView):
         socket.assign(count=info["count"])
 
 
+BUILT_ROWS = '{% for row in rows %}<li class="{{ row.cls }}">{{ row.text }}</li>{% endfor %}'
+
+
+def built_rows(count: int) -> list[dict[str, str]]:
+    """The "list" shape's ten entries for ``count``, built in Python (a new list each call)."""
+    return [
+        {
+            "cls": "even" if (count + i) % 2 == 0 else "odd",
+            "text": f"Item {i + 1}: {count * 10 + i}",
+        }
+        for i in range(10)
+    ]
+
+
+class Built(Bench):
+    """Shape "built": `handle_info` builds the rows and assigns them, as Python code does."""
+
+    template = page(BUILT_ROWS)
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        socket.assign(count=0, rows=built_rows(0))
+        await socket.subscribe(TOPIC)
+
+    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
+        count = info["count"]
+        socket.assign(count=count, rows=built_rows(count))
+
+
+class User(Built):
+    """Shape "user": "built" plus a per-LiveView user name in the header."""
+
+    template = page(BUILT_ROWS, '\n  <p class="user">Signed in as {{ user }}</p>')
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        socket.assign(count=0, rows=built_rows(0), user=f"user-{socket.id}")
+        await socket.subscribe(TOPIC)
+
+
+CHAT_LENGTH = 50
+
+
+def message(count: int) -> dict[str, Any]:
+    """The message published as ``count``: an id, an author and 60 characters of text."""
+    return {"id": count, "author": f"user{count % 7}", "text": f"{count:>6} " + "x" * 53}
+
+
+class Chat(Bench):
+    """Shape "chat": each LiveView appends the message to its own list of the last 50."""
+
+    template = page(
+        '{% for m in messages %}<li id="m{{ m.id }}"><b>{{ m.author }}</b> {{ m.text }}</li>'
+        "{% endfor %}"
+    )
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        socket.assign(count=0, messages=[])
+        await socket.subscribe(TOPIC)
+
+    async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
+        count = info["count"]
+        messages = [*socket.assigns.messages[-(CHAT_LENGTH - 1) :], message(count)]
+        socket.assign(count=count, messages=messages)
+
+
+SHAPES: dict[str, type[LiveView]] = {
+    "list": Bench, "feed": Bench, "built": Built, "user": User, "chat": Chat,
+}  # fmt: skip
+
 app = LiveViewApp(
-    routes={"/bench": Bench}, pubsub=SingleProcessPubSub(), secret="bench-not-secret", title="bench"
+    routes={"/bench": SHAPES[SHAPE]},
+    pubsub=SingleProcessPubSub(),
+    secret="bench-not-secret",
+    title="bench",
 )

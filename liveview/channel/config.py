@@ -6,7 +6,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from liveview.on_mount import OnMount
+
 if TYPE_CHECKING:
+    from liveview.channel.live_sockets import LiveSockets
     from liveview.pubsub import PubSub
     from liveview.session import TokenSigner
     from liveview.view import LiveView
@@ -24,6 +27,8 @@ class RouteMatch(NamedTuple):
     """An embedded LiveView (`live_render`), not a route: it takes no URL params."""
     live_session: str | None = None
     """The `LiveSession` the route is in, if any."""
+    on_mount: tuple[OnMount, ...] = ()
+    """The hooks run before its `mount`: the app's, then its live session's."""
 
 
 @dataclass
@@ -34,6 +39,10 @@ class ChannelConfig:
     """Maps a URL path (relative to the app's mount point) to a LiveView route, or None."""
     embedded: Mapping[str, type[LiveView]] = field(default_factory=dict)
     """LiveViews the layout embeds by name (`live_render`)."""
+    on_mount: tuple[OnMount, ...] = ()
+    """The app's `on_mount` hooks (for embedded LiveViews; a route's are in its match)."""
+    live_sockets: LiveSockets | None = None
+    """Live views by live-socket id, and logouts (`LiveViewApp.disconnect`)."""
     debug: bool = False
     """Tell the browser what crashed and where (`liveview.crashes`); off: only that it did."""
     mailbox_size: int = 10_000

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+from collections.abc import Callable
 from typing import Final
 
 from starlette.types import Message, Receive, Send
@@ -40,6 +41,11 @@ MAX_FRAME_SIZE: Final = 1_048_576
 `liveview run --max-frame-size`): an event is rarely over a few KB, and uvicorn's own default,
 16 MiB, let one message cost some 230 MB and stall every client half a second."""
 
+SEND_TEXT: Final = "liveview.send_text"
+"""An entry a server may add to the websocket scope's `extensions`: `send_text(text) -> bool`,
+which writes a text frame at once and returns True, or returns False (nothing written: the frame
+goes through ASGI's `send`). `liveview.server.WebSocketProtocol` adds it."""
+
 MESSAGE_TOO_BIG: Final = 1009
 """The close code for a message over the limit (RFC 6455), as servers that enforce it send."""
 
@@ -64,11 +70,14 @@ class Connection:
         max_frame_size: int | None = MAX_FRAME_SIZE,
         *,
         stale: str | None = None,
+        send_text: Callable[[str], bool] | None = None,
     ) -> None:
         # Only the ASGI callables: a Starlette WebSocket would keep its parsed headers, query
         # and cookies for the connection's lifetime (bench/README.md: memory per connection).
         self._receive = receive
         self._asgi_send = send
+        # the server's way to write a frame at once (liveview.server.SEND_TEXT), if it has one
+        self._send_text = send_text
         self._config = config
         self._root_path = root_path
         self._idle = idle
@@ -86,6 +95,9 @@ class Connection:
         """Write one frame; ConnectionError once the websocket is gone."""
         if self._closed:
             raise ConnectionError("websocket closed")
+        send_text = self._send_text
+        if send_text is not None and send_text(text):
+            return
         try:
             await self._asgi_send({"type": "websocket.send", "text": text})
         except (RuntimeError, OSError) as exc:  # uvicorn: ClientDisconnected (an OSError)

@@ -151,6 +151,8 @@ class LiveChannel(Mailbox):
         self._info_bytes = 0  # of the pub/sub messages waiting
         self._info_limit = config.mailbox_info_bytes
         self._components: Components | None = None  # made when a render first calls one
+        self._url = ""  # the page's URL, as the last mount or patch saw it
+        self._live_socket_id: str | None = None  # registered for logouts while joined
         super().__init__(join, size=config.mailbox_size)  # last: this schedules the join
 
     # what arrives --------------------------------------------------------------------------
@@ -206,6 +208,9 @@ class LiveChannel(Mailbox):
         """Take the LiveView off its connection, run `shutdown` (unless it crashed), end its
         subscriptions and timers."""
         self._on_end(self)
+        live_sockets = self._config.live_sockets
+        if self._live_socket_id is not None and live_sockets is not None:
+            live_sockets.unregister(self._live_socket_id, self.logged_out)
         socket, view = self.socket, self.view
         if socket is None or view is None:
             return
@@ -218,6 +223,18 @@ class LiveChannel(Mailbox):
             await socket.end()
 
     # what goes out -------------------------------------------------------------------------
+
+    def logged_out(self) -> None:
+        """This LiveView's user logged out (`LiveViewApp.disconnect`): the page is to load
+        again over HTTP (after what is waiting in the mailbox)."""
+        self.deliver(_LOGGED_OUT)
+
+    def _flash_token(self) -> str | None:
+        """The flash, signed, for the next page of a navigation away (None if there is none)."""
+        socket = self.socket
+        if socket is None or not socket.flash:
+            return None
+        return self._config.signer.sign_flash(socket.flash)
 
     async def _reply(self, ref: str | None, status: str, response: Any) -> None:
         await self._send(frames.reply(self.join_ref, ref, self.topic, status, response))
@@ -263,6 +280,27 @@ class LiveChannel(Mailbox):
         except InvalidToken as exc:
             logger.info("LiveView %s: join refused as stale: %s", self.topic, exc)
             raise _JoinRefused({"reason": STALE}) from None
+        live_socket_id, live_sockets = token.live_socket_id, self._config.live_sockets
+        if live_socket_id is not None and live_sockets is not None:
+            await live_sockets.watch()
+        if (
+            live_socket_id is not None
+            and live_sockets is not None
+            and live_sockets.revoked(live_socket_id, token.issued_at)
+        ):
+            # Signed before its user logged out: the page loads over HTTP, signed out.
+            logger.info("LiveView %s: token of %s from before a logout", self.topic, live_socket_id)
+            raise _JoinRefused({"reason": UNAUTHORIZED})
+        connect_params = payload.get("params")
+        if not isinstance(connect_params, dict):
+            connect_params = {}
+        # The dead render's flash is for the first mount of its page only (not a rejoin after
+        # a crash, nor the next page of a live navigation, which sends the page's tokens
+        # again); a flash carried by a live navigation comes with its join instead.
+        if payload.get("flash") is not None:
+            flash = signer.verify_flash(payload.get("flash"))
+        elif payload.get("redirect") is not None or connect_params.get("_mounts", 0) != 0:
+            flash = {}
 
         navigation = payload.get("redirect")  # a live navigation: the new page's URL
         url = navigation if isinstance(navigation, str) else payload.get("url")
@@ -279,21 +317,30 @@ class LiveChannel(Mailbox):
             raise _JoinRefused({"reason": UNAUTHORIZED})
 
         self._route = match
+        self._url = url
         view = match.view()
         socket = LiveViewSocket(
-            view_id=self.view_id, pubsub=self._config.pubsub, connected=True, mailbox=self
+            view_id=self.view_id,
+            pubsub=self._config.pubsub,
+            connected=True,
+            mailbox=self,
+            connect_params=connect_params,
         )
         self.view, self.socket = view, socket
         self._template = fixed_template(view)
         if flash:
             socket.assign(flash=flash)
-        await start_view(view, socket, dict(token.session), self._params(url, match), url)
+        params = self._params(url, match)
+        await start_view(view, socket, dict(token.session), params, url, match.on_mount)
 
         effects, patch = await self._follow_patches(socket.take_effects(), announce=False)
         nav = effects.navigation
         if nav is not None:  # mount sent the browser elsewhere: the join fails with where to
-            key, where = _navigation_message(nav)
+            key, where = _navigation_message(nav, self._flash_token())
             raise _JoinRefused({key: where, "events": effects.events})
+        if live_socket_id is not None and live_sockets is not None:
+            self._live_socket_id = live_socket_id
+            live_sockets.register(live_socket_id, self.logged_out)
         reply: dict[str, Any] = {}
         if patch is not None:
             reply[LIVE_PATCH] = _navigation_message(patch)[1]
@@ -308,7 +355,9 @@ class LiveChannel(Mailbox):
     def _match(self, token: SessionToken, url: str) -> RouteMatch | None:
         if token.embedded:
             embedded = self._config.embedded.get(token.route)
-            return None if embedded is None else RouteMatch(token.route, embedded, {}, True)
+            if embedded is None:
+                return None
+            return RouteMatch(token.route, embedded, {}, True, on_mount=self._config.on_mount)
         return self._resolve(url)
 
     def _resolve(self, url: str) -> RouteMatch | None:
@@ -343,7 +392,7 @@ class LiveChannel(Mailbox):
                 if nav is not None:
                     if effects.events:  # events go out before the view leaves
                         await self._push(DIFF, {EVENTS: effects.events})
-                    key, where = _navigation_message(nav)
+                    key, where = _navigation_message(nav, self._flash_token())
                     if reply_to is not None:
                         await self._reply(reply_to.ref, OK, {key: where})
                     else:
@@ -445,6 +494,7 @@ class LiveChannel(Mailbox):
         if match is None:
             return
         self._route = match
+        self._url = url
         await view.handle_params(url, self._params(url, match), socket)
 
     def _diff(
@@ -652,6 +702,10 @@ class LiveChannel(Mailbox):
             return view.handle_gap(info.topic, socket)
         if type(info) is MessagesDropped:
             return view.handle_gap(None, socket)
+        if info is _LOGGED_OUT:
+            socket.clear_flash()  # nothing of the signed-in page goes along
+            socket.redirect(self._url)
+            return _NOTHING
         if self._components is None:
             logger.debug("send_update: no live components on this page (%r)", info)
             return _NOTHING
@@ -683,7 +737,13 @@ class LiveChannel(Mailbox):
         return True
 
 
-_NOTICES = frozenset({PubSubGap, MessagesDropped, ComponentUpdate})
+class _LoggedOut:
+    """The notice `logged_out` puts in the mailbox."""
+
+
+_LOGGED_OUT = _LoggedOut()
+
+_NOTICES = frozenset({PubSubGap, MessagesDropped, ComponentUpdate, _LoggedOut})
 """Infos that are not for `handle_info` (see `LiveChannel._handle_notice`)."""
 
 
@@ -697,10 +757,17 @@ def _is_info(message: Any) -> bool:
     return type(message) is not Frame
 
 
-def _navigation_message(nav: Navigation) -> tuple[str, dict[str, Any]]:
+def _navigation_message(nav: Navigation, flash: str | None = None) -> tuple[str, dict[str, Any]]:
     """How the client is told of a navigation: the key (a reply's) or event (a push's), and
-    its payload."""
+    its payload; `flash` (a signed token) goes along with a navigation away, for the next page
+    (the client hands it to the next join, or sets it as a cookie before a page load)."""
     if nav.kind == "redirect":
-        return REDIRECT, {"to": nav.to}
-    kind = "replace" if nav.replace else "push"
-    return (LIVE_PATCH if nav.kind == "patch" else LIVE_REDIRECT), {"to": nav.to, "kind": kind}
+        message = {"to": nav.to}
+    else:
+        kind = "replace" if nav.replace else "push"
+        message = {"to": nav.to, "kind": kind}
+        if nav.kind == "patch":
+            return LIVE_PATCH, message
+    if flash is not None:
+        message["flash"] = flash
+    return (REDIRECT if nav.kind == "redirect" else LIVE_REDIRECT), message

@@ -65,7 +65,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -118,14 +118,15 @@ def presence_of(pubsub: PubSub, namespace: str = DEFAULT_NAMESPACE) -> Presence:
     return presence
 
 
-def namespace_for(secret: str | None) -> str:
+def namespace_for(secret: str | Sequence[str] | None) -> str:
     """The namespace of an app's presences: from its secret when it has one (argument or
-    `LIVEVIEW_SECRET`), so apps sharing a broker and prefix keep theirs apart; else the
-    default, shared by every app without a secret on the broker."""
-    secret = secret or os.environ.get(SECRET_ENV)
-    if not secret:
+    `LIVEVIEW_SECRET`; of a list, the first, which signs), so apps sharing a broker and prefix
+    keep theirs apart; else the default, shared by every app without a secret on the broker."""
+    first = secret if isinstance(secret, str) or secret is None else next(iter(secret), None)
+    signing = first or os.environ.get(SECRET_ENV)
+    if not signing:
         return DEFAULT_NAMESPACE
-    return "app-" + hashlib.sha256(b"liveview.presence:" + secret.encode()).hexdigest()[:16]
+    return "app-" + hashlib.sha256(b"liveview.presence:" + signing.encode()).hexdigest()[:16]
 
 
 class _Replica:

@@ -1,13 +1,27 @@
 // Connects the official Phoenix LiveView client to this server. Loaded after the client's own
 // browser builds (phoenix.min.js, phoenix_live_view.min.js), which define window.Phoenix and
-// window.LiveView. Hooks may be registered on window.LiveViewHooks before this script runs.
+// window.LiveView. Hooks may be registered on window.LiveViewHooks, and connect params added on
+// window.LiveViewParams, before this script runs.
 (() => {
   const meta = (name) => {
     const el = document.querySelector(`meta[name='${name}']`);
     return el ? el.getAttribute("content") : null;
   };
+  // What every join sends as its params, which a connected mount reads as
+  // socket.connect_params. A page adds its own with window.LiveViewParams (an object, or a
+  // function of the LiveView's element returning one), set before this script runs.
+  const params = (el) => {
+    const own = window.LiveViewParams;
+    const intl = Intl.DateTimeFormat().resolvedOptions();
+    return {
+      timezone: intl.timeZone,
+      locale: navigator.language || intl.locale,
+      ...(typeof own === "function" ? own(el) : own || {}),
+      _csrf_token: meta("csrf-token"),
+    };
+  };
   const liveSocket = new LiveView.LiveSocket(meta("liveview-socket") || "/live", Phoenix.Socket, {
-    params: { _csrf_token: meta("csrf-token") },
+    params,
     hooks: window.LiveViewHooks || {},
   });
   liveSocket.connect();

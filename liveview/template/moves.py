@@ -7,11 +7,11 @@ announces moves). ``with_moves`` rewrites the entries of an index-keyed diff as 
 where they are smaller on the wire, so a prepend to a list costs one entry and a few numbers,
 as in a list keyed by hand, without the template naming keys. It works in four steps:
 
-1. Probe (``_may_move``): the first and the last changed entry are tried as moves; if neither
+1. Probe (``_probe``): the first and the last changed entry are tried as moves; if neither
    could be one, the entries changed in place (a ticker) and the diff is left as it is.
-2. Exact sources (``_exact_sources``): for each changed entry, an old entry equal to it: the
-   one at the offset of the previous match if it is, else one found through a table of frozen
-   prints.
+2. Exact sources (``_exact_sources``), when a probed entry equals an old one: for each changed
+   entry, an old entry equal to it: the one at the offset of the previous match if it is, else
+   one found through a table of frozen prints.
 3. Near sources (``_near_sources``): for the other changed entries, the old entry at the same
    offset as the previous move (an insertion or removal shifts a run of entries by one
    offset), else the neighbours ``i ± 1``, sent as ``[j, diff]`` where that is smaller.
@@ -65,43 +65,82 @@ def _size(value: Any) -> int:
     return len(orjson.dumps(value))
 
 
-def _size_if_smaller(move: list[Any], current: WireNode) -> int | None:
+class _Sizes:
+    """The encoded size of each changed entry's index-keyed diff, measured once when needed
+    (the probe, the near sources and the flag's cost all ask)."""
+
+    __slots__ = ("_diff", "_known")
+
+    def __init__(self, diff: WireNode) -> None:
+        self._diff = diff
+        self._known: dict[int, int] = {}
+
+    def __getitem__(self, index: int) -> int:
+        size = self._known.get(index)
+        if size is None:
+            size = self._known[index] = _size(self._diff[str(index)])
+        return size
+
+
+def _move_size_if_smaller(move: list[Any], current: WireNode, current_size: int) -> int | None:
     """The encoded size of ``move`` (``[j, changes]``) if it is shorter than the entry diff
-    ``current``, else ``None``."""
+    ``current`` (of ``current_size`` bytes), else ``None``."""
     if len(move[1]) > len(current):
         return None
     size = _size(move)
-    return size if size < _size(current) else None
+    return size if size < current_size else None
 
 
-def _may_move(
-    index: int, diff: WireNode, old: list[NodePrint], new: list[NodePrint], body: EntryBody
-) -> bool:
-    """Whether entry ``index`` could be a move: it equals an old entry, or is closer to a
-    neighbour than to the old entry in its place (step 1 of the module docstring). Probed on the
-    first and the last changed entry (an insertion, a removal or a rotation moves one of them),
-    so that a diff whose entries all changed in place (a ticker) gives up at once."""
-    entry, current = new[index], diff[str(index)]
+def _probe(
+    index: int,
+    diff: WireNode,
+    old: list[NodePrint],
+    new: list[NodePrint],
+    body: EntryBody,
+    sizes: _Sizes,
+) -> tuple[bool, bool]:
+    """Whether entry ``index`` equals an old entry, and whether it is closer to a neighbour
+    than to the old entry in its place (step 1 of the module docstring). Probed on the first and
+    the last changed entry (an insertion, a removal or a rotation moves one of them), so that a
+    diff whose entries all changed in place (a ticker) gives up at once."""
+    entry = new[index]
     if entry in old:
-        return True
+        return True, False
+    current = diff[str(index)]
     for at in (index - 1, index + 1):
         if 0 <= at < len(old):
             changes = body.diff_prints(old[at], entry)
-            if changes is not SAME and _size_if_smaller([at, changes], current) is not None:
-                return True
-    return False
+            if changes is not SAME:
+                move = [at, changes]
+                if _move_size_if_smaller(move, current, sizes[index]) is not None:
+                    return False, True
+    return False, False
 
 
 def with_moves(diff: WireNode, old: list[NodePrint], new: list[NodePrint], body: EntryBody) -> None:
     """Rewrite the entries in ``diff`` (the ``"k"`` object of an index-keyed diff from prints
-    ``old`` to ``new``) as moves where that makes the diff smaller; adds ``"km"`` if any."""
+    ``old`` to ``new``) as moves where that makes the diff smaller; adds ``"km"`` if any.
+
+    Exact sources are looked for only when a probed entry equals an old one (a shift or a
+    reorder moved it): a list whose ends only changed in place, even if near a neighbour (the
+    classes of a striped list, shifted by one), costs no table of every old entry."""
     changed = [int(name) for name in diff]  # in index order
-    if not any(_may_move(index, diff, old, new, body) for index in {changed[0], changed[-1]}):
+    sizes = _Sizes(diff)
+    exact = near = False
+    for index in {changed[0], changed[-1]}:
+        is_exact, is_near = _probe(index, diff, old, new, body, sizes)
+        exact, near = exact or is_exact, near or is_near
+    if not (exact or near):
         return
-    sources = _exact_sources(changed, old, new)
+    sources = _exact_sources(changed, old, new) if exact else {}
     moves: dict[int, Move] = dict(sources)
-    moves.update(_near_sources(changed, sources, diff, old, new, body))
-    if not _worth_flagging(moves, diff):
+    saved = {index: sizes[index] - len(str(source)) for index, source in sources.items()}
+    for index, (near_move, size) in _near_sources(
+        changed, sources, diff, old, new, body, sizes
+    ).items():
+        moves[index] = near_move
+        saved[index] = sizes[index] - size
+    if not _worth_flagging(moves, saved):
         return
     for index, move in moves.items():
         diff[str(index)] = move
@@ -145,7 +184,8 @@ def _near_sources(
     old: list[NodePrint],
     new: list[NodePrint],
     body: EntryBody,
-) -> dict[int, list[Any]]:
+    sizes: _Sizes,
+) -> dict[int, tuple[list[Any], int]]:
     """For changed entries with no equal old entry (none in ``sources``), a move ``[j, changes]``
     from an old entry with fewer differences (step 3 of the module docstring): the one at the
     offset of the previous move, else a neighbour, until ``MAX_FRUITLESS_NEIGHBOUR_PROBES``
@@ -154,7 +194,7 @@ def _near_sources(
     again. (The candidate loop is inline: it runs for every changed entry of a list whose
     entries all change, a call per candidate shows in the fan-out bench.)"""
     used = set(sources.values())
-    near: dict[int, list[Any]] = {}
+    near: dict[int, tuple[list[Any], int]] = {}
     shift: int | None = None
     misses = 0
     old_count = len(old)
@@ -179,11 +219,11 @@ def _near_sources(
             if changes is SAME:  # equal: had it been free, _exact_sources would have taken it
                 continue
             move = [at, changes]
-            size = _size_if_smaller(move, current)
+            size = _move_size_if_smaller(move, current, sizes[index])
             if size is not None and (best is None or size < best_size):
                 best, best_size = move, size
         if best is not None:
-            near[index] = best
+            near[index] = best, best_size
             used.add(best[0])
             shift = best[0] - index
         elif shift is None:
@@ -191,13 +231,12 @@ def _near_sources(
     return near
 
 
-def _worth_flagging(moves: dict[int, Move], diff: WireNode) -> bool:
+def _worth_flagging(moves: dict[int, Move], saved: dict[int, int]) -> bool:
     """Whether the moves, counted in order, save more than the ``"km": true`` flag costs at
-    some point (step 4 of the module docstring)."""
-    saved = 0
-    for index, move in moves.items():
-        size = len(str(move)) if type(move) is int else _size(move)
-        saved += _size(diff[str(index)]) - size
-        if saved > _FLAG_COST:
+    some point (step 4 of the module docstring); ``saved``: bytes saved by each move."""
+    total = 0
+    for index in moves:
+        total += saved[index]
+        if total > _FLAG_COST:
             return True
     return False

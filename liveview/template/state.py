@@ -85,14 +85,14 @@ class RenderState:
         before = (
             None if changed is None or prints is None or prints[0] is not template.root else prints
         )
-        read_values, changed_reads = shared.key(assigns, None if before is None else changed)
-        found = shared.find(before, read_values, changed_reads)
+        plan, changed_reads, values = shared.key(assigns, None if before is None else changed)
+        found = shared.find(plan, before, values)
         if found is not None:
-            self._prints = found.after
+            self._prints = found.after if found.before is before else found.prints_from(before)
             return found
         calls = 0 if components is None else components.calls
         diff = self.render(template, assigns, changed_reads, components, strict=strict)
-        render = SharedRender(before, changed_reads, read_values, diff, self._prints)
+        render = SharedRender(plan, before, values, diff, self._prints)
         if components is None or components.calls == calls:
             shared.remember(render)
         return render

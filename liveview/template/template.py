@@ -42,7 +42,9 @@ class Template:
         self.environment = check_environment(environment or default_environment())
         self.root: Block = compile_template(self.environment, source, name, filename)
         # The assign names the template can read (None: any), which a shared render matches on.
-        self.shared = SharedRenders(union(*(step.facts.names for step in self.root.steps)))
+        self.shared = SharedRenders(
+            self.root, union(*(step.facts.names for step in self.root.steps))
+        )
 
     @classmethod
     def from_file(

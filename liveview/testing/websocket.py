@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message
 
+from liveview.channel.connection import SEND_TEXT
 from liveview.channel.protocol import REPLY
 from liveview.testing.exceptions import WebSocketClosed, WebSocketRejected
 
@@ -23,6 +24,8 @@ class TestWebSocket:
     def __init__(self, app: ASGIApp, scope: dict[str, Any]) -> None:
         self._to_app: asyncio.Queue[Message] = asyncio.Queue()
         self._from_app: asyncio.Queue[Message] = asyncio.Queue()
+        # as liveview.server.WebSocketProtocol does: frames written at once, not through ASGI
+        scope.setdefault("extensions", {})[SEND_TEXT] = self._written_at_once
         self._task = asyncio.create_task(self._serve(app, scope))
         self._ref = 0
         self.closed_code: int | None = None
@@ -37,6 +40,16 @@ class TestWebSocket:
             await app(scope, self._to_app.get, send)
         finally:
             await self._from_app.put({"type": "websocket.close", "code": 1006})
+
+    write_at_once = True
+    """Whether frames are written at once, as ``liveview.server.WebSocketProtocol`` does
+    (False: through the ASGI ``send``, as other servers do)."""
+
+    def _written_at_once(self, text: str) -> bool:
+        if not self.write_at_once:
+            return False
+        self._from_app.put_nowait({"type": "websocket.send", "text": text})
+        return True
 
     async def _open(self) -> None:
         await self._to_app.put({"type": "websocket.connect"})

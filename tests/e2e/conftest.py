@@ -60,7 +60,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVER_START_TIMEOUT = 15.0
+SERVER_START_TIMEOUT = 30.0
 DEFAULT_TIMEOUT_MS = 10_000  # Playwright waits: fail fast instead of the 30 s default
 
 T = TypeVar("T")
@@ -189,15 +189,16 @@ def _start(
             if _answers_http(port):
                 return server
             time.sleep(0.05)
+        exited = proc.poll()  # before stop(), which ends one that did not answer in time
         server.stop()
         output = server.output()
-        busy = proc.returncode is not None and "address already in use" in output.lower()
+        busy = exited is not None and "address already in use" in output.lower()
         if busy and attempt < 2:
             continue
         state = (
-            f"exited with code {proc.returncode}"
-            if proc.poll() is not None and proc.returncode is not None
-            else f"did not answer HTTP within {SERVER_START_TIMEOUT:.0f}s"
+            f"exited with code {exited}"
+            if exited is not None
+            else f"did not answer HTTP within {SERVER_START_TIMEOUT:.0f}s (stopped)"
         )
         pytest.fail(f"live_server {name!r} on port {port} {state}; its output:\n{output}")
     raise AssertionError("unreachable")

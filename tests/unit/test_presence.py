@@ -177,3 +177,7 @@ async def test_the_apps_presence_is_configured_before_its_first_use() -> None:
     replaced = Presence(app.pubsub, node_timeout=9.0)  # a new one for the pub/sub is the app's
     assert app.presence is replaced
     await app.presence.close()
+
+
+def test_of_a_list_of_secrets_the_first_names_the_namespace() -> None:
+    assert namespace_for(["new", "old"]) == namespace_for("new") != namespace_for("old")

@@ -57,6 +57,7 @@ MARKERS = [
     'PostgresPubSub("postgresql://app@db.internal/app")',
     "class Orders(LiveView)",
     "class Room(LiveView)",
+    "async def require_user(socket, session, params)",
     *RUN_ELSEWHERE,
 ]
 
@@ -139,3 +140,25 @@ async def test_presence_shows_who_is_online_and_typing() -> None:
         assert sorted(listing) == ["al", "bo"] and listing["bo"]["metas"][0]["typing"] is True
         await bo.leave()
         await al.wait_for(lambda html: "<li>Bo</li>" not in html and "<li>Al</li>" in html)
+
+
+async def test_the_authentication_flow() -> None:
+    code = run(
+        "async def require_user(socket, session, params)", SignIn=Page, Home=Page, Profile=Page
+    )
+    app = code["app"]
+    async with LiveViewTestClient(app) as client:
+        refused = await client.get("/profile")
+        assert refused.status_code == 302 and refused.headers["location"] == "/sign-in"
+        wrong = await client.http.post("/session", data={"name": "alice", "password": "no"})
+        assert wrong.headers["location"] == "/sign-in"
+        signed = await client.http.post(
+            "/session", data={"name": "alice", "password": "wonderland"}
+        )
+        assert signed.headers["location"] == "/"
+        view = await client.live("/profile")
+        assert view.html.startswith("<p>page</p>") and "Welcome, alice!" in view.html
+        await client.http.post("/sign-out")
+        frame = await view.socket.receive_frame()  # the open tab loads its page over HTTP
+        assert frame[3] == "redirect"
+        assert (await client.get("/profile")).status_code == 302

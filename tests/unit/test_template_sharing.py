@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
 import jinja2
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from liveview.template import RenderState, Template
-from liveview.template.sharing import LIMIT, SharedRenders
+from liveview.template.sharing import LIMIT, PER_KEY, SharedRenders
 
 SOURCE = (
     "<h1>{{ title }}</h1>"
@@ -126,15 +127,18 @@ def _snapshot(prints: Any) -> Any:
 
 
 def test_memory_is_bounded() -> None:
-    template = Template("{{ a }}")
+    names = [f"a{index}" for index in range(8)]
+    template = Template("".join(f"{{{{ {name} }}}}" for name in names))
     for value in range(LIMIT * 3):
         state = RenderState()
-        state.render_shared(template, {"a": value})
-        state.render_shared(template, {"a": value + 1}, {"a"})
+        assigns = dict.fromkeys(names, value)
+        state.render_shared(template, assigns)
+        changed = {name for bit, name in enumerate(names) if value >> bit & 1} or {"a0"}
+        state.render_shared(template, {**assigns, **dict.fromkeys(changed, -1)}, changed)
     shared = template.shared
     assert isinstance(shared, SharedRenders)
-    assert len(shared._by_prints) <= LIMIT
-    assert all(len(renders) <= 4 for renders in shared._by_prints.values())
+    assert len(shared._plans) == LIMIT
+    assert all(len(plan.renders) <= PER_KEY for plan in shared._plans.values())
 
 
 def test_a_failed_render_shares_nothing_and_keeps_the_state_usable() -> None:
@@ -153,9 +157,81 @@ def test_a_failed_render_shares_nothing_and_keeps_the_state_usable() -> None:
     assert a.render_shared(template, {"n": 2}, {"n"}).diff == {"s": ["", ""], "0": "5"}
 
 
+PAGE = (
+    "<h1>{{ user }}</h1><p>{{ count }}</p>"
+    '<ul>{% for row in rows %}<li class="{{ row.cls }}">{{ row.text }}</li>{% endfor %}</ul>'
+)
+
+
+def rows(count: int) -> list[dict[str, str]]:
+    return [{"cls": f"c{(count + i) % 2}", "text": f"{i}: {count}"} for i in range(3)]
+
+
+def test_a_slot_of_its_own_does_not_keep_a_liveview_from_sharing_the_others() -> None:
+    template = Template(PAGE)
+    states = [RenderState() for _ in range(3)]
+    joins = [
+        state.render_shared(template, {"user": f"u{i}", "count": 0, "rows": rows(0)})
+        for i, state in enumerate(states)
+    ]
+    assert joins[0] is not joins[1]  # the complete trees differ: each shows its user
+    renders = [
+        state.render_shared(
+            template, {"user": f"u{i}", "count": 1, "rows": rows(1)}, {"count", "rows"}
+        )
+        for i, state in enumerate(states)
+    ]
+    assert renders[1] is renders[0] and renders[2] is renders[0]  # rows: equal new lists
+    assert renders[0].json == (
+        '{"1":"1","2":{"k":{"0":{"0":"c1","1":"0: 1"},"1":{"0":"c0","1":"1: 1"},'
+        '"2":{"0":"c1","1":"2: 1"},"kc":3}}}'
+    )
+    # from then on the slot prints are the shared ones (the next match is by identity)...
+    assert states[1]._prints is not None and states[0]._prints is not None
+    assert states[1]._prints[3] is states[0]._prints[3]
+    # ...and each LiveView's own slot is still its own
+    user = states[2].render_shared(template, {"user": "new", "count": 1, "rows": rows(1)}, {"user"})
+    assert user.diff == {"0": "new"}
+    assert states[1].render_shared(
+        template, {"user": "u1", "count": 2, "rows": rows(2)}, {"count", "rows"}
+    ) is states[2].render_shared(
+        template, {"user": "new", "count": 2, "rows": rows(2)}, {"count", "rows"}
+    )
+
+
+def test_containers_match_by_content_and_exact_types() -> None:
+    template = Template("{{ xs }}")
+
+    def shared(first: Any, second: Any) -> bool:
+        one = RenderState().render_shared(template, {"xs": first})
+        return RenderState().render_shared(template, {"xs": second}) is one
+
+    assert shared([1, "a", {"b": (2, None)}], [1, "a", {"b": (2, None)}])
+    assert not shared([1], [1.0])
+    assert not shared([1], [True])
+    assert not shared([0.0], [-0.0])
+    assert not shared([("a",)], [["a"]])
+    assert not shared(("a",), ["a"])
+    assert not shared([Markup("<b>")], ["<b>"])
+    assert not shared([float("nan")], [None])
+    assert not shared([object()], [object()])  # pickles differently: only itself matches
+
+
+def test_a_container_changed_in_place_after_its_render_no_longer_matches_it() -> None:
+    template = Template("{% for x in xs %}{{ x }}{% endfor %}")
+    held = ["a", "b"]
+    first = RenderState().render_shared(template, {"xs": held})
+    held.append("c")  # the render was of ["a", "b"]
+    other = RenderState().render_shared(template, {"xs": ["a", "b", "c"]})
+    assert other is not first
+    assert other.diff["0"]["k"]["kc"] == 3
+
+
 # -- against unshared renders -------------------------------------------------------------------
 
-VALUES = st.sampled_from([0, 1, 3, "a", "<b>", -0.0, 0.0, None, True, ("x",), ("x", "y")])
+VALUES = st.sampled_from(
+    [0, 1, 3, "a", "<b>", -0.0, 0.0, None, True, ("x",), ("x", "y"), ["x"], [1.0], [1], [True]]
+)
 STEP = st.tuples(
     st.integers(0, 3),  # which LiveView renders
     st.dictionaries(st.sampled_from(["title", "count", "items"]), VALUES, max_size=3),
@@ -168,19 +244,21 @@ def test_shared_renders_equal_unshared_ones(steps: list[tuple[int, dict[str, Any
     """Four LiveViews assigning from a small pool, in any interleaving: every shared render is
     exactly what the LiveView would have computed alone."""
     source = (
-        "{{ title }}|{{ count }}|{% if count %}<{{ title }}>{% endif %}|"
+        "{{ user }}|{{ title }}|{{ count }}|{% if count %}<{{ title }}>{% endif %}|"
         "{% for i in (items if items is iterable and items is not string else ()) %}"
         "[{{ i }}{{ count }}]{% endfor %}"
     )
     template = Template(source)
     shared = [RenderState() for _ in range(4)]
     alone = [RenderState() for _ in range(4)]
-    assigns = [{"title": "t", "count": 0, "items": ()} for _ in range(4)]
+    assigns = [{"user": index % 2, "title": "t", "count": 0, "items": ()} for index in range(4)]
     for index in range(4):
         assert shared[index].render_shared(template, assigns[index]).diff == alone[index].render(
             template, assigns[index]
         )
     for index, changes in steps:
+        # containers are copied: equal, never the same object in two LiveViews
+        changes = {name: copy(value) for name, value in changes.items()}
         assigns[index] = {**assigns[index], **changes}
         expected = alone[index].render(template, assigns[index], set(changes))
         assert shared[index].render_shared(template, assigns[index], set(changes)).diff == expected
