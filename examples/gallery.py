@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route
 
 from examples.accounts import make_app as make_accounts_app
+from examples.async_fetch import AsyncFetch
 from examples.chat import Chat
 from examples.control import Control, Display
 from examples.counter import Counter
@@ -41,6 +42,7 @@ EXAMPLES = [
     ("/chat", Chat, "Chat", "a chat room: messages broadcast to a topic"),
     ("/dashboard", Dashboard, "Dashboard", "numbers pushed by a background publisher"),
     ("/cursors", Cursors, "Cursors", "a shared board with everyone's pointer (presence)"),
+    ("/async", AsyncFetch, "Async fetch", "slow data loads after the page: assign_async"),
     ("/kanban", Kanban, "Kanban", "a multi-player board: each card a live component"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),

@@ -20,6 +20,7 @@ The errors an app meets, under the builtin each extends:
 
 from liveview import pubsub
 from liveview.app import LiveViewApp
+from liveview.asyncs import AsyncCancelled, AsyncResult
 from liveview.components import DuplicateComponent
 from liveview.presence import Presence, sync_diff
 from liveview.pubsub import *  # noqa: F403  (its `__all__`, the one list of the pub/sub names)
@@ -32,6 +33,8 @@ from liveview.view import LiveComponent, LiveView, MessagesDropped, UnknownEvent
 
 __all__ = [
     "Assigns",
+    "AsyncCancelled",
+    "AsyncResult",
     "ComponentSocket",
     "DuplicateComponent",
     "LiveComponent",

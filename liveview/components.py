@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from liveview.asyncs import ASSIGN
 from liveview.socket import ComponentSocket, LiveViewSocket
 from liveview.template import RenderState, Template
 from liveview.template.components import make_call, single_root
@@ -39,6 +40,8 @@ from liveview.view import LiveComponent, fixed_template, template_of, updates_ma
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from liveview.asyncs import AsyncDone
 
 logger = logging.getLogger("liveview")
 
@@ -434,6 +437,19 @@ class Components:
         await self._update(component, [(entry, {**assigns, "id": id})])  # as Phoenix: with id
         return True
 
+    async def handle_async(self, done: AsyncDone) -> None:
+        """A task's outcome for the component that started it (nothing if it has left)."""
+        cid = done.owner
+        entry = None if cid is None else self._by_cid.get(cid)
+        if entry is None:
+            return
+        if done.kind == ASSIGN:
+            entry.socket.settle_async(done)
+        else:
+            await entry.component.handle_async(done.name, done.outcome, entry.socket)
+        if entry.socket.has_changes:
+            self._dirty[entry.cid] = None
+
     # the client's side of their lifetime ------------------------------------------------------
 
     def will_destroy(self, cids: Iterable[int]) -> None:
@@ -451,6 +467,7 @@ class Components:
             entry = self._by_cid.get(cid)
             if entry is not None and entry.marked:
                 self._forget_root(entry)
+                self._page.end_asyncs(cid)  # nothing outlives its component
                 del self._by_cid[cid]
                 del self._by_class[type(entry.component)][entry.id]
                 self._dirty.pop(cid, None)
@@ -460,6 +477,7 @@ class Components:
     def reset(self) -> None:
         """The page renders a complete tree again (the client drops every component it holds,
         so every component starts over, as Phoenix does); cids keep counting up."""
+        self._page.end_asyncs()
         self._by_cid.clear()
         self._by_class.clear()
         self._by_root.clear()

@@ -15,7 +15,23 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from liveview.asyncs import (
+    ASSIGN,
+    START,
+    AsyncCancelled,
+    AsyncDone,
+    AsyncFunction,
+    AsyncResult,
+    AsyncTasks,
+    check_function,
+    keys_of,
+    loading,
+    settle,
+)
+
 if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterable
+
     from liveview.presence import Presence
     from liveview.pubsub import PubSub
     from liveview.pubsub.hub import Sized
@@ -199,6 +215,74 @@ class _AssignsHolder:
         """The assigns as the plain dict templates read (never to be changed by the reader)."""
         return self._data
 
+    # async work (liveview.asyncs) -----------------------------------------------------------
+
+    def _async_place(self) -> tuple[AsyncTasks | None, int | None]:
+        """The tasks of this LiveView (None in the dead render) and this socket's place among
+        their owners (None: the LiveView; a cid: a live component)."""
+        raise NotImplementedError
+
+    def assign_async(
+        self,
+        keys: str | Iterable[str],
+        fn: AsyncFunction,
+        *args: Any,
+        reset: bool | Iterable[str] = False,
+    ) -> None:
+        """Assign each of `keys` an `AsyncResult` that is loading, and run `fn(*args)` in a
+        task (an `async def` function; any other runs in a worker thread: `liveview.asyncs`).
+        It returns a dict with exactly those keys, whose values become the results (`ok`);
+        an exception it raises becomes each one's `failed`. A value from before stays in
+        `result` while it reloads, unless `reset` (True, or the keys to reset). Only in the
+        connected mount: in the dead render the assigns stay loading and nothing runs. A
+        second `assign_async` of the same keys replaces the first (cancelled)."""
+        names = keys_of(keys)
+        check_function(fn, "assign_async")
+        self.assign(**loading(self._data, names, reset))
+        tasks, owner = self._async_place()
+        if tasks is not None:
+            tasks.start((owner, ASSIGN, names), fn, args)
+
+    def start_async(self, name: Hashable, fn: AsyncFunction, *args: Any) -> None:
+        """Run `fn(*args)` in a task; its outcome (an `AsyncResult`: `ok` and `result`, or
+        `failed`) goes to `handle_async(name, result, socket)` of this LiveView or live component. A
+        task already running under `name` is cancelled: the later one wins. Does nothing in
+        the dead render."""
+        hash(name)  # a name is a dict key: a clear TypeError now, not in the task
+        check_function(fn, "start_async")
+        tasks, owner = self._async_place()
+        if tasks is not None:
+            tasks.start((owner, START, name), fn, args)
+
+    def cancel_async(self, name_or_result: Hashable | AsyncResult, reason: Any = None) -> None:
+        """Stop a task: `start_async`'s `name` (`handle_async` then gets a result failed with
+        `AsyncCancelled(reason)`), or the `assign_async` of an assign (its name, or its
+        `AsyncResult`: it fails with `AsyncCancelled(reason)` at once). Nothing if none runs."""
+        tasks, owner = self._async_place()
+        if isinstance(name_or_result, AsyncResult):
+            keys = name_or_result.loading
+            if not isinstance(keys, tuple):
+                return  # not loading, or not by assign_async: nothing to cancel
+            if tasks is not None:
+                tasks.cancel((owner, ASSIGN, keys), reason, deliver=False)
+            self._fail_async(keys, reason)
+            return
+        key = None if tasks is None else tasks.find(owner, name_or_result)
+        if tasks is None or key is None:
+            return
+        if key[1] == ASSIGN:
+            tasks.cancel(key, reason, deliver=False)
+            self._fail_async(key[2], reason)  # type: ignore[arg-type]
+        else:
+            tasks.cancel(key, reason, deliver=True)
+
+    def _fail_async(self, keys: tuple[str, ...], reason: Any) -> None:
+        self.assign(**settle(self._data, keys, AsyncResult().fail(AsyncCancelled(reason))))
+
+    def settle_async(self, done: AsyncDone) -> None:
+        """For the framework: assign what an `assign_async` task's outcome makes."""
+        self.assign(**settle(self._data, done.name, done.outcome))
+
 
 class LiveViewSocket(_AssignsHolder):
     """One LiveView's state and its link to the browser and to pub/sub."""
@@ -229,6 +313,7 @@ class LiveViewSocket(_AssignsHolder):
         self._subscriptions: dict[str, str] = {}
         self._timers: dict[Timer, None] = {}
         self._presence_owner: str | None = None  # set by the first `track`
+        self._asyncs: AsyncTasks | None = None  # made by the first task
 
     @property
     def page_title(self) -> str | None:
@@ -365,6 +450,24 @@ class LiveViewSocket(_AssignsHolder):
 
     # for the framework -----------------------------------------------------------------------
 
+    def _async_place(self) -> tuple[AsyncTasks | None, int | None]:
+        if self._asyncs is None and self.connected and self._mailbox is not None:
+            self._asyncs = AsyncTasks(self._mailbox)
+        return self._asyncs, None
+
+    def take_async(self, done: AsyncDone) -> bool:
+        """Whether a task's outcome is still wanted (its task was not replaced or cancelled
+        since): then its owner handles it."""
+        return self._asyncs is not None and self._asyncs.take(done)
+
+    def end_asyncs(self, cid: int | None = None) -> None:
+        """Cancel the tasks of the live component `cid`, or of every live component (None)."""
+        if self._asyncs is not None:
+            if cid is None:
+                self._asyncs.end_components()
+            else:
+                self._asyncs.end(cid)
+
     @property
     def navigating(self) -> bool:
         """Whether a callback asked for a navigation not yet taken (`take_effects`)."""
@@ -385,8 +488,11 @@ class LiveViewSocket(_AssignsHolder):
         return Effects(changed, events, title, navigation)
 
     async def end(self) -> None:
-        """End every subscription and timer of this LiveView (it has ended)."""
+        """End every task, timer and subscription of this LiveView (it has ended)."""
         self._mailbox = None
+        if self._asyncs is not None:
+            self._asyncs.end_all()
+            self._asyncs = None  # and no new ones: without a mailbox none is made
         for timer in list(self._timers):
             timer.cancel()
         subscriptions, self._subscriptions = self._subscriptions, {}
@@ -432,6 +538,9 @@ class ComponentSocket(_AssignsHolder):
     @property
     def connected(self) -> bool:
         return self.page.connected
+
+    def _async_place(self) -> tuple[AsyncTasks | None, int | None]:
+        return self.page._async_place()[0], self.cid
 
     @property
     def pubsub(self) -> PubSub:

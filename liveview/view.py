@@ -9,6 +9,7 @@ LiveView instance (its components included), in arrival order, so they never nee
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -18,8 +19,12 @@ from liveview.on_mount import OnMount, run_hooks
 from liveview.template import Template, flash
 from liveview.template.components import register
 from liveview.template.deps import union
+from liveview.template.environment import environment_for_file
 
 if TYPE_CHECKING:
+    import jinja2
+
+    from liveview.asyncs import AsyncResult
     from liveview.socket import Assigns, ComponentSocket, LiveViewSocket
 
 
@@ -85,11 +90,19 @@ class Rendered:
 
     @classmethod
     def _compile(cls) -> Template:
+        source, name, environment, filename = cls._source()
+        return Template(source, name, environment=environment, filename=filename)
+
+    @classmethod
+    def _source(cls) -> tuple[str, str, jinja2.Environment | None, str | None]:
+        """The template's source, name, environment and file (`Template`'s arguments)."""
         if cls.template is not None:
-            return Template(cls.template, name=f"{cls.__module__}.{cls.__qualname__}")
+            return cls.template, f"{cls.__module__}.{cls.__qualname__}", None, None
         if cls.template_file is not None:
-            module_file = inspect.getfile(cls)
-            return Template.from_file(Path(module_file).parent / cls.template_file)
+            path = Path(inspect.getfile(cls)).parent / cls.template_file
+            filename = os.fspath(path)
+            source = path.read_text(encoding="utf-8")
+            return source, path.name, environment_for_file(filename), filename
         raise TypeError(
             f"{cls.__qualname__} has no template: "
             "set `template` or `template_file`, or override `render`"
@@ -108,6 +121,7 @@ class LiveView(Rendered):
         "handle_event",
         "handle_info",
         "handle_gap",
+        "handle_async",
         "shutdown",
     )
 
@@ -122,7 +136,7 @@ class LiveView(Rendered):
 
     @classmethod
     def _compile(cls) -> Template:
-        return with_flash(super()._compile())
+        return with_flash(*cls._source())
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
@@ -146,6 +160,12 @@ class LiveView(Rendered):
         back), or on every topic (None: this LiveView fell behind its mailbox and messages
         were dropped). Reload what you show from the source of truth. Nothing by default."""
 
+    async def handle_async(self, name: Any, result: AsyncResult, socket: LiveViewSocket) -> None:
+        """A task of `socket.start_async(name, fn)` ended: `result.ok` and `result.result`, or
+        `result.failed` (the exception it raised; `AsyncCancelled` if `cancel_async` stopped
+        it). Not defined by default: a LiveView that starts tasks defines it."""
+        raise NotImplementedError(_no_handle_async(self, name))
+
     async def shutdown(self, socket: LiveViewSocket) -> None:
         """The LiveView is ending (leave, navigation away, or the websocket closed)."""
 
@@ -162,7 +182,7 @@ class LiveComponent(Rendered):
     `handle_event`. An exception in any callback fails the whole page's LiveView, as Phoenix.
     """
 
-    _callbacks = ("mount", "update", "update_many", "handle_event")
+    _callbacks = ("mount", "update", "update_many", "handle_event", "handle_async")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -193,6 +213,19 @@ class LiveComponent(Rendered):
         `pushEvent`."""
         raise UnknownEvent(event)
 
+    async def handle_async(self, name: Any, result: AsyncResult, socket: ComponentSocket) -> None:
+        """A task this component started with `socket.start_async(name, fn)` ended (see
+        `LiveView.handle_async`). Not defined by default."""
+        raise NotImplementedError(_no_handle_async(self, name))
+
+
+def _no_handle_async(owner: Rendered, name: Any) -> str:
+    cls = type(owner).__qualname__
+    return (
+        f"{cls} started a task with start_async({name!r}) but has no handle_async to take "
+        f"its result: define `async def handle_async(self, name, result, socket)` on {cls}"
+    )
+
 
 def compile_now(view: type[Rendered]) -> None:
     """Compile the class's template if it has a fixed one (`render` not overridden; a class
@@ -202,21 +235,29 @@ def compile_now(view: type[Rendered]) -> None:
         view.compiled_template()
 
 
-def with_flash(template: Template) -> Template:
-    """`template`, or when it does not read `flash` at all, it with the flash messages shown
-    at its end (appended on its last line: error lines keep their numbers)."""
-    names = union(*(step.facts.names for step in template.root.steps))
-    if names is None or "flash" in names:
-        return template
-    source = template.source
+def with_flash(
+    source: str,
+    name: str | None = None,
+    environment: jinja2.Environment | None = None,
+    filename: str | None = None,
+) -> Template:
+    """The template of `source`, or when it does not read `flash` at all, it with the flash
+    messages shown at its end (appended on its last line: error lines keep their numbers).
+    Compiled once, with the call appended, unless the rest turns out to read `flash` (or may
+    read any name): then again without it."""
     # before a final newline, which Jinja drops from the end of a template and would not here
     body, end = (source[:-1], "\n") if source.endswith("\n") else (source, "")
-    return Template(
-        body + flash.CALL + end,
-        template.name,
-        environment=template.environment,
-        filename=template.filename,
-    )
+    try:
+        template = Template(
+            body + flash.CALL + end, name, environment=environment, filename=filename
+        )
+    except Exception:  # an error of the source's own: raised as the source alone raises it
+        return Template(source, name, environment=environment, filename=filename)
+    steps = template.root.steps
+    names = union(*(step.facts.names for step in steps[:-1]))  # the call is the last step
+    if names is None or "flash" in names:
+        return Template(source, name, environment=environment, filename=filename)
+    return template
 
 
 def updates_many(component: type[LiveComponent]) -> bool:

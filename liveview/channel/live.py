@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from liveview import crashes
+from liveview.asyncs import ASSIGN, AsyncDone
 from liveview.channel import frames
 from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.frames import Frame
@@ -702,6 +703,8 @@ class LiveChannel(Mailbox):
             return view.handle_gap(info.topic, socket)
         if type(info) is MessagesDropped:
             return view.handle_gap(None, socket)
+        if type(info) is AsyncDone:
+            return self._on_async(info)
         if info is _LOGGED_OUT:
             socket.clear_flash()  # nothing of the signed-in page goes along
             socket.redirect(self._url)
@@ -710,6 +713,22 @@ class LiveChannel(Mailbox):
             logger.debug("send_update: no live components on this page (%r)", info)
             return _NOTHING
         return self._components.send_update(info.component, info.id, info.assigns)
+
+    async def _on_async(self, done: AsyncDone) -> None:
+        """A task's outcome (`liveview.asyncs`): assigned (`assign_async`) or handed to
+        `handle_async` (`start_async`) of the LiveView or live component that started it,
+        unless the task was replaced or cancelled since, or its component has left."""
+        view, socket = self.view, self.socket
+        assert view is not None and socket is not None
+        if not socket.take_async(done):
+            return
+        if done.owner is not None:
+            if self._components is not None:
+                await self._components.handle_async(done)
+        elif done.kind == ASSIGN:
+            socket.settle_async(done)
+        else:
+            await view.handle_async(done.name, done.outcome, socket)
 
     def _info_of(self, message: Any) -> Any:
         """What `handle_info` gets for a waiting info, taken out of the mailbox."""
@@ -721,12 +740,13 @@ class LiveChannel(Mailbox):
     def shed(self, waiting: list[Any]) -> bool:
         """The mailbox is full: the waiting infos make way for one `MessagesDropped` (the
         LiveView reloads what it shows); client messages are never dropped, so a client that
-        floods its own LiveView still fails it."""
-        kept = [message for message in waiting if type(message) is Frame]
+        floods its own LiveView still fails it. Tasks' outcomes are kept too (there are no
+        more of them than tasks, and an `assign_async` would stay loading without its own)."""
+        kept = [message for message in waiting if type(message) in _KEPT]
         dropped = sum(
             message.count if type(message) is MessagesDropped else 1
             for message in waiting
-            if type(message) is not Frame
+            if type(message) not in _KEPT
         )
         if not dropped:
             return False
@@ -743,8 +763,12 @@ class _LoggedOut:
 
 _LOGGED_OUT = _LoggedOut()
 
-_NOTICES = frozenset({PubSubGap, MessagesDropped, ComponentUpdate, _LoggedOut})
+_NOTICES = frozenset({PubSubGap, MessagesDropped, ComponentUpdate, _LoggedOut, AsyncDone})
 """Infos that are not for `handle_info` (see `LiveChannel._handle_notice`)."""
+
+
+_KEPT = frozenset({Frame, AsyncDone, _LoggedOut})
+"""What `LiveChannel.shed` never drops: client messages, tasks' outcomes, a logout."""
 
 
 def _cids(payload: dict[str, Any]) -> list[int]:

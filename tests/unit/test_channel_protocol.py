@@ -433,6 +433,28 @@ async def test_a_view_behind_its_infos_is_told_what_it_missed_and_lives() -> Non
         assert app.pubsub.subscription_count == 1
 
 
+async def test_a_logout_waiting_in_a_full_mailbox_is_never_shed() -> None:
+    async with blocked_beside_a_counter(mailbox_size=5) as (app, blocked, _other):
+        await app.pubsub.publish("flood", {"n": 0})
+        await asyncio.sleep(0.01)  # the view is now stuck handling n=0
+        connections = app.idle_sweeper._connections
+        channel = next(
+            channel
+            for connection in connections
+            for channel in connection._channels.values()  # type: ignore[attr-defined]
+            if channel.topic == blocked.topic
+        )
+        channel.logged_out()  # as LiveViewApp.disconnect does for this view's user
+        for n in range(1, 12):  # the infos behind it overflow the mailbox
+            await app.pubsub.publish("flood", {"n": n})
+        Blocked.release.set()
+        events = []
+        while "redirect" not in events:
+            frame = await blocked.socket.receive_frame()
+            events.append(frame[3])
+        assert frame[2] == blocked.topic and frame[4]["to"].endswith("/blocked")
+
+
 async def test_infos_waiting_past_their_byte_bound_make_way_for_a_notice() -> None:
     # 3 KB messages, far fewer than the count: 1..3 wait within the 10 KB bound, 4 makes them
     # one notice; the view lives, and its neighbour is answered meanwhile

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from liveview import LiveView, LiveViewApp, LiveViewSocket
+from liveview.template import TemplateSyntaxError
+from liveview.template import template as template_module
 from liveview.template.flash import flash_group
 from liveview.testing import LiveViewTestClient
 
@@ -59,3 +63,36 @@ def test_flash_group_markup() -> None:
     assert flash_group({}) == "" and flash_group(None) == "" and flash_group({"info": ""}) == ""
     html = flash_group({'warn"ing': "<b>x</b>"})
     assert "&lt;b&gt;x&lt;/b&gt;" in html and 'phx-value-key="warn&#34;ing"' in html
+
+
+def test_a_template_is_compiled_once_with_the_flash_and_twice_only_when_it_reads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiled: list[str] = []
+    real = template_module.compile_template
+
+    def counting(environment: Any, source: str, *args: Any) -> Any:
+        compiled.append(source)
+        return real(environment, source, *args)
+
+    monkeypatch.setattr(template_module, "compile_template", counting)
+
+    class Plain(LiveView):
+        template = "<p>{{ x }}</p>\n"
+
+    class Reads(LiveView):
+        template = "<p>{{ flash.info }}</p>"
+
+    assert "flash_group(flash)" in Plain.compiled_template().source
+    assert compiled == ["<p>{{ x }}</p>{{ flash_group(flash) }}\n"]  # once, lines kept
+    assert Reads.compiled_template().source == "<p>{{ flash.info }}</p>"
+    assert len(compiled) == 3  # with the call, then as written: it reads flash itself
+
+
+def test_a_template_error_is_the_sources_own() -> None:
+    class Broken(LiveView):
+        template = "<p>{% if x %}</p>"
+
+    with pytest.raises(TemplateSyntaxError) as raised:
+        Broken.compiled_template()
+    assert "flash_group" not in str(raised.value)

@@ -43,6 +43,7 @@ RUN_ELSEWHERE = {
     "from pydantic import BaseModel, EmailStr": "tests/unit/test_readme_forms.py",
     "from pydantic import Field, create_model": "tests/unit/test_readme_forms.py",
     "async with RedisPubSub": "tests/integration/test_readme_brokers.py",
+    "class OrgPage(LiveView)": "tests/unit/test_readme_async.py",
 }
 MARKERS = [
     "class Counter(LiveView)",
