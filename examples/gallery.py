@@ -19,7 +19,11 @@ from examples.counter import Counter
 from examples.cursors import HOOK as CURSORS_HOOK
 from examples.cursors import Cursors
 from examples.dashboard import Dashboard, metrics_publisher
+from examples.js import JSCommands
 from examples.kanban import Kanban
+from examples.photos import CSS as PHOTOS_CSS
+from examples.photos import ROUTES as PHOTOS_ROUTES
+from examples.photos import UPLOADERS_JS, DirectPhotos, Photos, QuickPhoto
 from examples.shared_counter import SharedCounter
 from examples.signup import ROUTES as SIGNUP_ROUTES
 from examples.signup import SignupView
@@ -44,6 +48,10 @@ EXAMPLES = [
     ("/cursors", Cursors, "Cursors", "a shared board with everyone's pointer (presence)"),
     ("/async", AsyncFetch, "Async fetch", "slow data loads after the page: assign_async"),
     ("/kanban", Kanban, "Kanban", "a multi-player board: each card a live component"),
+    ("/photos", Photos, "Photos", "uploads with previews, progress and cancel; a shared wall"),
+    ("/photos/quick", QuickPhoto, "Quick photo", "an upload that starts when a file is picked"),
+    ("/photos/direct", DirectPhotos, "Direct photos", "the browser PUTs files to storage itself"),
+    ("/js", JSCommands, "JS commands", "a modal, a dropdown and tabs run by JS commands"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
 ]
@@ -77,10 +85,11 @@ app = LiveViewApp(
     routes={path: view for path, view, _, _ in EXAMPLES},
     title="liveview gallery",
     layout=LAYOUT,
-    head=f"<style>{FORMS_CSS}</style>{CURSORS_HOOK}",
+    head=f"<style>{FORMS_CSS}{PHOTOS_CSS}</style><script>{UPLOADERS_JS}</script>{CURSORS_HOOK}",
     extra_routes=[
         Route("/", index),
         *SIGNUP_ROUTES,
+        *PHOTOS_ROUTES,
         Mount(
             "/accounts",
             app=make_accounts_app(

@@ -22,6 +22,7 @@ from liveview import pubsub
 from liveview.app import LiveViewApp
 from liveview.asyncs import AsyncCancelled, AsyncResult
 from liveview.components import DuplicateComponent
+from liveview.js import JS
 from liveview.presence import Presence, sync_diff
 from liveview.pubsub import *  # noqa: F403  (its `__all__`, the one list of the pub/sub names)
 from liveview.routing import LiveSession
@@ -29,9 +30,11 @@ from liveview.socket import Assigns, ComponentSocket, LiveViewSocket, Timer
 from liveview.template import Template
 from liveview.template.components import NoSingleRoot
 from liveview.template.errors import TemplateSyntaxError
+from liveview.uploads import UploadConfig, UploadEntry
 from liveview.view import LiveComponent, LiveView, MessagesDropped, UnknownEvent
 
 __all__ = [
+    "JS",
     "Assigns",
     "AsyncCancelled",
     "AsyncResult",
@@ -49,6 +52,8 @@ __all__ = [
     "TemplateSyntaxError",
     "Timer",
     "UnknownEvent",
+    "UploadConfig",
+    "UploadEntry",
     "sync_diff",
 ]
 __all__ += pubsub.__all__

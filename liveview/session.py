@@ -132,6 +132,7 @@ class TokenSigner:
         self._csrf = URLSafeTimedSerializer(keys, salt="liveview.csrf")
         self._reload = URLSafeTimedSerializer(keys, salt="liveview.reload")
         self._flash = URLSafeTimedSerializer(keys, salt="liveview.flash")
+        self._upload = URLSafeTimedSerializer(keys, salt="liveview.upload")
 
     # session token -----------------------------------------------------------------------
 
@@ -208,6 +209,22 @@ class TokenSigner:
             return self._reload.loads(token, max_age=RELOAD_MAX_AGE)
         except BadData as exc:
             raise InvalidToken(str(exc)) from None
+
+    # upload token (the `lvu:` join of one entry) ------------------------------------------------
+
+    def sign_upload(self, view_id: str, upload_ref: str, entry_ref: str) -> str:
+        return self._upload.dumps([view_id, upload_ref, entry_ref])
+
+    def verify_upload(self, token: object) -> tuple[str, str, str]:
+        """(view id, upload ref, entry ref) of an upload token."""
+        data = self._load(self._upload, token)
+        if (
+            not isinstance(data, list)
+            or len(data) != 3
+            or not all(isinstance(x, str) for x in data)
+        ):
+            raise InvalidToken("upload token has the wrong shape")
+        return data[0], data[1], data[2]
 
     # CSRF --------------------------------------------------------------------------------
 

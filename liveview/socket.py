@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from liveview.asyncs import (
     ASSIGN,
@@ -28,6 +28,16 @@ from liveview.asyncs import (
     loading,
     settle,
 )
+from liveview.uploads import UploadConfig, UploadEntry, Uploads
+from liveview.uploads.config import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_CHUNK_TIMEOUT,
+    DEFAULT_MAX_ENTRIES,
+    DEFAULT_MAX_FILE_SIZE,
+    ExternalCallback,
+    ProgressCallback,
+)
+from liveview.uploads.state import Consumer
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Iterable
@@ -36,6 +46,8 @@ if TYPE_CHECKING:
     from liveview.pubsub import PubSub
     from liveview.pubsub.hub import Sized
     from liveview.view import LiveComponent
+
+_T = TypeVar("_T")
 
 _IMMUTABLE = (str, int, float, bool, bytes, type(None))
 
@@ -313,6 +325,7 @@ class LiveViewSocket(_AssignsHolder):
         self._subscriptions: dict[str, str] = {}
         self._timers: dict[Timer, None] = {}
         self._presence_owner: str | None = None  # set by the first `track`
+        self._uploads: Uploads | None = None
         self._asyncs: AsyncTasks | None = None  # made by the first task
 
     @property
@@ -443,6 +456,79 @@ class LiveViewSocket(_AssignsHolder):
             return None
         return await self.presence.update(topic, key, meta, owner=self._presence_owner)
 
+    # uploads ---------------------------------------------------------------------------------
+
+    @property
+    def uploads(self) -> Uploads:
+        """The allowed uploads by name (the `uploads` assign templates read)."""
+        if self._uploads is None:
+            self._uploads = Uploads()
+        return self._uploads
+
+    def allow_upload(
+        self,
+        name: str,
+        *,
+        accept: list[str] | tuple[str, ...] | Literal["any"],
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        chunk_timeout: int = DEFAULT_CHUNK_TIMEOUT,
+        auto_upload: bool = False,
+        progress: ProgressCallback | None = None,
+        external: ExternalCallback | None = None,
+    ) -> UploadConfig:
+        """Allow uploads called `name` (`uploads.<name>` in templates, with
+        `live_file_input(uploads.<name>)`). Sizes in bytes, `chunk_timeout` in milliseconds (as
+        Phoenix); `progress(name, entry, socket)` runs on each progress update; `external(entry,
+        socket)` returns `{"uploader": ..., ...}` for uploads the browser sends elsewhere."""
+        config = UploadConfig(
+            name=name,
+            accept="any" if accept == "any" else tuple(accept),
+            max_entries=max_entries,
+            max_file_size=max_file_size,
+            chunk_size=chunk_size,
+            chunk_timeout=chunk_timeout,
+            auto_upload=auto_upload,
+            progress=progress,
+            external=external,
+        )
+        self.uploads.allow(config)
+        self.touch_uploads()
+        return config
+
+    def disallow_upload(self, name: str) -> None:
+        """Remove the upload `name` (an error while entries are still uploading)."""
+        self.uploads.disallow(name)
+        self.touch_uploads()
+
+    def cancel_upload(self, name: str, ref: str) -> None:
+        """Drop the entry `ref` of upload `name`: its transfer stops, its file is deleted."""
+        self.uploads.cancel(name, ref)
+        self.touch_uploads()
+
+    def uploaded_entries(self, name: str) -> tuple[list[UploadEntry], list[UploadEntry]]:
+        """`(done, in_progress)` entries of the upload `name`."""
+        return self.uploads.uploaded_entries(name)
+
+    async def consume_uploaded_entries(self, name: str, fn: Consumer[_T]) -> list[_T]:
+        """Call `fn(path, entry)` (sync or async) for each done entry of `name` and return
+        what it returned; each entry is then removed and its temporary file deleted, so copy
+        or move the file inside `fn`. Entries still uploading stay."""
+        results = await self.uploads.consume(name, fn)
+        self.touch_uploads()
+        return results
+
+    async def consume_uploaded_entry(self, entry: UploadEntry, fn: Consumer[_T]) -> _T:
+        """`consume_uploaded_entries` for one done entry."""
+        result = await self.uploads.consume_entry(entry, fn)
+        self.touch_uploads()
+        return result
+
+    def touch_uploads(self) -> None:
+        """For the framework: the uploads changed, re-render what shows them."""
+        self.assign(uploads=self.uploads)
+
     @property
     def subscriptions(self) -> frozenset[str]:
         """The topics this LiveView receives."""
@@ -490,6 +576,8 @@ class LiveViewSocket(_AssignsHolder):
     async def end(self) -> None:
         """End every task, timer and subscription of this LiveView (it has ended)."""
         self._mailbox = None
+        if self._uploads is not None:  # temporary files go with the LiveView
+            self._uploads.close()
         if self._asyncs is not None:
             self._asyncs.end_all()
             self._asyncs = None  # and no new ones: without a mailbox none is made

@@ -33,6 +33,7 @@ from liveview.channel.protocol import (
     PHOENIX_TOPIC,
     STALE,
 )
+from liveview.channel.upload import UPLOAD_TOPIC_PREFIX, UploadChannel
 
 logger = logging.getLogger("liveview")
 
@@ -82,6 +83,7 @@ class Connection:
         self._root_path = root_path
         self._idle = idle
         self._channels: dict[str, LiveChannel] = {}
+        self._uploads: dict[str, UploadChannel] = {}  # `lvu:` topics: one file's chunks each
         self._stale = stale  # why the page's CSRF token failed: every join is answered stale
         self._closed = False
         self._loop = asyncio.get_running_loop()
@@ -130,6 +132,8 @@ class Connection:
             self._closed = True
             channels = list(self._channels.values())
             self._channels.clear()
+            for upload in list(self._uploads.values()):
+                upload.stop()
             await asyncio.gather(*(channel.stop() for channel in channels))
 
     async def _on_message(self, message: Message) -> bool:
@@ -142,7 +146,8 @@ class Connection:
             data = message.get("bytes")
             if data is not None and len(data) > self._max_frame:
                 return await self._too_big(len(data))
-            logger.warning("binary frame ignored: uploads are not supported yet")
+            if data is not None:
+                await self._route_binary(data)
         elif len(text) > self._measure_above and _utf8_size(text) > self._max_frame:
             return await self._too_big(_utf8_size(text))
         else:
@@ -180,6 +185,10 @@ class Connection:
         if frame.event == JOIN:
             await self._join(frame)
             return
+        upload = self._uploads.get(frame.topic)
+        if upload is not None:
+            await upload.on_text(frame)
+            return
 
         channel = self._channels.get(frame.topic)
         if channel is None:
@@ -193,7 +202,44 @@ class Connection:
             return
         channel.push_frame(frame)
 
+    async def _route_binary(self, data: bytes) -> None:
+        """A binary push: an upload chunk for its `lvu:` channel; anything else is answered
+        with an error (when it has a ref to answer) and dropped."""
+        try:
+            frame = frames.decode_binary(data)
+        except MalformedFrame as exc:
+            logger.warning("malformed binary frame: %s", exc.reason)
+            return
+        upload = self._uploads.get(frame.topic)
+        if upload is None or frame.join_ref != upload.join_ref:
+            await self.send(
+                frames.reply(None, frame.ref, frame.topic, FAILED, {"reason": "unmatched topic"})
+            )
+            return
+        await upload.chunk(frame)
+
+    async def _join_upload(self, frame: Frame) -> None:
+        old = self._uploads.pop(frame.topic, None)
+        if old is not None:
+            old.stop()
+        upload = UploadChannel(
+            join=frame,
+            send=self.send,
+            signer=self._config.signer,
+            find_view=lambda view_id: self._channels.get(LIVEVIEW_TOPIC_PREFIX + view_id),
+            on_end=self._forget_upload,
+        )
+        if await upload.join() and not upload.ended:
+            self._uploads[frame.topic] = upload
+
+    def _forget_upload(self, upload: UploadChannel) -> None:
+        if self._uploads.get(upload.topic) is upload:
+            del self._uploads[upload.topic]
+
     async def _join(self, frame: Frame) -> None:
+        if frame.topic.startswith(UPLOAD_TOPIC_PREFIX) and frame.join_ref is not None:
+            await self._join_upload(frame)
+            return
         if not frame.topic.startswith(LIVEVIEW_TOPIC_PREFIX) or frame.join_ref is None:
             await self._unmatched(frame)
             return

@@ -56,6 +56,14 @@ from liveview.channel.protocol import (
     UNAUTHORIZED,
     view_id_of,
 )
+from liveview.channel.upload import (
+    ALLOW_UPLOAD,
+    PROGRESS,
+    UploadFailed,
+    preflight,
+    progress,
+    put_form_entries,
+)
 from liveview.components import Components, UnknownComponent
 from liveview.pubsub import PubSubGap
 from liveview.pubsub.hub import Sized, with_size
@@ -381,7 +389,11 @@ class LiveChannel(Mailbox):
     # after every callback: one funnel ------------------------------------------------------
 
     async def _finish(
-        self, effects: Effects, reply_to: Frame | None = None, hook_reply: Any = None
+        self,
+        effects: Effects,
+        reply_to: Frame | None = None,
+        hook_reply: Any = None,
+        response: dict[str, Any] | None = None,
     ) -> Outcome:
         """Turn what a callback did into one reply (to the client's `reply_to`) or one push (an
         info): follow its patches, leave on a navigation away, else send its diff. If live
@@ -400,17 +412,21 @@ class LiveChannel(Mailbox):
                         await self._push(key, where)
                     await self._push(CLOSE, {})
                     return Outcome.END
-            later = await self._send_diff(effects, reply_to, hook_reply)
+            later = await self._send_diff(effects, reply_to, hook_reply, response)
             if later is None:
                 return _CONTINUE
-            effects, reply_to, hook_reply = later, None, None
+            effects, reply_to, hook_reply, response = later, None, None, None
         raise ComponentRenderLoop(
             f"the live components of {type(self.view).__name__} changed the page on each of "
             f"{MAX_COMPONENT_FOLLOW_UPS} renders in a row: check their mount and update"
         )
 
     def _send_diff(
-        self, effects: Effects, reply_to: Frame | None, hook_reply: Any
+        self,
+        effects: Effects,
+        reply_to: Frame | None,
+        hook_reply: Any,
+        response: dict[str, Any] | None = None,
     ) -> Awaitable[Effects | None]:
         """Send the diff of `effects`: as the reply to `reply_to`, else as a push (nothing when
         there is no change). Not a coroutine: the write is the only thing awaited, once per
@@ -420,11 +436,13 @@ class LiveChannel(Mailbox):
         components = self._components
         if components is not None:
             if components.busy:
-                return self._send_with_components(diff, reply_to, hook_reply)
+                return self._send_with_components(diff, reply_to, hook_reply, response)
             components.settle()
         if reply_to is not None:
             if isinstance(hook_reply, dict):
                 diff = {**diff, REPLY: hook_reply}
+            if response is not None:  # the reply says more than the diff (a preflight)
+                return self._reply(reply_to.ref, OK, {**response, DIFF: diff} if diff else response)
             return self._reply(reply_to.ref, OK, {DIFF: diff} if diff else {})
         if not diff:
             return _NOTHING
@@ -433,14 +451,19 @@ class LiveChannel(Mailbox):
         return self._push(DIFF, diff)
 
     async def _send_with_components(
-        self, diff: dict[str, Any], reply_to: Frame | None, hook_reply: Any
+        self,
+        diff: dict[str, Any],
+        reply_to: Frame | None,
+        hook_reply: Any,
+        response: dict[str, Any] | None = None,
     ) -> Effects | None:
         """`_send_diff` for a diff that live components add to."""
         diff, later = await self._with_components(diff)
         if reply_to is not None:
             if isinstance(hook_reply, dict):
                 diff[REPLY] = hook_reply
-            await self._reply(reply_to.ref, OK, {DIFF: diff} if diff else {})
+            reply = {DIFF: diff} if diff else {}
+            await self._reply(reply_to.ref, OK, {**response, **reply} if response else reply)
         elif diff:
             await self._push(DIFF, diff)
         return later
@@ -572,6 +595,15 @@ class LiveChannel(Mailbox):
             return Outcome.END
         if event == LIVE_PATCH:
             return await self._on_live_patch(frame)
+        if event == ALLOW_UPLOAD:
+            socket = self.socket
+            assert socket is not None
+            reply = await preflight(socket, frame.payload, self._config.signer)
+            return await self._finish(socket.take_effects(), frame, response=reply)
+        if event == PROGRESS:
+            assert self.socket is not None
+            await progress(self.socket, frame.payload)
+            return await self._finish(self.socket.take_effects(), frame)
         if event == CIDS_WILL_DESTROY:
             if self._components is not None:
                 self._components.will_destroy(_cids(frame.payload))
@@ -602,6 +634,8 @@ class LiveChannel(Mailbox):
             return _CONTINUE
         value = payload.get("value")
         if payload.get("type") == "form":
+            if payload.get("uploads"):  # files selected: registered before the handler runs
+                put_form_entries(socket, payload["uploads"])
             try:
                 args = form_payload(value, payload.get("meta"))
             except FormTooLarge as exc:  # a hostile form: refused, the LiveView carries on
@@ -709,6 +743,9 @@ class LiveChannel(Mailbox):
             socket.clear_flash()  # nothing of the signed-in page goes along
             socket.redirect(self._url)
             return _NOTHING
+        if type(info) is UploadFailed:
+            info.apply(socket)
+            return _NOTHING
         if self._components is None:
             logger.debug("send_update: no live components on this page (%r)", info)
             return _NOTHING
@@ -763,12 +800,15 @@ class _LoggedOut:
 
 _LOGGED_OUT = _LoggedOut()
 
-_NOTICES = frozenset({PubSubGap, MessagesDropped, ComponentUpdate, _LoggedOut, AsyncDone})
+_NOTICES = frozenset(
+    {PubSubGap, MessagesDropped, ComponentUpdate, _LoggedOut, AsyncDone, UploadFailed}
+)
 """Infos that are not for `handle_info` (see `LiveChannel._handle_notice`)."""
 
 
-_KEPT = frozenset({Frame, AsyncDone, _LoggedOut})
-"""What `LiveChannel.shed` never drops: client messages, tasks' outcomes, a logout."""
+_KEPT = frozenset({Frame, AsyncDone, _LoggedOut, UploadFailed})
+"""What `LiveChannel.shed` never drops: client messages, tasks' outcomes, a logout, an upload's
+failure (one at most per entry)."""
 
 
 def _cids(payload: dict[str, Any]) -> list[int]:

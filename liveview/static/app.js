@@ -1,7 +1,8 @@
 // Connects the official Phoenix LiveView client to this server. Loaded after the client's own
 // browser builds (phoenix.min.js, phoenix_live_view.min.js), which define window.Phoenix and
-// window.LiveView. Hooks may be registered on window.LiveViewHooks, and connect params added on
-// window.LiveViewParams, before this script runs.
+// window.LiveView. Hooks may be registered on window.LiveViewHooks, connect params added on
+// window.LiveViewParams, and uploaders for external uploads (allow_upload(external=...)) put on
+// window.LiveViewUploaders, before this script runs.
 (() => {
   const meta = (name) => {
     const el = document.querySelector(`meta[name='${name}']`);
@@ -23,6 +24,7 @@
   const liveSocket = new LiveView.LiveSocket(meta("liveview-socket") || "/live", Phoenix.Socket, {
     params,
     hooks: window.LiveViewHooks || {},
+    uploaders: window.LiveViewUploaders || {},
   });
   liveSocket.connect();
   window.liveSocket = liveSocket;

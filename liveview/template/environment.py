@@ -17,8 +17,18 @@ from pathlib import Path
 
 import jinja2
 
+from liveview.js import JS
+from liveview.uploads import live_file_input, live_img_preview, upload_error_message
+
 from .components import CALL_NAME, live_component
 from .flash import GLOBAL_NAME, flash_group
+
+UPLOAD_HELPERS = {
+    "live_file_input": live_file_input,
+    "live_img_preview": live_img_preview,
+    "upload_error_message": upload_error_message,
+}
+"""The upload helpers every environment gets (unless it has its own of that name)."""
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PACKAGE_LOADER = jinja2.PrefixLoader({"liveview": jinja2.FileSystemLoader(PACKAGE_TEMPLATES)})
@@ -42,7 +52,7 @@ def directory_environment(directory: str) -> jinja2.Environment:
 
 def check_environment(environment: jinja2.Environment) -> jinja2.Environment:
     """Refuse environments this engine cannot render with; return the environment, with the
-    ``live_component`` and ``flash_group`` globals added when it has none of those names,
+    ``live_component``, ``flash_group`` and ``JS`` globals added when it has none of those names,
     and the package's templates after its loader."""
     if environment.is_async:
         raise ValueError("liveview templates need a synchronous Jinja environment")
@@ -50,6 +60,9 @@ def check_environment(environment: jinja2.Environment) -> jinja2.Environment:
         raise ValueError("liveview templates need a Jinja environment with autoescape enabled")
     environment.globals.setdefault(CALL_NAME, live_component)
     environment.globals.setdefault(GLOBAL_NAME, flash_group)
+    for name, helper in UPLOAD_HELPERS.items():
+        environment.globals.setdefault(name, helper)
+    environment.globals.setdefault("JS", JS)
     loader = environment.loader
     if loader is None:
         environment.loader = PACKAGE_LOADER

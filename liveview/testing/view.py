@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +12,8 @@ from liveview.testing.crashes import CrashLog
 from liveview.testing.exceptions import LiveViewCrashed, ReplyError
 from liveview.testing.forms import FormTest
 from liveview.testing.tree import component_of, extract, merge_diff, to_html
+from liveview.testing.uploads import File
+from liveview.testing.uploads import upload as upload_files
 from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 
 
@@ -153,6 +155,19 @@ class LiveViewTest:
     ) -> str:
         await self.send_form(event, form, {}, phx_target)
         return self.html
+
+    async def upload(
+        self,
+        name: str,
+        files: Sequence[File],
+        *,
+        chunk_size: int | None = None,
+    ) -> str:
+        """Select `files` (`(name, bytes)` or `(name, bytes, type)`) in the upload input
+        `name` and upload them as the client does (form change, preflight, `lvu:` chunks,
+        progress); returns the HTML. Like Phoenix.LiveViewTest's `file_input` and
+        `render_upload` together."""
+        return await upload_files(self, name, files, chunk_size=chunk_size)
 
     def form(self, selector: str = "form") -> FormTest:
         """A form of the page (`#id`, or `form`: the first), to fill in and send as the client
