@@ -4,7 +4,8 @@ The server keeps no message per page: each arrives from the room's topic, is ins
 `messages` stream (the browser keeps the last `SHOWN`) and forgotten once sent. Works across
 server processes: a message is shown when it arrives from the topic, also in the LiveView that
 sent it. Deleting a message publishes its deletion, so it goes from every page of the room.
-Switching rooms resets the stream to the new room's history. HTML is escaped.
+Switching rooms resets the stream to the new room's history. Who is in the room and who is
+typing come from presence (`examples/online.py`), tracked on the room's topic. HTML is escaped.
 
 `HISTORY` (for pages opened later) is fed from received messages, once per process however many
 LiveViews received them; a real app keeps messages in its database.
@@ -14,6 +15,7 @@ import secrets
 from collections import deque
 from typing import Any
 
+from examples.online import Online
 from liveview import LiveView, LiveViewSocket, MessageTooLarge, PubSubUnavailable
 
 ROOMS = ("lobby", "random")
@@ -63,7 +65,9 @@ class Chat(LiveView):
                 aria-label="delete" title="delete"></button></li>
       {% endfor %}
     </ul>
-    <form id="chat" phx-submit="send">
+    <p id="online">Online: {% for n in online %}<span class="who">{{ n }}</span> {% endfor %}</p>
+    <p id="typing">{% if typing %}{{ typing|join(", ") }} typing&hellip;{% endif %}</p>
+    <form id="chat" phx-submit="send" phx-change="typing">
       <input id="name" name="name" placeholder="Your name" value="{{ name }}">
       <input id="text" name="text" placeholder="Say something" value="">
       <button id="send" type="submit">Send</button>
@@ -75,21 +79,36 @@ class Chat(LiveView):
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
         socket.assign(rooms=ROOMS, name="", notice="")
+        self.online: Online | None = None  # who's here and typing: presence (examples/online.py)
         await self.enter(socket, "lobby")
 
     async def enter(self, socket: LiveViewSocket, room: str) -> None:
-        """Show `room`: its topic instead of the last one, its history instead of the rows."""
+        """Show `room`: its topic instead of the last one, its history instead of the rows,
+        this tab present there instead."""
         previous = socket.assigns.get("room")
+        meta = None
         if previous is not None:
             await socket.unsubscribe(topic(previous))
+        if self.online is not None:
+            meta = self.online.meta
+            await socket.untrack(self.online.topic, self.online.key)
         await socket.subscribe(topic(room))
         socket.assign(room=room)
         socket.stream("messages", list(HISTORY[room]), reset=True, limit=-SHOWN)
+        self.online = Online(topic(room))
+        if meta is not None:
+            self.online.meta = meta
+        await self.online.join(socket)
 
     async def handle_event(
         self, event: str, payload: dict[str, Any], socket: LiveViewSocket
     ) -> None:
         room = socket.assigns.room
+        assert self.online is not None
+        if event in ("send", "typing"):  # the presence meta: the name, and whether typing
+            shown = payload.get("name", "").strip() or self.online.meta["name"]
+            typing = event == "typing" and bool(payload.get("text", "").strip())
+            await self.online.set(socket, name=shown, typing=typing)
         if event == "room":
             if payload.get("room") in ROOMS and payload["room"] != room:
                 await self.enter(socket, payload["room"])
@@ -113,6 +132,8 @@ class Chat(LiveView):
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
         room = socket.assigns.room
+        if self.online is not None and self.online.apply(socket, info):
+            return
         if not isinstance(info, dict):
             return
         if {"id", "name", "text"} <= info.keys():
@@ -126,3 +147,5 @@ class Chat(LiveView):
         # messages may have been missed: show the history again
         room = socket.assigns.room
         socket.stream("messages", list(HISTORY[room]), reset=True, limit=-SHOWN)
+        if self.online is not None:
+            self.online.show(socket, await socket.presence.list(self.online.topic))

@@ -16,6 +16,8 @@ from examples.async_fetch import AsyncFetch
 from examples.chat import Chat
 from examples.control import Control, Display
 from examples.counter import Counter
+from examples.cursors import HOOK as CURSORS_HOOK
+from examples.cursors import Cursors
 from examples.dashboard import Dashboard, metrics_publisher
 from examples.infinite_scroll import InfiniteScroll
 from examples.js import JSCommands
@@ -50,6 +52,7 @@ EXAMPLES = [
         "Infinite scroll",
         "100,000 rows, a page at a time as you scroll: a stream the server forgets",
     ),
+    ("/cursors", Cursors, "Cursors", "a shared board with everyone's pointer (presence)"),
     ("/async", AsyncFetch, "Async fetch", "slow data loads after the page: assign_async"),
     ("/kanban", Kanban, "Kanban", "a multi-player board: each card a live component"),
     ("/photos", Photos, "Photos", "uploads with previews, progress and cancel; a shared wall"),
@@ -89,7 +92,7 @@ app = LiveViewApp(
     routes={path: view for path, view, _, _ in EXAMPLES},
     title="liveview gallery",
     layout=LAYOUT,
-    head=f"<style>{FORMS_CSS}{PHOTOS_CSS}</style><script>{UPLOADERS_JS}</script>",
+    head=f"<style>{FORMS_CSS}{PHOTOS_CSS}</style><script>{UPLOADERS_JS}</script>{CURSORS_HOOK}",
     extra_routes=[
         Route("/", index),
         *SIGNUP_ROUTES,

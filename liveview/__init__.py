@@ -23,6 +23,7 @@ from liveview.app import LiveViewApp
 from liveview.asyncs import AsyncCancelled, AsyncResult
 from liveview.components import DuplicateComponent
 from liveview.js import JS
+from liveview.presence import Presence, sync_diff
 from liveview.pubsub import *  # noqa: F403  (its `__all__`, the one list of the pub/sub names)
 from liveview.routing import LiveSession
 from liveview.socket import Assigns, ComponentSocket, LiveViewSocket, Timer
@@ -46,11 +47,13 @@ __all__ = [
     "LiveViewSocket",
     "MessagesDropped",
     "NoSingleRoot",
+    "Presence",
     "Template",
     "TemplateSyntaxError",
     "Timer",
     "UnknownEvent",
     "UploadConfig",
     "UploadEntry",
+    "sync_diff",
 ]
 __all__ += pubsub.__all__

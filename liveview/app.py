@@ -33,6 +33,8 @@ from liveview.channel.connection import MAX_FRAME_SIZE, SEND_TEXT, Connection
 from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
 from liveview.channel.live_sockets import LiveSockets
 from liveview.on_mount import OnMount, checked_hooks
+from liveview.presence import Presence, presence_of
+from liveview.presence.tracker import namespace_for
 from liveview.pubsub import PubSub, SingleProcessPubSub
 from liveview.routing import LiveSession
 from liveview.session import (
@@ -128,6 +130,7 @@ class LiveViewApp:
         self.signer = TokenSigner(resolve_secret(secret), max_age=max_age)
         self.on_mount = checked_hooks(on_mount, "LiveViewApp")
         self.live_sockets = LiveSockets(self.pubsub, max_age)
+        presence_of(self.pubsub, namespace_for(secret))  # made now, with the app's namespace
         self.title = title
         self.head = Markup(head)
         self.check_origin = check_origin
@@ -223,6 +226,11 @@ class LiveViewApp:
             path = path[len(root) :]
         return bool(path == self._socket_path)
 
+    @property
+    def presence(self) -> Presence:
+        """Who is on which topic (`track`, `list`), shared with every LiveView's socket."""
+        return presence_of(self.pubsub)
+
     # lifecycle -----------------------------------------------------------------------------
 
     def running(self) -> AbstractAsyncContextManager[None]:
@@ -273,6 +281,7 @@ class LiveViewApp:
     async def close(self) -> None:
         if self._started:
             self._started = False
+            await self.presence.close()
             await self.live_sockets.close()
             await self.pubsub.close()
 

@@ -44,6 +44,7 @@ from liveview.uploads.state import Consumer
 if TYPE_CHECKING:
     from collections.abc import Hashable, Iterable
 
+    from liveview.presence import Presence
     from liveview.pubsub import PubSub
     from liveview.pubsub.hub import Sized
     from liveview.view import LiveComponent
@@ -405,7 +406,7 @@ class LiveViewSocket(_AssignsHolder):
         self._subscriptions: dict[str, str] = {}
         self._timers: dict[Timer, None] = {}
         self._temporary: dict[str, Any] = {}
-
+        self._presence_owner: str | None = None  # set by the first `track`
         self._uploads: Uploads | None = None
         self._asyncs: AsyncTasks | None = None  # made by the first task
 
@@ -521,6 +522,37 @@ class LiveViewSocket(_AssignsHolder):
         Nothing happens if the page has no such component (it may have just been removed)."""
         if self._mailbox is not None:
             self._mailbox.deliver(ComponentUpdate(component, id, assigns))
+
+    # presence --------------------------------------------------------------------------------
+
+    @property
+    def presence(self) -> Presence:
+        """The app's presence: `await socket.presence.list(topic)`."""
+        from liveview.presence import presence_of
+
+        return presence_of(self.pubsub)
+
+    async def track(self, topic: str, key: str, meta: Mapping[str, Any]) -> str | None:
+        """Show `key` as present on `topic` (with `meta`, a JSON object) until `untrack` or
+        until this LiveView ends; return its `phx_ref`. Nothing in the dead render."""
+        if not self.connected or self._mailbox is None:
+            return None
+        if self._presence_owner is None:
+            from liveview.pubsub.ids import unique_id
+
+            self._presence_owner = unique_id()
+        return await self.presence.track(topic, key, meta, owner=self._presence_owner)
+
+    async def untrack(self, topic: str, key: str) -> None:
+        """Stop showing `key` on `topic`; does nothing if this LiveView does not track it."""
+        if self._presence_owner is not None:
+            await self.presence.untrack(topic, key, owner=self._presence_owner)
+
+    async def update_presence(self, topic: str, key: str, meta: Mapping[str, Any]) -> str | None:
+        """Replace the meta of a presence this LiveView tracks (a new `phx_ref`)."""
+        if self._presence_owner is None:
+            return None
+        return await self.presence.update(topic, key, meta, owner=self._presence_owner)
 
     # uploads ---------------------------------------------------------------------------------
 
@@ -652,6 +684,8 @@ class LiveViewSocket(_AssignsHolder):
         subscriptions, self._subscriptions = self._subscriptions, {}
         for topic, subscription in subscriptions.items():
             await self.pubsub.unsubscribe(topic, subscription)
+        if self._presence_owner is not None:
+            await self.presence.untrack_owner(self._presence_owner)
 
 
 class ComponentUpdate:

@@ -61,6 +61,7 @@ MARKERS = [
     "class Orders(LiveView)",
     "class Feed(LiveView)",
     "class Upload(LiveView)",
+    "class Room(LiveView)",
     "async def require_user(socket, session, params)",
     *RUN_ELSEWHERE,
 ]
@@ -152,6 +153,20 @@ async def test_the_stream_feed_and_temporary_assigns() -> None:
         assert view.html == "<pre></pre><p>ready</p>"
         await view.click("parse")
         assert view.html == "<pre>...a large text...</pre><p>parsed</p>"
+
+
+async def test_presence_shows_who_is_online_and_typing() -> None:
+    app = run("class Room(LiveView)")["app"]
+    async with LiveViewTestClient(app) as client:
+        al = await client.live("/room?user=al")
+        bo = await client.live("/room?user=bo")
+        await al.wait_for(lambda html: "<li>Al</li><li>Bo</li>" in html)
+        await bo.hook_event("typing", {"value": "hel"})
+        await al.wait_for(lambda html: '<p id="typing">Bo</p>' in html)
+        listing = await app.presence.list("room:1")
+        assert sorted(listing) == ["al", "bo"] and listing["bo"]["metas"][0]["typing"] is True
+        await bo.leave()
+        await al.wait_for(lambda html: "<li>Bo</li>" not in html and "<li>Al</li>" in html)
 
 
 async def test_the_authentication_flow() -> None:
