@@ -105,19 +105,21 @@ class Chat(LiveView):
     ) -> None:
         room = socket.assigns.room
         assert self.online is not None
-        if event in ("send", "typing"):  # the presence meta: the name, and whether typing
-            shown = payload.get("name", "").strip() or self.online.meta["name"]
+        if event in ("send", "typing"):
+            # the form's name as the server renders it (a form event re-renders the inputs
+            # that are not focused from it), and the presence meta: the name, whether typing
+            name = payload.get("name", "").strip()
+            socket.assign(name=name, notice="")
             typing = event == "typing" and bool(payload.get("text", "").strip())
-            await self.online.set(socket, name=shown, typing=typing)
+            await self.online.set(socket, name=name or self.online.meta["name"], typing=typing)
         if event == "room":
             if payload.get("room") in ROOMS and payload["room"] != room:
                 await self.enter(socket, payload["room"])
         elif event == "delete":
             await self.publish(socket, {"deleted": str(payload.get("id", ""))})
         elif event == "send":
-            name = payload.get("name", "").strip() or "anonymous"
+            name = socket.assigns.name or "anonymous"
             text = payload.get("text", "").strip()
-            socket.assign(name=name, notice="")
             if text:
                 message = {"id": secrets.token_hex(8), "name": name, "text": text}
                 await self.publish(socket, message)
