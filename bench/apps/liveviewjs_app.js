@@ -169,7 +169,8 @@ const userLiveView = createLiveView({
   render: (context) => userPage(context, rowItems(context.rows)),
 });
 
-// Shape "chat" (issue 19): each LiveView appends the message to its own list of the last 50.
+// Shape "chat" (issue 19): the click broadcasts a message; each LiveView appends the message it
+// receives to its own list of the last 50.
 const CHAT_LENGTH = 50;
 
 function message(count) {
@@ -181,9 +182,14 @@ const chatLiveView = createLiveView({
     socket.assign({ count: 0, messages: [] });
     await socket.subscribe(TOPIC);
   },
-  handleEvent,
+  handleEvent: async (event, socket) => {
+    if (event.type === "inc") {
+      const count = socket.context.count + 1;
+      await pubSub.broadcast(TOPIC, { type: "count", count, message: message(count) });
+    }
+  },
   handleInfo: (info, socket) => {
-    const messages = [...socket.context.messages.slice(-(CHAT_LENGTH - 1)), message(info.count)];
+    const messages = [...socket.context.messages.slice(-(CHAT_LENGTH - 1)), info.message];
     socket.assign({ count: info.count, messages });
   },
   render: (context) =>

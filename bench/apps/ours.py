@@ -147,7 +147,8 @@ def message(count: int) -> dict[str, Any]:
 
 
 class Chat(Bench):
-    """Shape "chat": each LiveView appends the message to its own list of the last 50."""
+    """Shape "chat": the click publishes a message; each LiveView appends the message it
+    receives to its own list of the last 50."""
 
     template = page(
         '{% for m in messages %}<li id="m{{ m.id }}"><b>{{ m.author }}</b> {{ m.text }}</li>'
@@ -160,10 +161,16 @@ class Chat(Bench):
         socket.assign(count=0, messages=[])
         await socket.subscribe(TOPIC)
 
+    async def handle_event(
+        self, event: str, payload: dict[str, Any], socket: LiveViewSocket
+    ) -> None:
+        if event == "inc":
+            count = socket.assigns.count + 1
+            await socket.pubsub.publish(TOPIC, {"count": count, "message": message(count)})
+
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
-        count = info["count"]
-        messages = [*socket.assigns.messages[-(CHAT_LENGTH - 1) :], message(count)]
-        socket.assign(count=count, messages=messages)
+        messages = [*socket.assigns.messages[-(CHAT_LENGTH - 1) :], info["message"]]
+        socket.assign(count=info["count"], messages=messages)
 
 
 SHAPES: dict[str, type[LiveView]] = {

@@ -171,17 +171,22 @@ def message(count: int) -> dict[str, Any]:
 
 
 class Chat(Bench):
-    """Shape "chat" (issue 19): each LiveView appends the message to its own list of the last
-    50."""
+    """Shape "chat" (issue 19): the click broadcasts a message; each LiveView appends the
+    message it receives to its own list of the last 50."""
 
     async def mount(self, socket, session):
         socket.context = {"count": 0, "messages": []}
         if is_connected(socket):
             await socket.subscribe(TOPIC)
 
+    async def handle_event(self, event, payload, socket):
+        if event == "inc":
+            count = socket.context["count"] + 1
+            await socket.broadcast(TOPIC, {"count": count, "message": message(count)})
+
     async def handle_info(self, event: InfoEvent, socket):
-        count = event.payload
-        messages = [*socket.context["messages"][-(CHAT_LENGTH - 1) :], message(count)]
+        count, sent = event.payload["count"], event.payload["message"]
+        messages = [*socket.context["messages"][-(CHAT_LENGTH - 1) :], sent]
         socket.context.update(count=count, messages=messages)
 
     async def render(self, assigns, meta):

@@ -20,8 +20,11 @@ a ``list``, ``tuple`` or ``dict`` of plain data (strings, numbers, ``None``, ``M
 such containers) when it is of the same type and pickles to the same bytes as the stored one
 did when it was rendered (``_fingerprint``: exact types, so ``1``, ``1.0`` and ``True``,
 ``0.0`` and ``-0.0``, a ``str`` and a ``Markup``, a tuple and a list never match).
-A container changed in place after it was rendered no longer matches the render. Other
-values (floats, objects) match only by identity; a miss only costs a render.
+A list or tuple also matches when its items are the very objects the stored one held when it
+was rendered (a chat's list of the last messages, each the one object pub/sub delivered to
+every subscriber: no fingerprint to make, and the items need not be plain data). A container
+changed in place after it was rendered no longer matches the render. Other values (floats,
+objects) match only by identity; a miss only costs a render.
 
 What this assumes is what change tracking already assumes: a template's output depends only
 on the assigns (and on pure globals and filters). A template that calls something impure of
@@ -60,6 +63,9 @@ _EQUAL_BY_VALUE: Final = frozenset({str, int, Markup, StreamsKey})
 _CONTAINERS: Final = frozenset({list, tuple, dict})
 """Types matched by fingerprint: the containers assigns are built of."""
 
+_SEQUENCES: Final = frozenset({list, tuple})
+"""Types also matched item by item, by identity."""
+
 _ABSENT: Final = object()
 
 _COMPLETE: Final = object()
@@ -84,6 +90,7 @@ class SharedRender:
         "before",
         "diff",
         "fingerprints",
+        "items",
         "news",
         "olds",
         "plan",
@@ -107,6 +114,7 @@ class SharedRender:
         self.olds: tuple[SlotPrint, ...] = () if before is None else _at(before, positions)
         self.news: tuple[SlotPrint, ...] = () if after is None else _at(after, positions)
         self.fingerprints: tuple[bytes | None, ...] | None = None  # when remembered
+        self.items: tuple[tuple[Any, ...] | None, ...] | None = None  # likewise
         self._json: str | None = None
 
     @property
@@ -256,8 +264,12 @@ class SharedRenders:
         plan = render.plan
         if plan.misses > MISSES_BEFORE_SAMPLING and plan.misses % SAMPLE_EVERY:
             return
+        values = render.values
         render.fingerprints = tuple(
-            [_fingerprint(value) if type(value) in _CONTAINERS else None for value in render.values]
+            [_fingerprint(value) if type(value) in _CONTAINERS else None for value in values]
+        )
+        render.items = tuple(
+            [tuple(value) if type(value) in _SEQUENCES else None for value in values]
         )
         renders = plan.renders
         renders.insert(0, render)
@@ -294,8 +306,8 @@ def _search(
 
 
 def _values_match(render: SharedRender, values: tuple[Any, ...], mine: list[bytes | None]) -> bool:
-    fingerprints = render.fingerprints
-    assert fingerprints is not None
+    fingerprints, items = render.fingerprints, render.items
+    assert fingerprints is not None and items is not None
     for index, (held, value) in enumerate(zip(render.values, values, strict=True)):
         if held is value:
             continue
@@ -306,6 +318,13 @@ def _values_match(render: SharedRender, values: tuple[Any, ...], mine: list[byte
             if held == value:
                 continue
             return False
+        held_items = items[index]
+        if (
+            held_items is not None
+            and len(held_items) == len(value)
+            and all(map(is_, held_items, value))
+        ):
+            continue  # the same items (a chat's messages, each one object pub/sub delivered)
         expected = fingerprints[index]
         if expected is None or kind not in _CONTAINERS:
             return False

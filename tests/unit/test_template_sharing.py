@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from copy import copy
 from typing import Any
 
@@ -262,3 +263,20 @@ def test_shared_renders_equal_unshared_ones(steps: list[tuple[int, dict[str, Any
         assigns[index] = {**assigns[index], **changes}
         expected = alone[index].render(template, assigns[index], set(changes))
         assert shared[index].render_shared(template, assigns[index], set(changes)).diff == expected
+
+
+def test_lists_of_the_same_objects_match_item_by_item() -> None:
+    @dataclasses.dataclass
+    class Message:
+        id: int
+        text: str
+
+    template = Template("{% for m in messages %}<p>{{ m.text }}</p>{% endfor %}")
+    a, b = Message(1, "hi"), Message(2, "yo")  # as pub/sub delivers: one object per message
+    held = [a, b]
+    first = RenderState().render_shared(template, {"messages": held})
+    assert RenderState().render_shared(template, {"messages": [a, b]}) is first  # not plain data
+    assert RenderState().render_shared(template, {"messages": (a, b)}) is not first  # a tuple
+    assert RenderState().render_shared(template, {"messages": [a, Message(2, "yo")]}) is not first
+    held.append(Message(3, "later"))  # changed in place after its render: it was of [a, b]
+    assert RenderState().render_shared(template, {"messages": [a, b]}) is first
