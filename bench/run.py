@@ -311,6 +311,7 @@ def measure(
             "--rounds", str(args.rounds),
             "--clicks", str(args.clicks),
             "--settle", str(args.settle),
+            "--join-concurrency", str(args.join_concurrency),
         ]  # fmt: skip
         if args.deflate or name == "ours-plain":  # plain serving meets a browser's offer
             cmd.append("--deflate")
@@ -727,6 +728,12 @@ def main() -> int:
     )
     parser.add_argument("--sizes", default="10,100,500,1000")
     parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument(
+        "--join-concurrency",
+        type=int,
+        default=32,
+        help="joins in flight at once (N for a join storm: every LiveView joins at once)",
+    )
     parser.add_argument("--clicks", type=int, default=500)
     parser.add_argument(
         "--servers",
@@ -815,7 +822,7 @@ def main() -> int:
                     "sizes": sizes,
                     "rounds": args.rounds,
                     "clicks": args.clicks,
-                    "join_concurrency": 32,
+                    "join_concurrency": args.join_concurrency,
                     "server_core": args.server_core,
                     "client_core": args.client_core,
                     "servers": servers,

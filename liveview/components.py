@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from liveview.asyncs import ASSIGN
-from liveview.socket import ComponentSocket, LiveViewSocket
+from liveview.socket import COMPARED_BY_VALUE, ComponentSocket, LiveViewSocket
 from liveview.template import RenderState, Template
 from liveview.template.components import make_call, single_root
 from liveview.template.slots import Block
@@ -338,7 +338,7 @@ class Components:
                                 entry.socket.keep(key, value)
                                 entry.remember(key, value, print_)
                             continue
-                elif isinstance(value, _IMMUTABLE) and old == value:
+                elif isinstance(value, COMPARED_BY_VALUE) and old == value:
                     continue
             if changed is None:
                 changed = {}
@@ -489,11 +489,9 @@ class Components:
 _ABSENT: Any = object()
 _NOTHING_GIVEN: tuple[Any, bytes] = (_ABSENT, b"")
 
-_IMMUTABLE = (str, int, float, bool, bytes, type(None))
-"""What ``socket.assign`` compares by value (a subclass too)."""
-
 _SCALARS = frozenset({str, int, float, bool, bytes, type(None)})
-"""``_IMMUTABLE`` exactly: looked up before ``isinstance``."""
+"""Of ``COMPARED_BY_VALUE`` (what ``socket.assign`` compares by value), the exact scalar types:
+looked up before ``isinstance``."""
 
 _CONTAINERS = frozenset({dict, list, tuple})
 """Attrs ``_give`` compares by fingerprint."""

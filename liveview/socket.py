@@ -28,6 +28,7 @@ from liveview.asyncs import (
     loading,
     settle,
 )
+from liveview.js import JS
 from liveview.streams import DomId, StreamState, fresh_default
 from liveview.template.streams import NAME as STREAMS
 from liveview.uploads import UploadConfig, UploadEntry, Uploads
@@ -51,7 +52,9 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-_IMMUTABLE = (str, int, float, bool, bytes, type(None))
+COMPARED_BY_VALUE = (str, int, float, bool, bytes, type(None), JS)
+"""What `assign` compares with the value it replaces (immutable; a subclass too): an equal one
+is not a change. Anything else always counts as changed (it may have changed in place)."""
 
 NO_FLASH: Mapping[str, str] = MappingProxyType({})
 """The `flash` assign of a LiveView that has none (shared; `put_flash` makes a new one)."""
@@ -219,7 +222,7 @@ class _AssignsHolder:
         data = self._data
         for key, value in values.items():
             if (
-                isinstance(value, _IMMUTABLE)
+                isinstance(value, COMPARED_BY_VALUE)
                 and key in data
                 and type(data[key]) is type(value)
                 and data[key] == value

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from liveview import LiveViewSocket, SingleProcessPubSub
+from liveview import JS, LiveViewSocket, SingleProcessPubSub
 from liveview.socket import Effects, Navigation
 
 
@@ -66,3 +66,14 @@ def test_without_such_assigns_the_mapping_methods_work() -> None:
     assert dict(assigns) == {"flash": {}, "a": 1, "b": 2} and isinstance(assigns, Mapping)
     with pytest.raises(AttributeError, match="no assign named 'zzz'"):
         _ = assigns.zzz
+
+
+def test_an_equal_value_is_no_change_an_equal_js_chain_neither_a_list_always_is() -> None:
+    socket = new_socket()
+    socket.assign(n=1, name="a", close=JS.hide(to="#modal"), rows=[1])
+    socket.take_effects()
+    socket.assign(n=1, name="a", close=JS.hide(to="#modal"))  # JS chains are immutable
+    assert not socket.take_effects().changed
+    socket.assign(n=True)  # equal, another type: prints otherwise
+    socket.assign(close=JS.hide(to="#other"), rows=socket.assigns.rows)
+    assert set(socket.take_effects().changed) == {"n", "close", "rows"}
