@@ -43,7 +43,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.apps.ours import SHAPES, TOPIC, Bench
+from bench.apps.ours import SHAPES, TOPIC, Bench, message
 from bench.apps.rows import PAGES as ROWS_PAGES
 from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.channel.frames import Frame
@@ -149,7 +149,8 @@ async def measure(view: type[LiveView], n: int, rounds: int, repeats: int) -> Me
             count += 1
             sent = 0
             done.clear()
-            await app.pubsub.publish(TOPIC, {"count": count})
+            # what a click publishes (the chat shape's message too; the others ignore it)
+            await app.pubsub.publish(TOPIC, {"count": count, "message": message(count)})
             await asyncio.wait_for(done.wait(), 60)
         results.append((time.process_time() - began) / (n * rounds) * 1e6)
     for channel in channels:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.apps.ours import SHAPES, Bench
+from bench.apps.ours import SHAPES, Bench, message
 from bench.apps.rows import PAGES as ROWS_PAGES
 from bench.fanout_inprocess import PerUser, join_channels
 from liveview import LiveView, LiveViewApp
@@ -47,10 +47,11 @@ async def main(page: str, n: int, rounds: int) -> None:
     channels = await join_channels(app, n, lambda topic: send)
     await asyncio.wait_for(done.wait(), 60 + n)
     for count in range(1, rounds + 1):
+        published = {"count": count, "message": message(count)}  # one object, as pub/sub gives
         for channel in channels:
             view, socket = channel.view, channel.socket
             assert view is not None and socket is not None
-            await view.handle_info({"count": count}, socket)
+            await view.handle_info(published, socket)
             await channel._finish(socket.take_effects())
     for channel in channels:
         await channel.stop()
