@@ -305,6 +305,12 @@ class _AssignsHolder:
             self._data[STREAMS] = state.streams
         return state
 
+    @property
+    def forgets(self) -> bool:
+        """Whether a render leaves something to forget (stream rows, temporary assigns): most
+        LiveViews have neither, and their renders skip `rendered`."""
+        return self._streams is not None
+
     def rendered(self) -> list[str]:
         """For the framework, after each render is made: forget the stream rows it carries.
         Returns the streams whose operations no loop of the template took."""
@@ -470,6 +476,10 @@ class LiveViewSocket(_AssignsHolder):
         self._temporary = dict(defaults)
         for key, value in defaults.items():
             self._data.setdefault(key, fresh_default(value))
+
+    @property
+    def forgets(self) -> bool:
+        return self._streams is not None or bool(self._temporary)
 
     def rendered(self) -> list[str]:
         """For the framework, after each render is made: forget the stream rows it carries

@@ -553,7 +553,8 @@ class LiveChannel(Mailbox):
                 diff = self._render_state.render(
                     template, data, None if full else changed, sink, strict=self._config.debug
                 )
-            self._after_render(socket)
+            if socket.forgets:
+                self._after_render(socket)
         else:
             diff = {}
         if effects.title is not None or effects.events:

@@ -51,6 +51,7 @@ import orjson
 from markupsafe import Markup
 
 from .prints import NodePrint, SlotPrint, WireNode
+from .streams import NAME as STREAMS
 from .streams import StreamsKey
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ class _Plan:
     """The part of a key fixed by which names changed: the root slots a diff evaluates, the
     names they read, and the renders remembered under it."""
 
-    __slots__ = ("absent", "misses", "positions", "reads", "renders")
+    __slots__ = ("absent", "misses", "positions", "reads", "renders", "streams")
 
     def __init__(self, positions: tuple[int, ...], reads: tuple[str, ...] | None) -> None:
         self.positions = positions
@@ -176,6 +177,8 @@ class _Plan:
         self.absent = (_ABSENT,) * len(reads or ())
         self.renders: list[SharedRender] = []
         self.misses = 0
+        # whether its values may hold the streams (then keyed by their operations, see state)
+        self.streams = reads is None or STREAMS in reads
 
     def values(self, assigns: Mapping[str, Any]) -> tuple[Any, ...]:
         reads = self.reads
@@ -214,7 +217,10 @@ class SharedRenders:
         plan = plans.get(_COMPLETE if changed_reads is None else changed_reads)
         if plan is None:
             plan = self._plan(changed_reads)
-        return plan, changed_reads, plan.values(assigns)
+        reads = plan.reads
+        if reads is None:
+            return plan, changed_reads, plan.values(assigns)
+        return plan, changed_reads, tuple(map(assigns.get, reads, plan.absent))  # inline: hot
 
     def _plan(self, changed: frozenset[str] | None) -> _Plan:
         read_set = self._read_set

@@ -88,7 +88,7 @@ class RenderState:
         )
         plan, changed_reads, values = shared.key(assigns, None if before is None else changed)
         streams: list[tuple[Streams, StreamsKey]] = []
-        if Streams in map(type, values):
+        if plan.streams and Streams in map(type, values):
             # Streams match by their operations, not by identity (see ``streams.StreamsKey``);
             # a large batch is this LiveView's alone, and is not kept (rows are to be
             # forgotten once sent).
