@@ -39,7 +39,6 @@ def run(marker: str, **context: Any) -> dict[str, Any]:
 
 
 RUN_ELSEWHERE = {
-    "class Card(LiveComponent)": "tests/unit/test_readme_components.py",
     "from pydantic import BaseModel, EmailStr": "tests/unit/test_readme_forms.py",
     "from pydantic import Field, create_model": "tests/unit/test_readme_forms.py",
     "async with RedisPubSub": "tests/integration/test_readme_brokers.py",
