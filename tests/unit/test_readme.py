@@ -39,8 +39,6 @@ def run(marker: str, **context: Any) -> dict[str, Any]:
 
 
 RUN_ELSEWHERE = {
-    "from pydantic import BaseModel, EmailStr": "tests/unit/test_readme_forms.py",
-    "from pydantic import Field, create_model": "tests/unit/test_readme_forms.py",
     "async with RedisPubSub": "tests/integration/test_readme_brokers.py",
     "class PhotoWall(LiveView)": "tests/unit/test_readme_uploads.py",
     "def close_modal() -> JS:": "tests/unit/test_readme_js.py",
