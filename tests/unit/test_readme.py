@@ -40,7 +40,6 @@ def run(marker: str, **context: Any) -> dict[str, Any]:
 
 RUN_ELSEWHERE = {
     "async with RedisPubSub": "tests/integration/test_readme_brokers.py",
-    "class PhotoWall(LiveView)": "tests/unit/test_readme_uploads.py",
     "class OrgPage(LiveView)": "tests/unit/test_readme_async.py",
 }
 MARKERS = [
