@@ -40,7 +40,6 @@ def run(marker: str, **context: Any) -> dict[str, Any]:
 
 RUN_ELSEWHERE = {
     "async with RedisPubSub": "tests/integration/test_readme_brokers.py",
-    "class OrgPage(LiveView)": "tests/unit/test_readme_async.py",
 }
 MARKERS = [
     "class Counter(LiveView)",
@@ -54,8 +53,6 @@ MARKERS = [
     "class Count(LiveView)",
     'PostgresPubSub("postgresql://app@db.internal/app")',
     "class Orders(LiveView)",
-    "class Feed(LiveView)",
-    "class Upload(LiveView)",
     "class Room(LiveView)",
     "async def require_user(socket, session, params)",
     *RUN_ELSEWHERE,
@@ -126,28 +123,6 @@ async def test_handle_gap_samples_reload_from_the_source_of_truth() -> None:
         order = {"type": "order", "order": {"quantity": 1, "item": "cake"}}
         await pubsub.publish("orders", order)
         await page.wait_for(lambda html: "<li>1 cake</li>" in html)
-
-
-async def test_the_stream_feed_and_temporary_assigns() -> None:
-    code = run("class Feed(LiveView)")
-    async with LiveViewTestClient(code["app"]) as client:
-        view = await client.live("/feed")
-        assert '<li id="messages-2">world' in view.html
-        await code["app"].pubsub.publish("feed", {"id": 3, "text": "new"})
-        await view.wait_for(lambda html: "new" in html)
-        assert [dom_id for dom_id, _ in view.stream_rows.rows["0"]] == [
-            "messages-3",
-            "messages-1",
-            "messages-2",
-        ]
-        await view.click("delete", {"id": "1"})
-        assert "hello" not in view.html
-    upload = run("class Upload(LiveView)")["Upload"]
-    async with LiveViewTestClient(LiveViewApp(routes={"/": upload}, secret="t")) as client:
-        view = await client.live("/")
-        assert view.html == "<pre></pre><p>ready</p>"
-        await view.click("parse")
-        assert view.html == "<pre>...a large text...</pre><p>parsed</p>"
 
 
 async def test_presence_shows_who_is_online_and_typing() -> None:
