@@ -53,7 +53,6 @@ MARKERS = [
     "class Count(LiveView)",
     'PostgresPubSub("postgresql://app@db.internal/app")',
     "class Orders(LiveView)",
-    "class Room(LiveView)",
     "async def require_user(socket, session, params)",
     *RUN_ELSEWHERE,
 ]
@@ -123,20 +122,6 @@ async def test_handle_gap_samples_reload_from_the_source_of_truth() -> None:
         order = {"type": "order", "order": {"quantity": 1, "item": "cake"}}
         await pubsub.publish("orders", order)
         await page.wait_for(lambda html: "<li>1 cake</li>" in html)
-
-
-async def test_presence_shows_who_is_online_and_typing() -> None:
-    app = run("class Room(LiveView)")["app"]
-    async with LiveViewTestClient(app) as client:
-        al = await client.live("/room?user=al")
-        bo = await client.live("/room?user=bo")
-        await al.wait_for(lambda html: "<li>Al</li><li>Bo</li>" in html)
-        await bo.hook_event("typing", {"value": "hel"})
-        await al.wait_for(lambda html: '<p id="typing">Bo</p>' in html)
-        listing = await app.presence.list("room:1")
-        assert sorted(listing) == ["al", "bo"] and listing["bo"]["metas"][0]["typing"] is True
-        await bo.leave()
-        await al.wait_for(lambda html: "<li>Bo</li>" not in html and "<li>Al</li>" in html)
 
 
 async def test_the_authentication_flow() -> None:
