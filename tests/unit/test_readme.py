@@ -53,7 +53,6 @@ MARKERS = [
     "class Count(LiveView)",
     'PostgresPubSub("postgresql://app@db.internal/app")',
     "class Orders(LiveView)",
-    "async def require_user(socket, session, params)",
     *RUN_ELSEWHERE,
 ]
 
@@ -122,25 +121,3 @@ async def test_handle_gap_samples_reload_from_the_source_of_truth() -> None:
         order = {"type": "order", "order": {"quantity": 1, "item": "cake"}}
         await pubsub.publish("orders", order)
         await page.wait_for(lambda html: "<li>1 cake</li>" in html)
-
-
-async def test_the_authentication_flow() -> None:
-    code = run(
-        "async def require_user(socket, session, params)", SignIn=Page, Home=Page, Profile=Page
-    )
-    app = code["app"]
-    async with LiveViewTestClient(app) as client:
-        refused = await client.get("/profile")
-        assert refused.status_code == 302 and refused.headers["location"] == "/sign-in"
-        wrong = await client.http.post("/session", data={"name": "alice", "password": "no"})
-        assert wrong.headers["location"] == "/sign-in"
-        signed = await client.http.post(
-            "/session", data={"name": "alice", "password": "wonderland"}
-        )
-        assert signed.headers["location"] == "/"
-        view = await client.live("/profile")
-        assert view.html.startswith("<p>page</p>") and "Welcome, alice!" in view.html
-        await client.http.post("/sign-out")
-        frame = await view.socket.receive_frame()  # the open tab loads its page over HTTP
-        assert frame[3] == "redirect"
-        assert (await client.get("/profile")).status_code == 302
