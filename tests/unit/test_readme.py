@@ -39,7 +39,6 @@ def run(marker: str, **context: Any) -> dict[str, Any]:
 
 
 RUN_ELSEWHERE = {
-    "async with RedisPubSub": "tests/integration/test_readme_brokers.py",
 }
 MARKERS = [
     "class Counter(LiveView)",
@@ -49,10 +48,6 @@ MARKERS = [
     "LAYOUT = ",
     "live_app.running()",
     "test_two_tabs_count_together",
-    'RedisPubSub("redis://127.0.0.1:6379/0"))',
-    "class Count(LiveView)",
-    'PostgresPubSub("postgresql://app@db.internal/app")',
-    "class Orders(LiveView)",
     *RUN_ELSEWHERE,
 ]
 
@@ -97,27 +92,3 @@ async def test_live_sessions_layouts_and_a_mounted_app() -> None:
     outer = run("live_app.running()", live_app=live_app)["outer"]
     async with LiveViewTestClient(outer) as client:
         assert "<p>page</p>" in (await client.get("/live-app/")).text
-
-
-async def test_the_broker_apps_construct_as_written() -> None:
-    redis_app = run('RedisPubSub("redis://127.0.0.1:6379/0"))', Counter=Page)["app"]
-    assert isinstance(redis_app, LiveViewApp)
-    postgres_app = run('PostgresPubSub("postgresql://app@db.internal/app")', Counter=Page)["app"]
-    assert isinstance(postgres_app, LiveViewApp)
-
-
-async def test_handle_gap_samples_reload_from_the_source_of_truth() -> None:
-    count = run("class Count(LiveView)", load_count=load_count)["Count"]
-    orders = run("class Orders(LiveView)", load_orders=load_orders)["Orders"]
-    pubsub = SingleProcessPubSub()
-    app = LiveViewApp(routes={"/count": count, "/orders": orders}, pubsub=pubsub)
-    async with LiveViewTestClient(app) as client:
-        view = await client.live("/count")
-        assert "<p>7</p>" in view.html
-        await pubsub.publish("count", {"count": 8})
-        await view.wait_for(lambda html: "<p>8</p>" in html)
-        page = await client.live("/orders")
-        assert "<li>2 tea</li>" in page.html
-        order = {"type": "order", "order": {"quantity": 1, "item": "cake"}}
-        await pubsub.publish("orders", order)
-        await page.wait_for(lambda html: "<li>1 cake</li>" in html)
