@@ -4,12 +4,13 @@ test named for it) and what it promises is checked. A block no test knows fails
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from liveview.testing import LiveViewTestClient, ReplyError
-from tests.readme import all_python_blocks
+from tests.readme import README, all_python_blocks
 
 
 def block(marker: str) -> str:
@@ -51,3 +52,13 @@ async def test_the_first_liveview_counts_in_every_tab() -> None:
     testing = run("test_two_tabs_count_together", **run("class Counter(LiveView)"))
     await testing["test_two_tabs_count_together"]()
     assert testing["COUNT"] == {"value": 1}  # the test's own click, on a fresh count
+
+
+def test_the_readme_links_only_to_files_of_the_repo() -> None:
+    text = README.read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)]+)\)", text)
+    assert links, "the README links to the docs pages"
+    for link in links:
+        assert "://" not in link, f"the README links outside the repo: {link}"
+        path = link.split("#")[0]
+        assert (README.parent / path).is_file(), f"the README links to a missing file: {link}"
