@@ -4,7 +4,8 @@
     ├── WebSocketRejected    the app refused the websocket handshake
     ├── WebSocketClosed      the app closed the websocket
     ├── ReplyError           the server answered a message with status "error"
-    │   └── LiveViewCrashed  the LiveView crashed (`phx_error`, or `join crashed`)
+    │   ├── LiveViewCrashed  the LiveView crashed (`phx_error`, or `join crashed`)
+    │   └── Redirected       the page sent the browser elsewhere instead of mounting
     └── ValueError
         └── DiffRejected     a diff the official client would break on
 
@@ -13,7 +14,10 @@ All are importable from `liveview.testing`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from liveview.testing.navigation import Navigation
 
 
 class WebSocketRejected(Exception):
@@ -50,6 +54,19 @@ class LiveViewCrashed(ReplyError):
         super().__init__(response, f"LiveView {topic} crashed: {what}")
         self.topic = topic
         self.__cause__ = error
+
+
+class Redirected(ReplyError):
+    """The page did not mount: its `mount` (or an `on_mount` hook) redirected, over HTTP (a
+    302 for the dead render) or in the join's reply. `navigation` says where to, for
+    `follow_redirect` (Phoenix's `{:error, {:redirect, %{to: ...}}}` from `live/2`)."""
+
+    def __init__(self, navigation: Navigation, response: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            response or {navigation.kind: {"to": navigation.to}},
+            f"the page {navigation.kind.replace('_', ' ')}s to {navigation.to}",
+        )
+        self.navigation = navigation
 
 
 class DiffRejected(ValueError):
