@@ -142,20 +142,22 @@ class ElementTest:
 
     async def _key(self, kind: str, key: str | None, value: Mapping[str, Any] | None) -> str:
         element = self.find()
+        binding = self._binding(element, kind)
         wanted = element.attrs.get("phx-key")
         if wanted and key is not None and wanted.lower() != key.lower():
             return self.view.html  # the client's filter: this key sends nothing
         extra = {"key": key} if key is not None else {}
-        return await self._bound(kind, {**extra, **(value or {})}, element)
+        return await self._run(element, kind, binding, {**extra, **(value or {})})
 
-    async def _bound(
-        self, kind: str, value: Mapping[str, Any] | None, element: Element | None = None
-    ) -> str:
-        element = element or self.find()
+    async def _bound(self, kind: str, value: Mapping[str, Any] | None) -> str:
+        element = self.find()
+        return await self._run(element, kind, self._binding(element, kind), dict(value or {}))
+
+    def _binding(self, element: Element, kind: str) -> str:
         binding = element.attrs.get(f"phx-{kind}") or element.attrs.get(f"phx-window-{kind}")
         if binding is None:
             raise self._missing(f"phx-{kind}", element)
-        return await self._run(element, kind, binding, dict(value or {}))
+        return binding
 
     async def _run(self, element: Element, kind: str, binding: str, value: dict[str, Any]) -> str:
         """Do what the client does with a binding's value: an event name, or a JS chain."""

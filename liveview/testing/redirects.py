@@ -50,7 +50,7 @@ async def follow_redirect(
         raise ValueError("follow_redirect: give the LiveViewTestClient to load the page with")
     path = _in_app(navigation, client)
     if navigation.flash is not None:
-        client.http.cookies.set(FLASH_COOKIE, navigation.flash, domain=client.host)
+        client.http.cookies.set(FLASH_COOKIE, navigation.flash)  # as the client does
     if navigation.kind == LIVE_REDIRECT:
         return await client.live(path)
     response = await client.get(path)

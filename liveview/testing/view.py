@@ -70,7 +70,8 @@ class LiveViewTest:
         self.navigations: list[Navigation] = []
         """Every redirect and patch the view went through, in order (see `navigation`)."""
         self.closed = False
-        """Whether the server closed the view (`phx_close`: it navigated away, or left)."""
+        """Whether the view has ended: it redirected (the server then closes it), or the server
+        closed it (`phx_close`)."""
         self._crashes = crashes
         # what the assertions (`assert_redirect`, `assert_push_event`...) have not taken yet
         self.unasserted_navigations: list[Navigation] = []
@@ -166,6 +167,8 @@ class LiveViewTest:
         self.unasserted_navigations.append(navigation)
         if navigation.kind == LIVE_PATCH:
             self.url = urljoin(self.url, navigation.to)
+        else:
+            self.closed = True
 
     def _crashed(self, response: dict[str, Any]) -> LiveViewCrashed:
         error = self._crashes.take(self.topic) if self._crashes is not None else None
