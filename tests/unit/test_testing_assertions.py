@@ -85,7 +85,7 @@ async def test_assert_redirect_finds_a_redirect_with_its_flash(view: LiveViewTes
 
 async def test_assert_redirect_fails_saying_where_it_went(view: LiveViewTest) -> None:
     await view.element("#navigate").click()
-    with pytest.raises(AssertionError, match="expected a redirect to '/elsewhere'.*'/other'"):
+    with pytest.raises(AssertionError, match=r"expected a redirect to '/elsewhere'.*'/other'"):
         await assert_redirect(view, "/elsewhere")
 
 
@@ -100,7 +100,7 @@ async def test_assert_redirect_without_one_fails_with_the_views_navigations(
     view: LiveViewTest,
 ) -> None:
     await view.element("#patch").click()
-    with pytest.raises(AssertionError, match="navigations: .*live_patch"):
+    with pytest.raises(AssertionError, match=r"navigations: .*live_patch"):
         await assert_redirect(view, timeout=0.1)
     await refute_redirect(view)
 

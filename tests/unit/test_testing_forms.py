@@ -72,7 +72,9 @@ SIGNUP = """
 <form id="signup" phx-change="validate" phx-submit="save">
   <input type="hidden" name="user[token]" value="t0">
   <input name="user[email]" value="{{ email }}">
-  <select name="user[plan]"><option value="free">Free</option><option value="pro">Pro</option></select>
+  <select name="user[plan]">
+    <option value="free">Free</option><option value="pro">Pro</option>
+  </select>
   <input type="hidden" name="user[terms]" value="false">
   <input type="checkbox" name="user[terms]" value="true">
   <input name="user[nick]" value="x" disabled>

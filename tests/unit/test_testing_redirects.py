@@ -122,7 +122,7 @@ async def test_a_mount_that_redirects_raises_redirected_which_is_followed(
 async def test_following_elsewhere_than_asserted_fails(client: LiveViewTestClient) -> None:
     view = await client.live("/")
     await view.element("#navigate").click()
-    with pytest.raises(AssertionError, match="to '/other'.*'/next'"):
+    with pytest.raises(AssertionError, match=r"to '/other'.*'/next'"):
         await follow_redirect(view, to="/other")
     with pytest.raises(Redirected) as caught:
         await client.live("/guarded")
@@ -133,14 +133,14 @@ async def test_following_elsewhere_than_asserted_fails(client: LiveViewTestClien
 async def test_a_redirect_out_of_the_app_cannot_be_followed(client: LiveViewTestClient) -> None:
     view = await client.live("/")
     await view.element("#out").click()
-    with pytest.raises(ValueError, match="out of the app, to 'http://elsewhere.test/x'"):
+    with pytest.raises(ValueError, match=r"out of the app, to 'http://elsewhere.test/x'"):
         await follow_redirect(view)
 
 
 async def test_no_redirect_to_follow_fails(client: LiveViewTestClient) -> None:
     view = await client.live("/next")
     await view.element("#more").click()
-    with pytest.raises(AssertionError, match="expected a redirect within 0.1 s"):
+    with pytest.raises(AssertionError, match=r"expected a redirect within 0.1 s"):
         await follow_redirect(view, timeout=0.1)
 
 
