@@ -168,6 +168,11 @@ class ElementTest:
             commands = JS.from_json(binding).to_encodable()
         except ValueError as error:
             raise ValueError(f"{self!r}: its phx-{kind} is not a JS chain: {error}") from None
+        if not any(command in ("push", "navigate", "patch") for command, _ in commands):
+            raise ValueError(
+                f"{self!r}: its phx-{kind} has no push, navigate or patch command, nothing for "
+                f"the server: {binding}"
+            )
         for command, args in commands:
             if command == "push":
                 await self._push(

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 class LiveViewTest:
     """One LiveView joined over a TestWebSocket; `html` is what a browser would show in it.
 
+    Its elements (`element`, `has_element`) and forms (`form`) send what the official client
+    sends for their bindings; `navigations` and `events` keep where it sent the browser and
+    what it pushed, for the assertions of `liveview.testing.assertions`.
+
     If the LiveView crashes while the test waits on it (for a reply, a join, a push), the wait
     ends at once with `LiveViewCrashed`, from the exception the app logged (see `CrashLog`).
     """

@@ -40,6 +40,7 @@ TEMPLATE = """
 <button id="js" phx-click="{{ js }}" phx-value-step="1">js</button>
 <button id="js-card" phx-click="{{ js_card }}">js card</button>
 <button id="js-nav" phx-click="{{ js_nav }}">js nav</button>
+<button id="js-only" phx-click="{{ js_only }}">menu</button>
 <button id="to-card" phx-click="bump" phx-target="#card-a">to card a</button>
 <ul>
   <li id="t1" phx-click="pick" phx-value-id="1">Buy milk</li>
@@ -70,6 +71,7 @@ class Panel(LiveView):
             js=JS.push("inc", value={"step": "5"}).add_class("busy", to="#js"),
             js_card=PUSH_TO_CARD,
             js_nav=JS.navigate("/other").push("after"),
+            js_only=JS.toggle("#menu"),
         )
 
     async def handle_params(self, url: str, params: dict[str, Any], socket: LiveViewSocket) -> None:
@@ -166,6 +168,11 @@ async def test_a_js_chain_sends_its_push_with_its_value_over_the_elements(
 ) -> None:
     await view.element("#js").click()
     assert got(view) == ["inc", {"step": "5", "value": ""}]
+
+
+async def test_a_js_chain_with_nothing_for_the_server_is_an_error(view: LiveViewTest) -> None:
+    with pytest.raises(ValueError, match="has no push, navigate or patch command"):
+        await view.element("#js-only").click()
 
 
 async def test_a_js_push_goes_to_its_target(view: LiveViewTest) -> None:
