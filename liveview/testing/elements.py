@@ -192,7 +192,7 @@ class ElementTest:
         js_target: int | str | None,
         value: Mapping[str, Any],
     ) -> None:
-        meta = _meta(element)
+        meta = _meta(_clicked(element) if kind == "click" else element)
         payload = {**meta, **js_value, **value}
         target = js_target if js_target is not None else _target_of(element)
         await self.view.send_event(kind, event, payload, target)
@@ -226,6 +226,22 @@ def _meta(element: Element) -> dict[str, Any]:
     if value is not None:
         meta["value"] = value
     return meta
+
+
+def _clicked(element: Element) -> Element:
+    """The element as the click handler sees it: a click checks a radio and toggles a
+    checkbox before the handlers run (so the client sends the value of the new state)."""
+    if element.tag != "input":
+        return element
+    kind = element.attrs.get("type", "text").lower()
+    if kind not in _CHECKABLE:
+        return element
+    attrs = dict(element.attrs)
+    if kind == "checkbox" and "checked" in attrs:
+        del attrs["checked"]
+    else:
+        attrs["checked"] = ""
+    return Element(element.tag, attrs, element.parent)
 
 
 def _dom_value(element: Element) -> Any:

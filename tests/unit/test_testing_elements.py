@@ -50,6 +50,7 @@ TEMPLATE = """
 <input id="search" value="q" phx-keyup="typed" phx-key="Enter">
 <div id="keys" phx-window-keydown="pressed"></div>
 <input id="off" type="checkbox" phx-click="toggle" value="yes">
+<input id="on" type="checkbox" phx-click="toggle" value="yes" checked>
 <div id="chart" phx-hook="Chart" phx-target="#card-b"></div>
 <a id="patch" href="/?page=2" data-phx-link="patch" data-phx-link-state="push">next</a>
 <a id="nav" href="/other" data-phx-link="redirect" data-phx-link-state="replace">other</a>
@@ -109,7 +110,9 @@ async def test_a_click_sends_the_phx_values_with_the_tests_value_over_them(
 async def test_a_click_sends_the_elements_own_value_as_the_client_does(view: LiveViewTest) -> None:
     await view.element("#plain").click()
     assert got(view) == ["plain", {"value": "v1"}]
-    await view.element("#off").click()  # an unchecked checkbox: no value
+    await view.element("#off").click()  # the click checks it first, as in the browser
+    assert got(view) == ["toggle", {"value": "yes"}]
+    await view.element("#on").click()  # and unchecks a checked one: no value
     assert got(view) == ["toggle", {}]
     await view.element("li", "Walk").click()  # an <li>'s value is a number
     assert got(view) == ["pick", {"id": "2", "value": 0}]
