@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from liveview.channel.protocol import LIVE_REDIRECT
 from liveview.js import JS
 from liveview.testing.html import Element, parse
 from liveview.testing.navigation import Navigation
@@ -200,7 +201,7 @@ class ElementTest:
     async def _navigate(self, link: str, href: str, replace: bool) -> str:
         if link == "patch":
             return await self.view.patch(href)
-        self.view._navigated(Navigation("live_redirect", href, None, replace))
+        self.view._navigated(Navigation(LIVE_REDIRECT, href, None, replace))
         return self.view.html
 
     def _missing(self, binding: str, element: Element) -> LookupError:

@@ -10,13 +10,12 @@ that leads to another LiveView), a push on the view's topic (`redirect`, `live_r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from liveview.channel.protocol import LIVE_PATCH, LIVE_REDIRECT, REDIRECT
 
-Kind = Literal["redirect", "live_redirect", "live_patch"]
-REDIRECTS: tuple[Kind, ...] = (REDIRECT, LIVE_REDIRECT)
+REDIRECTS = (REDIRECT, LIVE_REDIRECT)
 
 
 class Navigation(NamedTuple):
@@ -25,7 +24,7 @@ class Navigation(NamedTuple):
     or `"live_patch"` (`socket.push_patch`, a patch link, JS.patch); `to` is the path (or URL)
     as the server gave it; `flash` the signed flash token that goes along, if any."""
 
-    kind: Kind
+    kind: str
     to: str
     flash: str | None = None
     replace: bool = False
@@ -39,9 +38,8 @@ def from_push(event: str, payload: Any) -> Navigation | None:
     if not isinstance(to, str):
         return None
     flash = payload.get("flash")
-    kind: Kind = event  # type: ignore[assignment]  # one of the three, checked above
     return Navigation(
-        kind,
+        event,
         to,
         flash if isinstance(flash, str) else None,
         payload.get("kind") == "replace",

@@ -17,6 +17,7 @@ from liveview.channel.protocol import (
     JOIN,
     LEAVE,
     LIVE_PATCH,
+    LIVE_REDIRECT,
 )
 from liveview.testing.crashes import CrashLog
 from liveview.testing.elements import ElementTest
@@ -227,8 +228,8 @@ class LiveViewTest:
         params; a path of another LiveView is a live redirect instead (see `navigations`)."""
         url = urljoin(self.url, path)
         response = await self.push(LIVE_PATCH, {"url": url})
-        kind = "live_redirect" if response.get("link_redirect") else "live_patch"
-        self._navigated(Navigation(kind, path))  # type: ignore[arg-type]
+        kind = LIVE_REDIRECT if response.get("link_redirect") else LIVE_PATCH
+        self._navigated(Navigation(kind, path))
         return self.html
 
     async def change(
