@@ -44,6 +44,7 @@ from liveview.testing.exceptions import (
     LiveViewCrashed,
     Redirected,
     ReplyError,
+    ViewClosed,
     WebSocketClosed,
     WebSocketRejected,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "Redirected",
     "ReplyError",
     "TestWebSocket",
+    "ViewClosed",
     "WebSocketClosed",
     "WebSocketRejected",
     "assert_patch",

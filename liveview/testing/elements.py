@@ -179,7 +179,8 @@ class ElementTest:
                 await self._push(
                     element, kind, args["event"], args.get("value") or {}, args.get("target"), value
                 )
-            elif command in ("navigate", "patch"):
+        for command, args in commands:  # the page goes after its pushes have gone out
+            if command in ("navigate", "patch"):
                 link = "redirect" if command == "navigate" else "patch"
                 await self._navigate(link, args["href"], bool(args.get("replace")))
         return self.view.html

@@ -5,7 +5,8 @@
     ├── WebSocketClosed      the app closed the websocket
     ├── ReplyError           the server answered a message with status "error"
     │   ├── LiveViewCrashed  the LiveView crashed (`phx_error`, or `join crashed`)
-    │   └── Redirected       the page sent the browser elsewhere instead of mounting
+    │   ├── Redirected       the page sent the browser elsewhere instead of mounting
+    │   └── ViewClosed       an event for a view that has navigated away
     └── ValueError
         └── DiffRejected     a diff the official client would break on
 
@@ -67,6 +68,20 @@ class Redirected(ReplyError):
             f"the page {navigation.kind.replace('_', ' ')}s to {navigation.to}",
         )
         self.navigation = navigation
+
+
+class ViewClosed(ReplyError):
+    """An event for a view that has ended: it redirected, or the server closed it (a browser
+    has left that page; the server answers such a message "unmatched topic")."""
+
+    def __init__(self, topic: str, last: Navigation | None) -> None:
+        where = (
+            f"it went to {last.to} ({last.kind}); follow_redirect(view) opens that page"
+            if last is not None
+            else "the server closed it"
+        )
+        super().__init__({"reason": "closed"}, f"LiveView {topic} is closed: {where}")
+        self.topic = topic
 
 
 class DiffRejected(ValueError):

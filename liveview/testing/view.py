@@ -21,7 +21,7 @@ from liveview.channel.protocol import (
 )
 from liveview.testing.crashes import CrashLog
 from liveview.testing.elements import ElementTest
-from liveview.testing.exceptions import LiveViewCrashed, Redirected, ReplyError
+from liveview.testing.exceptions import LiveViewCrashed, Redirected, ReplyError, ViewClosed
 from liveview.testing.forms import FormTest
 from liveview.testing.html import parse
 from liveview.testing.navigation import Navigation, from_push, from_reply
@@ -220,8 +220,14 @@ class LiveViewTest:
     ) -> list[dict[str, Any]]:
         """Send an `event` message of `kind` (click, keyup, blur, hook...) to each target;
         returns the replies' responses."""
+        self._check_open()
         payload = {"type": kind, "event": event, "value": value}
         return [await self.push(EVENT, p) for p in self._targeted(payload, phx_target)]
+
+    def _check_open(self) -> None:
+        if self.closed:
+            last = next((n for n in reversed(self.navigations) if n.kind != LIVE_PATCH), None)
+            raise ViewClosed(self.topic, last)
 
     async def patch(self, path: str) -> str:
         """Follow a patch link to `path` (as `render_patch`): `handle_params` runs with its
@@ -278,6 +284,7 @@ class LiveViewTest:
         phx_target: int | str | None = None,
     ) -> None:
         """A form event: `form` URL-encoded as the client sends it, or a dict to encode."""
+        self._check_open()
         value = form if isinstance(form, str) else urlencode(_flatten(form))
         payload = {"type": "form", "event": event, "value": value, "meta": meta}
         for targeted in self._targeted(payload, phx_target):

@@ -13,6 +13,7 @@ from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.testing import (
     LiveViewTest,
     LiveViewTestClient,
+    ViewClosed,
     assert_patch,
     assert_push_event,
     assert_redirect,
@@ -74,6 +75,15 @@ async def test_assert_redirect_finds_a_push_navigate(view: LiveViewTest) -> None
     navigation = await assert_redirect(view, "/other")
     assert (navigation.kind, navigation.to) == ("live_redirect", "/other")
     assert view.closed  # the server ended the view
+
+
+async def test_an_event_for_a_view_that_went_away_says_where_it_went(view: LiveViewTest) -> None:
+    await view.element("#navigate").click()
+    with pytest.raises(ViewClosed, match=r"is closed: it went to /other .*follow_redirect"):
+        await view.element("#ping").click()
+    with pytest.raises(ViewClosed):
+        await view.click("ping")
+    assert view.events == []  # nothing was sent
 
 
 async def test_assert_redirect_finds_a_redirect_with_its_flash(view: LiveViewTest) -> None:
