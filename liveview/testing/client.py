@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Message
 from liveview.channel.protocol import LIVEVIEW_TOPIC_PREFIX
 from liveview.testing import page
 from liveview.testing.crashes import CrashLog
+from liveview.testing.exceptions import Redirected
+from liveview.testing.navigation import Navigation
 from liveview.testing.view import LiveViewTest
 from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 
@@ -26,8 +28,11 @@ class LiveViewTestClient:
 
     __test__ = False
 
-    def __init__(self, app: ASGIApp, *, host: str = "testserver") -> None:
+    def __init__(self, app: ASGIApp, *, host: str = "testserver", lifespan: bool = True) -> None:
         self.app = app
+        self.lifespan = lifespan
+        """Whether to run the app's lifespan (False: the app is already running, or never
+        needs it; `live_isolated` shares a running app's pub/sub this way)."""
         self.host = host
         self.http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url=f"http://{host}"
@@ -42,6 +47,8 @@ class LiveViewTestClient:
 
     async def __aenter__(self) -> LiveViewTestClient:
         self._crashes.listen()
+        if not self.lifespan:
+            return self
         self._lifespan_task = asyncio.create_task(self._run_lifespan())
         await self._lifespan_in.put({"type": "lifespan.startup"})
         message = await asyncio.wait_for(self._lifespan_out.get(), DEFAULT_TIMEOUT)
@@ -54,9 +61,9 @@ class LiveViewTestClient:
             for socket in self._sockets:
                 await socket.close()
             await self.http.aclose()
-            await self._lifespan_in.put({"type": "lifespan.shutdown"})
-            await asyncio.wait_for(self._lifespan_out.get(), DEFAULT_TIMEOUT)
             if self._lifespan_task is not None:
+                await self._lifespan_in.put({"type": "lifespan.shutdown"})
+                await asyncio.wait_for(self._lifespan_out.get(), DEFAULT_TIMEOUT)
                 await self._lifespan_task
         finally:
             self._crashes.close()
@@ -113,8 +120,14 @@ class LiveViewTestClient:
         return socket
 
     async def live(self, path: str, *, socket: TestWebSocket | None = None) -> LiveViewTest:
-        """GET the page and join its LiveView (on a new websocket unless one is given)."""
+        """GET the page and join its LiveView (on a new websocket unless one is given).
+
+        A page that redirects instead (its `mount` or an `on_mount` hook did) raises
+        `Redirected`, which `follow_redirect` follows."""
         response = await self.get(path)
+        if response.is_redirect:
+            where = response.headers["location"]
+            raise Redirected(Navigation("redirect", where), {"redirect": {"to": where}})
         response.raise_for_status()
         container = page.find_container(response.text)
         if container is None:
@@ -129,6 +142,6 @@ class LiveViewTestClient:
             "static": container.static or None,
             "sticky": False,
         }
-        view = LiveViewTest(socket, topic, url, payload, crashes=self._crashes)
+        view = LiveViewTest(socket, topic, url, payload, crashes=self._crashes, client=self)
         view.pushes.extend(await view.join())
         return view

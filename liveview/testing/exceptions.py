@@ -4,7 +4,9 @@
     ├── WebSocketRejected    the app refused the websocket handshake
     ├── WebSocketClosed      the app closed the websocket
     ├── ReplyError           the server answered a message with status "error"
-    │   └── LiveViewCrashed  the LiveView crashed (`phx_error`, or `join crashed`)
+    │   ├── LiveViewCrashed  the LiveView crashed (`phx_error`, or `join crashed`)
+    │   ├── Redirected       the page sent the browser elsewhere instead of mounting
+    │   └── ViewClosed       an event for a view that has navigated away
     └── ValueError
         └── DiffRejected     a diff the official client would break on
 
@@ -13,7 +15,10 @@ All are importable from `liveview.testing`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from liveview.testing.navigation import Navigation
 
 
 class WebSocketRejected(Exception):
@@ -50,6 +55,33 @@ class LiveViewCrashed(ReplyError):
         super().__init__(response, f"LiveView {topic} crashed: {what}")
         self.topic = topic
         self.__cause__ = error
+
+
+class Redirected(ReplyError):
+    """The page did not mount: its `mount` (or an `on_mount` hook) redirected, over HTTP (a
+    302 for the dead render) or in the join's reply. `navigation` says where to, for
+    `follow_redirect` (Phoenix's `{:error, {:redirect, %{to: ...}}}` from `live/2`)."""
+
+    def __init__(self, navigation: Navigation, response: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            response or {navigation.kind: {"to": navigation.to}},
+            f"the page {navigation.kind.replace('_', ' ')}s to {navigation.to}",
+        )
+        self.navigation = navigation
+
+
+class ViewClosed(ReplyError):
+    """An event for a view that has ended: it redirected, or the server closed it (a browser
+    has left that page; the server answers such a message "unmatched topic")."""
+
+    def __init__(self, topic: str, last: Navigation | None) -> None:
+        where = (
+            f"it went to {last.to} ({last.kind}); follow_redirect(view) opens that page"
+            if last is not None
+            else "the server closed it"
+        )
+        super().__init__({"reason": "closed"}, f"LiveView {topic} is closed: {where}")
+        self.topic = topic
 
 
 class DiffRejected(ValueError):

@@ -1,12 +1,15 @@
 """`FormTest`: a form of the rendered page, filled in and sent as the official client does.
 
-`view.form("#signup")` reads the form from the HTML the test holds. `change({...})` puts the
-given values over the form's current ones and sends the whole form to its `phx-change` event,
-with `_target` the last given input and an `_unused_` key for each input not filled in yet
-(by this call or an earlier one): what the 1.2 client sends for inputs the user has not
-focused. `submit()` sends it to `phx-submit` with nothing unused (the client marks every input
-as submitted). A value given for an input the form does not have fails the test, as in
-Phoenix's `form/3`. `errors` reads the error messages the page shows, per input name.
+`view.form("#signup", {"signup": {...}})` reads the form from the HTML the test holds (the
+first form the CSS selector matches) with those values filled in. `change({...})` puts the
+given values (the form's, then the call's) over the form's current ones and sends the whole
+form to its `phx-change` event, with `_target` the last given input and an `_unused_` key
+for each input not filled in yet (by this call or an earlier one): what the 1.2 client sends
+for inputs the user has not focused. `submit()` sends it to `phx-submit` with nothing unused
+(the client marks every input as submitted). A value given for an input the form does not
+have (or a disabled one) fails the test, as in Phoenix's `form/3`, and so does a value a
+select, a radio group or a checkbox cannot take (not among its options). `errors` reads the
+error messages the page shows, per input name.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from liveview.testing.html import Element, parse
+from liveview.testing.selectors import select
 
 if TYPE_CHECKING:
     from liveview.testing.view import LiveViewTest
@@ -30,21 +34,21 @@ class FormTest:
 
     __test__ = False
 
-    def __init__(self, view: LiveViewTest, selector: str) -> None:
+    def __init__(
+        self, view: LiveViewTest, selector: str, data: Mapping[str, Any] | None = None
+    ) -> None:
         self.view = view
         self.selector = selector
-        self.used: set[str] = set()
+        self.data = _given(data or {})
+        """The values the form was given (`view.form(selector, data)`), as (name, value)."""
+        self.used: set[str] = {name for name, _ in self.data}
         """Input names filled in so far (a real browser remembers focus the same way)."""
         self.submitted = False
 
     # --- reading ------------------------------------------------------------------------
 
     def element(self) -> Element:
-        root = parse(self.view.html)
-        form = root.find(self.selector)
-        if form is None:
-            raise LookupError(f"no element {self.selector!r} in the page: {self.view.html!r}")
-        return form
+        return _form(parse(self.view.html), self.selector, self.view.html)
 
     @property
     def values(self) -> list[tuple[str, str]]:
@@ -57,9 +61,7 @@ class FormTest:
         `aria-describedby` names (or that element's text); `""`: the form's own
         (`#<form id>-errors`)."""
         root = parse(self.view.html)
-        form = root.find(self.selector)
-        if form is None:
-            raise LookupError(f"no element {self.selector!r} in the page")
+        form = _form(root, self.selector, self.view.html)
         found: dict[str, list[str]] = {}
         owners = [(form.attrs.get("id", "") + "-errors", "")]
         for control in _controls(form):
@@ -87,7 +89,7 @@ class FormTest:
         """Fill in `values` (nested as the event decodes them: `{"signup": {"email": "x"}}`)
         and send the form to its `phx-change` event. Returns the HTML after the reply."""
         form = self.element()
-        given = _given(values or {})
+        given = self._given(values)
         self.used.update(name for name, _ in given)
         entries = _filled(form, given, self.selector)
         pairs: list[tuple[str, str]] = []
@@ -102,26 +104,47 @@ class FormTest:
     async def submit(self, values: Mapping[str, Any] | None = None) -> str:
         """Fill in `values` and send the form to its `phx-submit` event."""
         form = self.element()
-        given = _given(values or {})
+        given = self._given(values)
         self.used.update(name for name, _ in given)
         self.submitted = True
         pairs = [(name, value) for name, value, _ in _filled(form, given, self.selector)]
         await self._send(form, "phx-submit", pairs, {})
         return self.view.html
 
+    def _given(self, values: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+        """The form's data, then `values`: a name given in `values` replaces the data's."""
+        extra = _given(values or {})
+        names = {name for name, _ in extra}
+        return [pair for pair in self.data if pair[0] not in names] + extra
+
     async def _send(
         self, form: Element, binding: str, pairs: list[tuple[str, str]], meta: dict[str, Any]
     ) -> None:
         event = form.attrs.get(binding)
         if not event:
-            raise LookupError(f"form {self.selector!r} has no {binding}")
-        target = form.attrs.get("phx-target")
-        phx_target: int | str | None = None
-        if target and target.isdigit():
-            phx_target = int(target)
-        elif target and target.startswith("#"):
-            phx_target = target
+            raise LookupError(
+                f"form {self.selector!r} has no {binding} binding: "
+                f"<form {' '.join(f'{k}={v!r}' for k, v in form.attrs.items())}>"
+            )
+        target = form.attrs.get("phx-target") or None
+        phx_target: int | str | None = int(target) if target and target.isdigit() else target
         await self.view.send_form(event, urlencode(pairs), meta, phx_target)
+
+
+def _form(root: Element, selector: str, html: str) -> Element:
+    found = select(root, selector)
+    if not found:
+        forms = [
+            f"form#{e.attrs['id']}" if e.attrs.get("id") else "form"
+            for e in root.iter()
+            if e.tag == "form"
+        ]
+        raise LookupError(
+            f"no element matches {selector!r} in the view; its forms: {', '.join(forms) or 'none'}"
+        )
+    if found[0].tag != "form":
+        raise LookupError(f"{selector!r} matches a <{found[0].tag}>, not a <form>")
+    return found[0]
 
 
 def _controls(form: Element) -> list[Element]:
@@ -192,6 +215,7 @@ def _filled(
     missing = sorted({name for name, _ in given} - set(names))
     if missing:
         raise ValueError(f"form {selector!r} has no input named {missing}; it has {names}")
+    _check_choices(controls, given, selector)
     replaced = {name for name, _ in given}
     entries = [entry for entry in _entries(form) if entry[0] not in replaced]
     order = {name: index for index, name in reversed(list(enumerate(names)))}
@@ -200,6 +224,39 @@ def _filled(
     position = {id(entry): i for i, entry in enumerate(entries)}
     entries.sort(key=lambda entry: (order[entry[0]], position[id(entry)]))
     return entries
+
+
+def _check_choices(controls: list[Element], given: list[tuple[str, str]], selector: str) -> None:
+    """A select, a radio group or a checkbox takes only the values it offers (with the hidden
+    inputs of its name: a checkbox's "false" twin)."""
+    for name, value in given:
+        named = [c for c in controls if c.attrs["name"] == name]
+        offered: list[str] = []
+        for control in named:
+            kind = control.attrs.get("type", "text").lower()
+            if control.tag == "select":
+                offered += [
+                    o.attrs.get("value", _squash(o.text))
+                    for o in control.iter()
+                    if o.tag == "option"
+                ]
+            elif control.tag == "input" and kind in ("checkbox", "radio"):
+                offered.append(control.attrs.get("value", "on"))
+            elif control.tag == "input" and kind == "hidden":
+                offered.append(control.attrs.get("value", ""))
+            else:
+                break  # a text-like input takes any value
+        else:
+            if (
+                named
+                and value not in offered
+                and not all(c.attrs.get("type", "").lower() == "hidden" for c in named)
+            ):
+                what = "select" if named[-1].tag == "select" else named[-1].attrs.get("type")
+                raise ValueError(
+                    f"form {selector!r}: value {value!r} for {what} {name!r} is not one it "
+                    f"offers: {offered}"
+                )
 
 
 def _given(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ text of an element (stdlib `html.parser`; no CSS engine: elements are found by i
 from __future__ import annotations
 
 from collections.abc import Iterator
+from html import escape
 from html.parser import HTMLParser
 
 VOID = frozenset(
@@ -23,6 +24,9 @@ VOID = frozenset(
         "wbr",
     ]
 )  # elements with no end tag
+
+
+_RAW_TEXT = frozenset(("script", "style"))
 
 
 class Element:
@@ -69,6 +73,28 @@ class Element:
     @property
     def classes(self) -> list[str]:
         return self.attrs.get("class", "").split()
+
+    def to_html(self) -> str:
+        """The element written back as HTML (attributes quoted and escaped, as a browser's
+        `outerHTML` writes them; script and style text as it is)."""
+        parts: list[str] = []
+        self._write(parts)
+        return "".join(parts)
+
+    def _write(self, parts: list[str]) -> None:
+        attrs = "".join(
+            f" {name}" if value == "" else f' {name}="{escape(value)}"'
+            for name, value in self.attrs.items()
+        )
+        parts.append(f"<{self.tag}{attrs}>")
+        if self.tag in VOID:
+            return
+        for child in self.children:
+            if isinstance(child, Element):
+                child._write(parts)
+            else:
+                parts.append(child if self.tag in _RAW_TEXT else escape(child, quote=False))
+        parts.append(f"</{self.tag}>")
 
     def __repr__(self) -> str:
         return f"<{self.tag} {self.attrs!r}>"

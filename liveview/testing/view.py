@@ -3,22 +3,44 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
-from urllib.parse import urlencode
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urljoin
 
-from liveview.channel.protocol import DIFF, ERROR, EVENT, JOIN, LEAVE
+from liveview.channel.protocol import (
+    CIDS_WILL_DESTROY,
+    CLOSE,
+    DIFF,
+    ERROR,
+    EVENT,
+    JOIN,
+    LEAVE,
+    LIVE_PATCH,
+    LIVE_REDIRECT,
+)
 from liveview.testing.crashes import CrashLog
-from liveview.testing.exceptions import LiveViewCrashed, ReplyError
+from liveview.testing.elements import ElementTest
+from liveview.testing.exceptions import LiveViewCrashed, Redirected, ReplyError, ViewClosed
 from liveview.testing.forms import FormTest
+from liveview.testing.html import parse
+from liveview.testing.navigation import Navigation, from_push, from_reply
+from liveview.testing.selectors import select
 from liveview.testing.tree import StreamRows, component_of, extract, merge_diff, to_html
 from liveview.testing.uploads import File
 from liveview.testing.uploads import upload as upload_files
 from liveview.testing.websocket import DEFAULT_TIMEOUT, TestWebSocket
 
+if TYPE_CHECKING:
+    from liveview.testing.client import LiveViewTestClient
+
 
 class LiveViewTest:
     """One LiveView joined over a TestWebSocket; `html` is what a browser would show in it.
+
+    Its elements (`element`, `has_element`) and forms (`form`) send what the official client
+    sends for their bindings; `navigations` and `events` keep where it sent the browser and
+    what it pushed, for the assertions of `liveview.testing.assertions`.
 
     If the LiveView crashes while the test waits on it (for a reply, a join, a push), the wait
     ends at once with `LiveViewCrashed`, from the exception the app logged (see `CrashLog`).
@@ -34,8 +56,11 @@ class LiveViewTest:
         join_payload: dict[str, Any],
         *,
         crashes: CrashLog | None = None,
+        client: LiveViewTestClient | None = None,
     ) -> None:
         self.socket = socket
+        self.client = client
+        """The client that opened this view (`follow_redirect` loads pages with it)."""
         self.topic = topic
         self.join_ref = ""
         self.url = url
@@ -45,8 +70,17 @@ class LiveViewTest:
         self.join_reply: dict[str, Any] | None = None  # the last join's response, as sent
         self.title: str | None = None
         self.events: list[list[Any]] = []
+        """Every `push_event` the view sent, `[name, payload]`, in order."""
         self.pushes: list[list[Any]] = []
+        self.navigations: list[Navigation] = []
+        """Every redirect and patch the view went through, in order (see `navigation`)."""
+        self.closed = False
+        """Whether the view has ended: it redirected (the server then closes it), or the server
+        closed it (`phx_close`)."""
         self._crashes = crashes
+        # what the assertions (`assert_redirect`, `assert_push_event`...) have not taken yet
+        self.unasserted_navigations: list[Navigation] = []
+        self.unasserted_events: list[list[Any]] = []
 
     async def join(self) -> list[list[Any]]:
         """Send phx_join (again, on a rejoin) and apply the rendered tree; returns frames that
@@ -63,9 +97,17 @@ class LiveViewTest:
         if reply[4]["status"] != "ok":
             if isinstance(response, dict) and response.get("reason") in ("join crashed", "reload"):
                 raise self._crashed(response)  # "reload": in debug, the error page follows
+            navigation = from_reply(response) if isinstance(response, dict) else None
+            if navigation is not None:  # mount sent the browser elsewhere
+                self._navigated(navigation)
+                raise Redirected(navigation, response)
             raise ReplyError(response)
+        self.closed = False
         self.join_reply = response
         self.apply(response["rendered"])
+        navigation = from_reply(response)
+        if navigation is not None:  # handle_params patched in mount
+            self._navigated(navigation)
         return pushed
 
     async def rejoin(self) -> list[list[Any]]:
@@ -81,6 +123,7 @@ class LiveViewTest:
         """Merge a diff as the client does; returns the hook reply (`r`), if any."""
         rest, top = extract(diff)
         self.events.extend(top.events)
+        self.unasserted_events.extend(top.events)
         if top.title is not None:
             self.title = top.title
         fresh = self.tree is None or "s" in rest
@@ -99,6 +142,9 @@ class LiveViewTest:
             raise ReplyError(response)
         if DIFF in response:
             response = {**response, "reply": self.apply(response[DIFF])}
+        navigation = from_reply(response)
+        if navigation is not None:
+            self._navigated(navigation)
         return response
 
     async def _request(self, event: str, payload: dict[str, Any]) -> list[Any]:
@@ -114,14 +160,41 @@ class LiveViewTest:
             self.apply(frame[4])
         elif frame[3] == ERROR and frame[0] == self.join_ref:
             raise self._crashed(frame[4])
+        elif frame[3] == CLOSE and frame[0] == self.join_ref:
+            self.closed = True
+        else:
+            navigation = from_push(frame[3], frame[4])
+            if navigation is not None:
+                self._navigated(navigation)
+
+    def _navigated(self, navigation: Navigation) -> None:
+        self.navigations.append(navigation)
+        self.unasserted_navigations.append(navigation)
+        if navigation.kind == LIVE_PATCH:
+            self.url = urljoin(self.url, navigation.to)
+        else:
+            self.closed = True
 
     def _crashed(self, response: dict[str, Any]) -> LiveViewCrashed:
         error = self._crashes.take(self.topic) if self._crashes is not None else None
         return LiveViewCrashed(self.topic, response, error)
 
+    # Finding elements, as Phoenix.LiveViewTest's `element/3` and `has_element?/3`.
+
+    def element(self, selector: str, text: str | re.Pattern[str] | None = None) -> ElementTest:
+        """The one element of the view that `selector` (CSS) matches, and whose text contains
+        `text` (or matches it, a compiled pattern) if given: to `click()`, `render()`... It is
+        looked up when used, in the HTML the view holds then."""
+        return ElementTest(self, selector, text)
+
+    def has_element(self, selector: str, text: str | re.Pattern[str] | None = None) -> bool:
+        """Whether the view holds an element that `selector` and `text` match."""
+        return self.element(selector, text).exists()
+
     # Events. `phx_target` is what the element's `phx-target` would say: a live component's
-    # cid (`{{ myself }}`), or `"#id"` of an element, whose live component (the closest one
-    # around it, as the client finds it) gets the event; None: the LiveView.
+    # cid (`{{ myself }}`, an int or its digits), or a selector of elements, whose live
+    # components (the closest one around each, as the client finds it) get the event; None:
+    # the LiveView.
 
     async def click(
         self,
@@ -130,17 +203,40 @@ class LiveViewTest:
         *,
         phx_target: int | str | None = None,
     ) -> str:
-        payload = {"type": "click", "event": event, "value": dict(value or {})}
-        await self.push(EVENT, self._targeted(payload, phx_target))
+        """Send a click on `event` by name (see `element(...).click()` for the element's own
+        binding, values and target, checked)."""
+        await self.send_event("click", event, dict(value or {}), phx_target)
         return self.html
 
     async def hook_event(
         self, event: str, value: Any = None, *, phx_target: int | str | None = None
     ) -> Any:
         """A hook's pushEvent (`pushEventTo` with `phx_target`); returns the handler's reply."""
-        payload = {"type": "hook", "event": event, "value": value or {}}
-        response = await self.push(EVENT, self._targeted(payload, phx_target))
-        return response.get("reply")
+        replies = await self.send_event("hook", event, value or {}, phx_target)
+        return replies[-1].get("reply") if replies else None
+
+    async def send_event(
+        self, kind: str, event: str, value: Any, phx_target: int | str | None = None
+    ) -> list[dict[str, Any]]:
+        """Send an `event` message of `kind` (click, keyup, blur, hook...) to each target;
+        returns the replies' responses."""
+        self._check_open()
+        payload = {"type": kind, "event": event, "value": value}
+        return [await self.push(EVENT, p) for p in self._targeted(payload, phx_target)]
+
+    def _check_open(self) -> None:
+        if self.closed:
+            last = next((n for n in reversed(self.navigations) if n.kind != LIVE_PATCH), None)
+            raise ViewClosed(self.topic, last)
+
+    async def patch(self, path: str) -> str:
+        """Follow a patch link to `path` (as `render_patch`): `handle_params` runs with its
+        params; a path of another LiveView is a live redirect instead (see `navigations`)."""
+        url = urljoin(self.url, path)
+        response = await self.push(LIVE_PATCH, {"url": url})
+        kind = LIVE_REDIRECT if response.get("link_redirect") else LIVE_PATCH
+        self._navigated(Navigation(kind, path))
+        return self.html
 
     async def change(
         self,
@@ -174,11 +270,11 @@ class LiveViewTest:
         `render_upload` together."""
         return await upload_files(self, name, files, chunk_size=chunk_size)
 
-    def form(self, selector: str = "form") -> FormTest:
-        """A form of the page (`#id`, or `form`: the first), to fill in and send as the client
-        does: `await view.form("#signup").change({"signup": {"email": "x"}})`, `.submit()`,
-        `.errors` (see `FormTest`)."""
-        return FormTest(self, selector)
+    def form(self, selector: str = "form", data: Mapping[str, Any] | None = None) -> FormTest:
+        """A form of the page (a CSS selector; `form`: the first), with `data` filled in, to
+        send as the client does: `await view.form("#signup", {"signup": {"email": "x"}})
+        .change()`, `.submit()`, `.errors` (see `FormTest`)."""
+        return FormTest(self, selector, data)
 
     async def send_form(
         self,
@@ -188,20 +284,49 @@ class LiveViewTest:
         phx_target: int | str | None = None,
     ) -> None:
         """A form event: `form` URL-encoded as the client sends it, or a dict to encode."""
+        self._check_open()
         value = form if isinstance(form, str) else urlencode(_flatten(form))
         payload = {"type": "form", "event": event, "value": value, "meta": meta}
-        await self.push(EVENT, self._targeted(payload, phx_target))
+        for targeted in self._targeted(payload, phx_target):
+            await self.push(EVENT, targeted)
 
     def cid_of(self, element_id: str) -> int | None:
         """The cid of the live component around the element with this id (None: the page's
         own markup); `LookupError` if there is no such element."""
         return component_of(self.tree or {}, element_id.removeprefix("#"))
 
-    def _targeted(self, payload: dict[str, Any], phx_target: int | str | None) -> dict[str, Any]:
+    def targets_of(self, phx_target: int | str | None) -> list[int | None]:
+        """Who gets an event with this `phx-target`: cids, or None for the LiveView, one per
+        owner of the elements a selector matches (as the client's `withinTargets`)."""
         if phx_target is None:
-            return payload
-        cid = phx_target if isinstance(phx_target, int) else self.cid_of(phx_target)
-        return payload if cid is None else {**payload, "cid": cid}
+            return [None]
+        if isinstance(phx_target, int):
+            return [phx_target]
+        if phx_target.strip().isdigit():
+            return [int(phx_target)]
+        found = select(parse(self.html), phx_target)
+        if not found:
+            raise LookupError(f"phx-target {phx_target!r} matches no element of the view")
+        owners: list[int | None] = []
+        for element in found:
+            element_id = element.attrs.get("id")
+            if not element_id:
+                raise LookupError(
+                    f"phx-target {phx_target!r} matches {element.to_html()[:80]!r}, which has "
+                    "no id: the test client finds an element's live component by its id"
+                )
+            owner = self.cid_of(element_id)
+            if owner not in owners:
+                owners.append(owner)
+        return owners
+
+    def _targeted(
+        self, payload: dict[str, Any], phx_target: int | str | None
+    ) -> list[dict[str, Any]]:
+        return [
+            payload if cid is None else {**payload, "cid": cid}
+            for cid in self.targets_of(phx_target)
+        ]
 
     async def receive_push(self, timeout: float = DEFAULT_TIMEOUT) -> list[Any]:
         """Wait for the next server push on the websocket and apply it."""
@@ -226,6 +351,19 @@ class LiveViewTest:
                 raise TimeoutError(
                     f"condition not met within {timeout:g} s; the LiveView's html is {self.html!r}"
                 ) from None
+        return self.html
+
+    async def sync(self) -> None:
+        """Wait until the LiveView has handled everything sent to it before this call (as
+        Phoenix's `render(view)` does): a message that goes through its mailbox and does
+        nothing (`cids_will_destroy` of no components), whose reply comes after the diffs,
+        pushes and navigations of what came before."""
+        if not self.closed:
+            await self._request(CIDS_WILL_DESTROY, {"cids": []})
+
+    async def render(self) -> str:
+        """The view's HTML once it has handled what was sent to it before (see `sync`)."""
+        await self.sync()
         return self.html
 
     async def leave(self) -> None:

@@ -11,14 +11,20 @@ from typing import Any
 import pytest
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket
-from liveview.testing import LiveViewCrashed, LiveViewTestClient, ReplyError
+from liveview.testing import (
+    LiveViewCrashed,
+    LiveViewTestClient,
+    ReplyError,
+    assert_push_event,
+    refute_redirect,
+)
 
 
 class Fragile(LiveView):
     """Crashes where asked: `?crash=mount` or `?crash=params` on join, the `boom` event, the
     `later` event (in the `handle_info` it schedules), a patch to `?crash=params`."""
 
-    template = '<p id="n">{{ n }}</p>'
+    template = '<p id="n">{{ n }}</p><button id="boom" phx-click="boom">boom</button>'
 
     async def mount(
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
@@ -66,6 +72,33 @@ async def test_a_click_on_a_crashing_handler_raises_its_error(client: LiveViewTe
     assert str(info.value).startswith(f"LiveView {view.topic} crashed")
     assert info.value.topic == view.topic
     assert view.pushes[-1][2:4] == [view.topic, "phx_error"]
+
+
+async def test_an_element_click_on_a_crashing_handler_raises_its_error(
+    client: LiveViewTestClient,
+) -> None:
+    view = await client.live("/")
+    with pytest.raises(LiveViewCrashed) as info:
+        await view.element("button#boom").click()
+    assert_crashed(info, RuntimeError, "handler exploded")
+
+
+async def test_a_crash_raises_in_an_assertion_waiting_on_the_view(
+    client: LiveViewTestClient,
+) -> None:
+    view = await client.live("/")
+    await view.click("later")  # handle_info crashes after this reply
+    with pytest.raises(LiveViewCrashed) as info:
+        await assert_push_event(view, "never")
+    assert_crashed(info, ZeroDivisionError, "info exploded")
+
+
+async def test_a_crash_raises_in_a_refute(client: LiveViewTestClient) -> None:
+    view = await client.live("/")
+    await view.click("later")
+    with pytest.raises(LiveViewCrashed) as info:
+        await refute_redirect(view)
+    assert_crashed(info, ZeroDivisionError, "info exploded")
 
 
 async def test_a_crash_in_mount_raises_on_join(client: LiveViewTestClient) -> None:
