@@ -17,6 +17,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from string import Template
 from typing import Literal, TypeAlias
+from urllib.parse import unquote, urlsplit
 
 Backend: TypeAlias = Literal["redis", "postgres"]
 
@@ -91,8 +92,11 @@ def install_source() -> str | None:
         return None
     if not recorded:
         return None
-    url = json.loads(recorded).get("url", "")
-    return url.removeprefix("file://") if isinstance(url, str) and url else None
+    url = json.loads(recorded).get("url")
+    if not isinstance(url, str) or not url:
+        return None
+    parts = urlsplit(url)
+    return unquote(parts.path) if parts.scheme == "file" else url
 
 
 def requirement(version: str, backend: Backend | None) -> str:
@@ -134,14 +138,25 @@ def project_files(name: str, backend: Backend | None, version: str) -> dict[str,
 
 
 def write_project(name: str, folder: Path, backend: Backend | None = None) -> list[Path]:
-    """Write the project NAME into `folder` (new or empty); the paths written, in order."""
+    """Write the project NAME into `folder` (new or empty); the paths written, in order. If a
+    file cannot be written, what was written is removed again and ProjectError says why."""
     check_name(name)
     check_folder(folder)
     files = project_files(name, backend, installed_version())
-    written = []
-    for relative, text in files.items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        written.append(path)
-    return written
+    made: list[Path] = []  # folders and files created, in order
+    try:
+        for relative, text in files.items():
+            path = folder / relative
+            missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.extend(reversed(missing))
+            path.write_text(text)
+            made.append(path)
+    except OSError as error:
+        for path in reversed(made):
+            if path.is_dir():
+                path.rmdir()
+            else:
+                path.unlink()
+        raise ProjectError(f"cannot write {folder / relative}: {error.strerror or error}") from None
+    return [path for path in made if path.is_file()]

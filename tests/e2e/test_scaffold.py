@@ -67,7 +67,8 @@ def test_a_new_project_installs_passes_its_tests_and_serves_its_counter(
     assert shown.startswith(str(tmp_path / "env"))  # the installed copy, not the checkout's
 
     project = tmp_path / "demo"
-    run(bin_dir / "liveview", "new", "demo", cwd=tmp_path)
+    steps = run(bin_dir / "liveview", "new", "demo", cwd=tmp_path)
+    assert f"pip install {ROOT} " in steps  # where this liveview was installed from
     run(*pip, "-e", f"{project}[test]", cwd=tmp_path)
     tests = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
     assert "2 passed" in tests, tests

@@ -219,6 +219,40 @@ def test_a_file_in_place_of_the_folder_is_refused(tmp_path: Path) -> None:
     assert (tmp_path / "shop").read_text() == "mine"
 
 
+def test_a_folder_under_a_file_is_refused_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(SystemExit):
+        main(["new", "shop", "--dir", str(tmp_path / "notes.txt" / "shop")])
+    assert "cannot write" in capsys.readouterr().err
+    assert files_of(tmp_path) == ["notes.txt"] and (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_write_that_fails_half_way_takes_back_what_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk cannot be had in a test: the fifth file's write fails instead."""
+    real_write = Path.write_text
+    calls = []
+
+    def write_text(path: Path, text: str) -> int:
+        calls.append(path)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        return real_write(path, text)
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ProjectError, match=r"cannot write .*app\.py: No space left on device"):
+        write_project("shop", tmp_path / "empty")
+    calls.clear()
+    with pytest.raises(ProjectError, match="No space left"):
+        write_project("shop", tmp_path / "new" / "nested")  # folders it made go too
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["empty"]  # the folder we were given
+
+
 def test_an_empty_folder_is_used(tmp_path: Path) -> None:
     written = write_project("shop", tmp_path)
     assert sorted(str(p.relative_to(tmp_path)) for p in written) == files_of(tmp_path)
