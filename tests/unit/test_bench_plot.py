@@ -94,3 +94,14 @@ def test_a_file_that_is_not_a_result_is_refused(
         plot.main([str(source), "--out", str(tmp_path / "out")])
     assert "not a bench/run.py result" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_bench_run_draws_its_results_after_writing_them(tmp_path: Path) -> None:
+    from bench import run
+
+    run.write_plots(results(), tmp_path, "2026-12-06")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "2026-12-06-cpu.png",
+        "2026-12-06-kb.png",
+        "2026-12-06-p99.png",
+    ]
