@@ -71,7 +71,7 @@ def test_a_new_project_installs_passes_its_tests_and_serves_its_counter(
     assert f"pip install {ROOT} " in steps  # where this liveview was installed from
     run(*pip, "-e", f"{project}[test]", cwd=tmp_path)
     tests = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
-    assert "2 passed" in tests, tests
+    assert "3 passed" in tests, tests
 
     def command(port: int) -> list[str]:
         return [str(bin_dir / "liveview"), "run", "demo.app:app", "--host", LOOPBACK,

@@ -139,7 +139,7 @@ def test_the_projects_tests_pass_without_a_broker(backend: Backend | None, tmp_p
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
+    assert "3 passed" in result.stdout
 
 
 def test_the_test_extra_pins_what_liveview_itself_tests_with() -> None:
