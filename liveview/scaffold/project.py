@@ -45,15 +45,21 @@ def check_name(name: str) -> None:
         )
     if name != name.lower():
         raise ProjectError(f"{name!r}: use a lowercase package name ({name.lower()!r})")
+    if name.startswith("__") and name.endswith("__"):
+        raise ProjectError(f"{name!r}: names with double underscores on both sides are Python's")
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         raise ProjectError(f"{name!r} is a Python keyword: choose another name")
     if name in sys.stdlib_module_names or name in RESERVED:
         owner = "the standard library" if name in sys.stdlib_module_names else "liveview"
         raise ProjectError(f"{name!r} is a module of {owner}: the project would shadow it")
-    spec = find_spec(name)
-    if spec is not None and spec.origin not in (None, "namespace"):  # a real installed module
+    try:
+        spec = find_spec(name)
+        origin = None if spec is None else spec.origin
+    except ValueError:  # a module loaded without a spec
+        origin = "loaded"
+    if origin not in (None, "namespace"):  # a real module, installed or loaded
         raise ProjectError(
-            f"{name!r} is already a module here ({spec.origin}): the project would shadow it "
+            f"{name!r} is already a module here ({origin}): the project would shadow it "
             "or be shadowed by it; choose another name"
         )
 

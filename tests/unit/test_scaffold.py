@@ -183,6 +183,9 @@ def test_a_version_without_major_and_minor_is_refused() -> None:
         ("liveview", "module of liveview"),
         ("tests", "module of liveview"),
         ("starlette", "already a module here"),
+        ("pip", "already a module here"),
+        ("__main__", "double underscores"),
+        ("__init__", "double underscores"),
     ],
 )
 def test_a_name_that_cannot_be_the_package_is_refused_and_nothing_is_written(
