@@ -19,6 +19,7 @@ import venv
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ROOT, _start
@@ -56,6 +57,7 @@ def environment_sharing_the_suites_packages(folder: Path) -> Path:
     return python
 
 
+@pytest.mark.timeout(360)  # two pip builds: ~30 s on an idle machine, 100 s seen on a loaded one
 def test_a_new_project_installs_passes_its_tests_and_serves_its_counter(
     new_page: Callable[[], Page], tmp_path: Path
 ) -> None:
