@@ -8,7 +8,8 @@ fresh server each. Peers are installed at bench time, never into the project: py
 and LiveViewJS into an npm directory, both under bench/.peers/ (gitignored, reused by later
 runs; `--fresh-peers` installs into a temporary directory that is deleted afterwards).
 Writes bench/results/<date>.json (raw) and bench/results/<date>.md (tables, machine, versions,
-command, and the issue's targets as ratios).
+command, and the issue's targets as ratios), and plots of them (bench/plot.py) into
+docs/assets/bench/<date>-{cpu,p99,kb}.png.
 """
 
 from __future__ import annotations
@@ -722,6 +723,20 @@ def write_report(results: dict[str, Any], path: Path) -> None:
 # --- main -----------------------------------------------------------------------------------------
 
 
+def write_plots(results: dict[str, Any], out: Path, stem: str) -> None:
+    """The run's PNGs (bench/plot.py); without matplotlib (the `bench` extra) say so and go on:
+    the results are written already."""
+    if str(ROOT) not in sys.path:  # run as `python bench/run.py`: the repo root is not on it
+        sys.path.insert(0, str(ROOT))
+    try:
+        from bench import plot
+    except ImportError as error:
+        log(f"no plots ({error}): pip install -e '.[bench]', then bench/plot.py <results>.json")
+        return
+    for path in plot.plot(results, out, stem):
+        log(f"wrote {path}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -779,6 +794,13 @@ def main() -> int:
     parser.add_argument("--fresh-peers", action="store_true", help="install peers into a temp dir")
     parser.add_argument("--out", type=Path, default=BENCH / "results")
     parser.add_argument("--name", help="results file name (default: today's date)")
+    parser.add_argument(
+        "--plots",
+        type=Path,
+        default=ROOT / "docs" / "assets" / "bench",
+        help="folder of the PNGs bench/plot.py draws from the results (<name>-{cpu,p99,kb}.png)",
+    )
+    parser.add_argument("--no-plots", action="store_true", help="write no PNGs")
     args = parser.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     global SHAPE
@@ -857,6 +879,8 @@ def main() -> int:
         json_path.write_text(json.dumps(results, indent=1) + "\n")
         write_report(results, md_path)
         log(f"wrote {md_path} and {json_path}")
+        if not args.no_plots:
+            write_plots(results, args.plots, stem)
     finally:
         shutil.rmtree(args.frames_dir, ignore_errors=True)
         if temp_peers is not None:

@@ -1,5 +1,5 @@
 """The `liveview` command: serve the example gallery or any app; publish to a topic; name a
-PostgreSQL channel."""
+PostgreSQL channel; write a new project."""
 
 from __future__ import annotations
 
@@ -106,6 +106,32 @@ def _channel(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Write a runnable project and say how to install, run and test it."""
+    from pathlib import Path
+
+    from liveview.scaffold import Backend, ProjectError, install_source, write_project
+
+    folder = Path(args.dir) if args.dir else Path(args.name)
+    backend: Backend | None = "redis" if args.redis else "postgres" if args.postgres else None
+    try:
+        written = write_project(args.name, folder, backend)
+    except ProjectError as error:
+        parser.error(str(error))
+    for path in written:
+        print(f"wrote {path}")
+    source = install_source() or "/path/to/liveview (a checkout, or its wheel)"
+    print(
+        f"""
+next, in {folder}:
+  python3 -m venv .venv && . .venv/bin/activate
+  pip install {source}     # liveview is not on PyPI yet
+  pip install -e . && liveview run {args.name}.app:app
+  pip install -e '.[test]' && pytest"""
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="liveview", description=__doc__)
     parser.add_argument("--version", action="version", version=f"liveview {_version()}")
@@ -190,7 +216,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     channel.add_argument("topic", metavar="TOPIC")
     channel.add_argument("--prefix", default="liveview:", help="channel prefix")
 
+    new = commands.add_parser(
+        "new",
+        help="write a new project: an app, a LiveView with its template, its tests",
+        description="Write a runnable project into NAME/ (or --dir): pyproject.toml, the app "
+        "NAME/app.py, a counter LiveView with its template file, tests/test_counter.py (with "
+        "liveview.testing), a README with its commands, and .gitignore. The folder must be new "
+        "or empty.",
+        epilog="example: liveview new demo && cd demo && pip install -e '.[test]' && pytest",
+    )
+    new.add_argument("name", metavar="NAME", help="the project's Python package name, e.g. demo")
+    new.add_argument("--dir", metavar="PATH", help="the project's folder (default: ./NAME)")
+    shared = new.add_mutually_exclusive_group()
+    shared.add_argument(
+        "--redis", action="store_true", help="share updates between processes through Redis"
+    )
+    shared.add_argument(
+        "--postgres",
+        action="store_true",
+        help="share updates between processes through PostgreSQL (LISTEN/NOTIFY)",
+    )
+
     args = parser.parse_args(argv)
+    if args.command == "new":
+        return _new(new, args)
     if args.command == "publish":
         return _publish(publish, args)
     if args.command == "channel":
