@@ -145,10 +145,10 @@ class Servers(LiveView):
                 socket.assign(form=to_form(NewServer))  # saved: an empty form again
                 socket.push_patch(f"{socket.assigns.path}?id={server['id']}")
         elif event == "toggle":
-            server = SERVERS.get(whole_number(payload.get("id")) or 0)
-            if server is not None:
-                status = "down" if server["status"] == "up" else "up"
-                await self.publish(socket, {**server, "status": status})
+            known = SERVERS.get(whole_number(payload.get("id")) or 0)
+            if known is not None:
+                status = "down" if known["status"] == "up" else "up"
+                await self.publish(socket, {**known, "status": status})
         else:
             await super().handle_event(event, payload, socket)
 
