@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     defaults = argparse.ArgumentDefaultsHelpFormatter
     gallery = commands.add_parser(
         "gallery",
-        help="serve the example gallery (run from the repo)",
+        help="serve the example gallery (it ships in the package)",
         description=serving,
         formatter_class=defaults,
     )
@@ -196,9 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "channel":
         return _channel(channel, args)
     if args.command == "gallery":
-        if not os.path.isfile(os.path.join(os.getcwd(), "examples", "gallery.py")):
-            parser.error("run `liveview gallery` from the repository root (examples/ not found)")
-        return _serve("examples.gallery:app", args)
+        return _serve("liveview.gallery.app:app", args)
     return _serve(args.app, args)
 
 

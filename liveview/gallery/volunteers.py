@@ -87,9 +87,9 @@ class Volunteers(LiveView):
             if await self.publish(socket, row):
                 socket.assign(form=to_form(Volunteer))  # saved: an empty form again
         elif event == "toggle":
-            row = VOLUNTEERS.get(str(payload.get("id")))
-            if row is not None:
-                await self.publish(socket, {**row, "checked_in": not row["checked_in"]})
+            found = VOLUNTEERS.get(str(payload.get("id")))
+            if found is not None:
+                await self.publish(socket, {**found, "checked_in": not found["checked_in"]})
         else:
             await super().handle_event(event, payload, socket)
 

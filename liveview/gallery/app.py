@@ -11,26 +11,26 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route
 
-from examples.accounts import make_app as make_accounts_app
-from examples.async_fetch import AsyncFetch
-from examples.chat import Chat
-from examples.control import Control, Display
-from examples.counter import Counter
-from examples.cursors import HOOK as CURSORS_HOOK
-from examples.cursors import Cursors
-from examples.dashboard import Dashboard, metrics_publisher
-from examples.infinite_scroll import InfiniteScroll
-from examples.js import JSCommands
-from examples.kanban import Kanban
-from examples.photos import CSS as PHOTOS_CSS
-from examples.photos import ROUTES as PHOTOS_ROUTES
-from examples.photos import UPLOADERS_JS, DirectPhotos, Photos, QuickPhoto
-from examples.shared_counter import SharedCounter
-from examples.signup import ROUTES as SIGNUP_ROUTES
-from examples.signup import SignupView
-from examples.team import TeamForm
-from examples.volunteers import Volunteers
 from liveview import LiveViewApp
+from liveview.gallery.accounts import make_app as make_accounts_app
+from liveview.gallery.async_fetch import AsyncFetch
+from liveview.gallery.chat import Chat
+from liveview.gallery.control import Control, Display
+from liveview.gallery.counter import Counter
+from liveview.gallery.cursors import HOOK as CURSORS_HOOK
+from liveview.gallery.cursors import Cursors
+from liveview.gallery.dashboard import Dashboard, metrics_publisher
+from liveview.gallery.infinite_scroll import InfiniteScroll
+from liveview.gallery.js import JSCommands
+from liveview.gallery.kanban import Kanban
+from liveview.gallery.photos import CSS as PHOTOS_CSS
+from liveview.gallery.photos import ROUTES as PHOTOS_ROUTES
+from liveview.gallery.photos import UPLOADERS_JS, DirectPhotos, Photos, QuickPhoto
+from liveview.gallery.shared_counter import SharedCounter
+from liveview.gallery.signup import ROUTES as SIGNUP_ROUTES
+from liveview.gallery.signup import SignupView
+from liveview.gallery.team import TeamForm
+from liveview.gallery.volunteers import Volunteers
 from liveview.pubsub import from_url
 
 # The default layout with a way back to the index on every example page.
@@ -85,7 +85,7 @@ async def index(request: Request) -> HTMLResponse:
     )
 
 
-# The form helpers' classes, styled (examples/forms.css); any stylesheet of yours works as well.
+# The form helpers' classes, styled (forms.css beside this file); any stylesheet works.
 FORMS_CSS = (Path(__file__).parent / "forms.css").read_text(encoding="utf-8")
 
 app = LiveViewApp(

@@ -53,7 +53,7 @@ def apply(message: dict[str, Any]) -> None:
 
 
 async def publish(socket: LiveViewSocket | ComponentSocket, op: str, card: dict[str, Any]) -> None:
-    message = {"op": op, "card": card}
+    message: dict[str, Any] = {"op": op, "card": card}
     apply(message)
     await socket.pubsub.publish(TOPIC, message)
 

@@ -15,7 +15,7 @@ Demo users: alice / wonderland (a user), root / toor (an admin). The flow:
    tab of that user loads its page again over HTTP, and lands on `/sign-in`.
 
 `make_app(base)` builds the app to serve at `base` (the gallery mounts it at `/accounts`);
-`app` is it at the root (`liveview run examples.accounts:app`).
+`app` is it at the root (`liveview run liveview.gallery.accounts:app`).
 """
 
 from __future__ import annotations

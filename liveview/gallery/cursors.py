@@ -116,5 +116,5 @@ class Cursors(LiveView):
         elif isinstance(info, dict) and info.get("event") == "presence_diff":
             self.show(socket, sync_diff(self.online, info))
 
-    async def handle_gap(self, topic: str, socket: LiveViewSocket) -> None:
+    async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
         self.show(socket, await socket.presence.list(TOPIC))
