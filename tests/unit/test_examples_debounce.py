@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from examples.debounce import Debounce
 from liveview import LiveViewApp
+from liveview.gallery.debounce import Debounce
 from liveview.testing import LiveViewTest, LiveViewTestClient
 
 

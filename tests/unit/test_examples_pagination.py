@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from examples.pagination import Pagination, page_links
 from liveview import LiveViewApp
+from liveview.gallery.pagination import Pagination, page_links
 from liveview.testing import LiveViewTest, LiveViewTestClient
 
 

@@ -12,9 +12,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from examples import publishers
-from examples.publishers import InProcessFeed, PostgresFeed, RedisFeed, double_quoted, sql_string
 from liveview import LiveViewApp, SingleProcessPubSub
+from liveview.gallery import publishers
+from liveview.gallery.publishers import (
+    InProcessFeed,
+    PostgresFeed,
+    RedisFeed,
+    double_quoted,
+    sql_string,
+)
 from liveview.pubsub.messages import JSONLike
 from liveview.testing import LiveViewTestClient
 

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from examples.search import MAX_QUERY, Search, marked, suggest
 from liveview import LiveViewApp
+from liveview.gallery.search import MAX_QUERY, Search, marked, suggest
 from liveview.testing import LiveViewTestClient
 
 

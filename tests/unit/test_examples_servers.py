@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from examples import servers
-from examples.servers import Servers
 from liveview import LiveViewApp
+from liveview.gallery import servers
+from liveview.gallery.servers import Servers
 from liveview.testing import LiveViewTest, LiveViewTestClient
 
 

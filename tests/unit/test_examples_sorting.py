@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from examples.sorting import Sorting
 from liveview import LiveViewApp
+from liveview.gallery.sorting import Sorting
 from liveview.testing import LiveViewTest, LiveViewTestClient
 
 

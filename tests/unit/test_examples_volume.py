@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from examples.volume import Volume
 from liveview import LiveViewApp
+from liveview.gallery.volume import Volume
 from liveview.testing import LiveViewTest, LiveViewTestClient
 
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from examples.pagination import DONATIONS, TOTAL, page_links, sentence, whole_number
 from liveview import LiveView, LiveViewSocket
+from liveview.gallery.pagination import DONATIONS, TOTAL, page_links, sentence, whole_number
 
 PER_PAGE = 20
 COLUMNS = {"id": "#", "item": "Item", "donor": "Donor", "quantity": "Quantity", "days": "Expires"}

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 
-from examples.pagination import whole_number
 from liveview import LiveView, LiveViewSocket, PubSubUnavailable
 from liveview.forms import to_form
+from liveview.gallery.pagination import whole_number
 
 TOPIC = "servers"
 FRAMEWORKS = ("Starlette", "Django", "Flask", "FastAPI", "Phoenix")
