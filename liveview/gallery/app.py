@@ -20,16 +20,23 @@ from liveview.gallery.counter import Counter
 from liveview.gallery.cursors import HOOK as CURSORS_HOOK
 from liveview.gallery.cursors import Cursors
 from liveview.gallery.dashboard import Dashboard, metrics_publisher
+from liveview.gallery.debounce import Debounce
 from liveview.gallery.infinite_scroll import InfiniteScroll
 from liveview.gallery.js import JSCommands
 from liveview.gallery.kanban import Kanban
+from liveview.gallery.pagination import Pagination
 from liveview.gallery.photos import CSS as PHOTOS_CSS
 from liveview.gallery.photos import ROUTES as PHOTOS_ROUTES
 from liveview.gallery.photos import UPLOADERS_JS, DirectPhotos, Photos, QuickPhoto
+from liveview.gallery.publishers import InProcessFeed, PostgresFeed, RedisFeed
+from liveview.gallery.search import Search
+from liveview.gallery.servers import Servers
 from liveview.gallery.shared_counter import SharedCounter
 from liveview.gallery.signup import ROUTES as SIGNUP_ROUTES
 from liveview.gallery.signup import SignupView
+from liveview.gallery.sorting import Sorting
 from liveview.gallery.team import TeamForm
+from liveview.gallery.volume import Volume
 from liveview.gallery.volunteers import Volunteers
 from liveview.pubsub import from_url
 
@@ -61,6 +68,20 @@ EXAMPLES = [
     ("/js", JSCommands, "JS commands", "a modal, a dropdown and tabs run by JS commands"),
     ("/control", Control, "Lamp control", "drives every open display page"),
     ("/display", Display, "Lamp display", "another LiveView class on the control's topic"),
+    ("/volume", Volume, "Volume", "the arrow keys and m anywhere on the page: window key events"),
+    ("/search", Search, "Search", "suggestions as you type (debounced), the search in the URL"),
+    ("/pagination", Pagination, "Pagination", "500 rows a page at a time, the page in the URL"),
+    ("/sorting", Sorting, "Sorting", "click a heading to sort; back and forward undo it"),
+    ("/servers", Servers, "Servers", "pick one by URL, add one with a form; every tab follows"),
+    ("/debounce", Debounce, "Debounce and throttle", "what phx-debounce and -throttle hold back"),
+    (
+        "/pubsub/in-process",
+        InProcessFeed,
+        "In-process pub/sub",
+        "a background task in the server publishes to every tab",
+    ),
+    ("/pubsub/redis", RedisFeed, "Redis pub/sub", "redis-cli PUBLISH reaches the page"),
+    ("/pubsub/postgres", PostgresFeed, "PostgreSQL pub/sub", "psql's pg_notify reaches the page"),
 ]
 
 MOUNTED = [
