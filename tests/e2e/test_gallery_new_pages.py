@@ -5,7 +5,7 @@ types, and what phx-debounce holds back. One gallery server for the module."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -102,3 +102,15 @@ def test_debounce_holds_back_changes(gallery: str, page: Page) -> None:
     expect(row.locator("xpath=following-sibling::td")).to_have_text("hello")
     # keystrokes a few ms apart, each well within 500 ms of the next: sent together
     assert row.inner_text() != "5"
+
+
+def test_the_in_process_page_lists_what_its_background_task_publishes(
+    gallery: str, new_page: Callable[[], Page]
+) -> None:
+    one = open_live(new_page(), gallery + "/pubsub/in-process")
+    two = open_live(new_page(), gallery + "/pubsub/in-process")
+    one.fill("#text", "ping")
+    one.click("#start")
+    expected = [f"ping ({n} of 3) from a task" for n in (3, 2, 1)]  # the newest first
+    expect(two.locator("#messages li")).to_have_text(expected)
+    expect(one.locator("#messages li")).to_have_text(expected)
