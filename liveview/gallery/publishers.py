@@ -41,6 +41,8 @@ KEPT = 20
 TASK_MESSAGES = 3
 """Messages one click on the in-process page's button publishes, `TASK_INTERVAL` apart."""
 TASK_INTERVAL = 1.0
+MAX_TASKS = 20
+"""Background publishers running at once, for every page of the process: more clicks wait."""
 
 _tasks: set[asyncio.Task[None]] = set()  # background publishers running (a reference each)
 
@@ -152,6 +154,9 @@ asyncio.create_task(
             text = str(payload.get("text", "")).strip()[:200]
             if not text:
                 socket.assign(notice="Write a message to publish.")
+                return
+            if len(_tasks) >= MAX_TASKS:
+                socket.assign(notice="Many tasks are publishing already: try again in a second.")
                 return
             task = asyncio.create_task(
                 publish_from_a_task(socket.pubsub, self.topic, text, TASK_MESSAGES)

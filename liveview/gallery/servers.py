@@ -10,7 +10,7 @@ starts in step); a real app keeps it in its database.
 
 from __future__ import annotations
 
-import itertools
+import secrets
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -41,7 +41,16 @@ def seed() -> dict[int, dict[str, Any]]:
 
 SERVERS = seed()
 """id -> server, in this process."""
-_ids = itertools.count(1000)  # a real app's database picks ids; a process-local count will do
+MAX_SERVERS = 50
+"""A demo's list stays short: the form refuses more."""
+
+
+def new_id() -> int:
+    """A random id, unique among the servers this process knows: processes sharing a broker
+    pick ids independently (a real app's database picks them)."""
+    while (number := 1000 + secrets.randbelow(9_000_000)) in SERVERS:
+        pass
+    return number
 
 
 class NewServer(BaseModel):
@@ -140,7 +149,12 @@ class Servers(LiveView):
             if not form.valid:
                 socket.assign(form=form)
                 return
-            server = {"id": next(_ids), **form.data.model_dump(), "status": "up", "deploys": 0}
+            if len(SERVERS) >= MAX_SERVERS:
+                socket.assign(
+                    notice=f"The list is full ({MAX_SERVERS} servers): a demo keeps it short."
+                )
+                return
+            server = {"id": new_id(), **form.data.model_dump(), "status": "up", "deploys": 0}
             if await self.publish(socket, server):
                 socket.assign(form=to_form(NewServer))  # saved: an empty form again
                 socket.push_patch(f"{socket.assigns.path}?id={server['id']}")

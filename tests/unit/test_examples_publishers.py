@@ -113,3 +113,17 @@ def test_shell_and_sql_quoting_survive_a_shell() -> None:
     )
     assert echoed.stdout == nasty
     assert sql_string("it's") == "'it''s'"
+
+
+async def test_clicks_beyond_the_running_tasks_cap_wait(
+    client: LiveViewTestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publishers, "TASK_INTERVAL", 60)  # the tasks keep running
+    monkeypatch.setattr(publishers, "MAX_TASKS", 2)
+    view = await client.live("/pubsub/in-process")
+    await view.submit("publish", {"text": "a"})
+    await view.submit("publish", {"text": "b"})
+    html = await view.submit("publish", {"text": "c"})
+    assert "Many tasks are publishing already: try again in a second." in html
+    for task in list(publishers._tasks):
+        task.cancel()

@@ -83,3 +83,14 @@ async def test_the_form_validates_then_adds_and_selects_the_server(
     assert form.errors == {} and 'value="brave-badger"' not in view.html  # an empty form again
     await other.wait_for(lambda html: "brave-badger" in html)
     assert selected(other.html) == "dancing-lizard"  # the other tab keeps its selection
+
+
+async def test_a_full_list_refuses_more_servers(client: LiveViewTestClient) -> None:
+    for n in range(len(servers.SERVERS), servers.MAX_SERVERS):
+        servers.SERVERS[10_000 + n] = {**servers.SERVERS[1], "id": 10_000 + n, "name": f"s{n}"}
+    view = await client.live("/servers")
+    await view.form("#new_server").submit(
+        {"new_server": {"name": "one-too-many", "framework": "Flask", "size": "1"}}
+    )
+    assert "The list is full (50 servers): a demo keeps it short." in view.html
+    assert len(servers.SERVERS) == servers.MAX_SERVERS and "one-too-many" not in view.html
