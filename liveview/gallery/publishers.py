@@ -81,7 +81,14 @@ class Feed(LiveView):
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
         socket.page_title = self.title
-        socket.assign(topic=self.topic, messages=[], received=0, gap=False, notice="")
+        socket.assign(
+            topic=self.topic,
+            backend=type(socket.pubsub).__name__,
+            messages=[],
+            received=0,
+            gap=False,
+            notice="",
+        )
         if self.serves(socket.pubsub):
             await socket.subscribe(self.topic)
 
@@ -120,6 +127,9 @@ class InProcessFeed(Feed):
       queue consumer, an admin endpoint of the app. <code>liveview publish</code> and other
       programs run in processes of their own and cannot reach it; for them, run the app on
       <a href="/pubsub/redis">Redis</a> or <a href="/pubsub/postgres">PostgreSQL</a>.</p>
+    {% if backend != "SingleProcessPubSub" %}<p id="on-broker">This gallery runs on
+      <code>{{ backend }}</code>: the task below publishes through it, and programs outside
+      can reach this process too.</p>{% endif %}
     <form id="publish" phx-submit="publish">
       <label for="text">Message</label>
       <input id="text" name="text" value="hello" maxlength="200" autocomplete="off">
@@ -211,7 +221,7 @@ class RedisFeed(Feed):
     ) -> None:
         await super().mount(socket, session, params)
         pubsub = socket.pubsub
-        socket.assign(on_backend=isinstance(pubsub, RedisPubSub), backend=type(pubsub).__name__)
+        socket.assign(on_backend=isinstance(pubsub, RedisPubSub))
         if isinstance(pubsub, RedisPubSub):
             url = redact_redis_url(pubsub.url)
             channel = pubsub.prefix + self.topic
@@ -286,7 +296,7 @@ class PostgresFeed(Feed):
     ) -> None:
         await super().mount(socket, session, params)
         pubsub = socket.pubsub
-        socket.assign(on_backend=isinstance(pubsub, PostgresPubSub), backend=type(pubsub).__name__)
+        socket.assign(on_backend=isinstance(pubsub, PostgresPubSub))
         if isinstance(pubsub, PostgresPubSub):
             dsn, hidden = redact_dsn(pubsub.dsn)
             channel = pubsub.channel(self.topic)

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 from liveview import LiveViewApp, PostgresPubSub, RedisPubSub
-from liveview.gallery.publishers import PostgresFeed, RedisFeed
+from liveview.gallery.publishers import InProcessFeed, PostgresFeed, RedisFeed
 from liveview.testing import LiveViewTest, LiveViewTestClient
 from tests.integration.feed_pages import run
 from tests.services import find_postgres_binary
@@ -64,6 +64,16 @@ async def test_redis_cli_and_liveview_publish_as_shown_reach_the_page(redis_url:
         assert await publish_as_shown(view, "command", cli) == "hello from redis-cli"
         assert await publish_as_shown(view, "envelope-command", cli) == "hello in an envelope"
         assert await publish_as_shown(view, "liveview-command", cli) == "hello"
+
+
+async def test_the_in_process_page_on_a_broker_says_so(redis_url: str) -> None:
+    pubsub = RedisPubSub(redis_url, prefix=f"test-{uuid.uuid4().hex[:8]}:")
+    app = LiveViewApp(routes={"/pubsub/in-process": InProcessFeed}, secret="s", pubsub=pubsub)
+    async with LiveViewTestClient(app) as client:
+        view = await client.live("/pubsub/in-process")
+        assert "This gallery runs on\n      <code>RedisPubSub</code>" in view.html
+        await view.submit("publish", {"text": "over redis"})
+        await view.wait_for(lambda _: bool(texts(view)) and texts(view)[0] == "over redis (1 of 3)")
 
 
 async def test_psql_and_liveview_publish_as_shown_reach_the_page(postgres_dsn: str) -> None:

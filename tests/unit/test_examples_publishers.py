@@ -56,6 +56,7 @@ async def test_the_background_task_reaches_every_tab(client: LiveViewTestClient)
     one = await client.live("/pubsub/in-process")
     two = await client.live("/pubsub/in-process")
     assert '<li class="empty">Nothing yet.</li>' in one.html
+    assert 'id="on-broker"' not in one.html  # on SingleProcessPubSub: nothing to add
     await one.submit("publish", {"text": " <b>hi</b> "})
     expected = [f"<b>hi</b> ({n} of 3) from a task" for n in (3, 2, 1)]  # the newest first
     await two.wait_for(lambda html: len(listed(html)) == 3)
