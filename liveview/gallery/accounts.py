@@ -33,6 +33,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from liveview import LiveSession, LiveView, LiveViewApp, LiveViewSocket, PubSubUnavailable
+from liveview.gallery.example import Example
 from liveview.pubsub import PubSub, from_url
 
 USERS = {"alice": ("wonderland", False), "root": ("toor", True)}
@@ -246,3 +247,17 @@ def make_app(
 app = make_app(
     pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL")), secret=os.environ.get("LIVEVIEW_SECRET")
 )
+
+
+EXAMPLES = [
+    Example(
+        "/accounts/sign-in",
+        None,
+        title="Accounts",
+        description="Sign in through a form, on_mount hooks, live sessions; signing out ends "
+        "every tab.",
+        section="Apps",
+        multiplayer=True,
+        module=__name__,
+    ),
+]

@@ -17,6 +17,7 @@ from collections import deque
 from typing import Any
 
 from liveview import LiveView, LiveViewSocket, MessageTooLarge, PubSubUnavailable
+from liveview.gallery.example import Example
 from liveview.gallery.online import Online
 
 ROOMS = ("lobby", "random")
@@ -152,3 +153,18 @@ class Chat(LiveView):
         socket.stream("messages", list(HISTORY[room]), reset=True, limit=-SHOWN)
         if self.online is not None:
             self.online.show(socket, await socket.presence.list(self.online.topic))
+
+
+EXAMPLES = [
+    Example(
+        "/chat",
+        Chat,
+        title="Chat",
+        description="Rooms: messages broadcast to a topic, a stream, who is here and typing.",
+        hint="Open this page in a second window, give each a name and type: the other window "
+        "shows you typing, then your message.",
+        section="Multi-player",
+        order=20,
+        multiplayer=True,
+    ),
+]

@@ -8,6 +8,7 @@ in its database), so this works across server processes too.
 from typing import Any
 
 from liveview import LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 TOPIC = "lamp"
 STATE: dict[str, Any] = {"on": False, "color": "white"}  # the lamp; a real app stores it
@@ -74,3 +75,26 @@ def apply_state(info: Any, socket: LiveViewSocket) -> None:
     """A lamp state from the topic (remembered for later pages)."""
     STATE.update(on=bool(info["on"]), color=str(info["color"]))
     socket.assign(**STATE)
+
+
+EXAMPLES = [
+    Example(
+        "/control",
+        Control,
+        title="Lamp control",
+        description="One page drives every open display page.",
+        hint="Open the display in a second window (the link below), then switch the lamp and "
+        "pick colours here.",
+        section="Multi-player",
+        multiplayer=True,
+    ),
+    Example(
+        "/display",
+        Display,
+        title="Lamp display",
+        description="Another LiveView class on the control's topic.",
+        hint="Open the lamp control in a second window and use it: this lamp follows.",
+        section="Multi-player",
+        multiplayer=True,
+    ),
+]

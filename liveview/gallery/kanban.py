@@ -20,6 +20,7 @@ import itertools
 from typing import Any
 
 from liveview import ComponentSocket, LiveComponent, LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 TOPIC = "kanban:board"
 COLUMNS = [("todo", "To do"), ("doing", "Doing"), ("done", "Done")]
@@ -125,8 +126,9 @@ class Card(LiveComponent):
 class Kanban(LiveView):
     template = """
     <style>
-      .columns { display: flex; gap: 1rem; align-items: flex-start; }
-      .column { flex: 1; background: #f3f4f6; border-radius: 8px; padding: .5rem 1rem; }
+      .columns { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+      .column { flex: 1 1 12rem; min-width: 0; background: #f3f4f6; border-radius: 8px;
+                padding: .5rem 1rem; }
       .column ul { list-style: none; padding: 0; min-height: 2rem; }
       .card { background: white; border-radius: 6px; padding: .5rem; margin: .5rem 0;
               box-shadow: 0 1px 2px #0002; }
@@ -206,3 +208,17 @@ class Kanban(LiveView):
             socket.send_update(Card, id=card.get("id"))
         else:
             self.arrange(socket)
+
+
+EXAMPLES = [
+    Example(
+        "/kanban",
+        Kanban,
+        title="Kanban",
+        description="A multi-player board: each card a live component.",
+        hint="Open this page in a second window. Add, rename and move cards in one; the other "
+        "follows.",
+        section="Components and JS",
+        multiplayer=True,
+    ),
+]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from liveview import LiveView, LiveViewSocket, PubSubGap, PubSubUnavailable
 from liveview.forms import to_form
+from liveview.gallery.example import Example
 
 TOPIC = "volunteers"
 VOLUNTEERS: dict[str, dict[str, Any]] = {}  # id -> {"id", "name", "phone", "checked_in"}
@@ -110,3 +111,17 @@ class Volunteers(LiveView):
             row = info["volunteer"]
             VOLUNTEERS[row["id"]] = row  # the same for every LiveView of this process
             socket.assign(volunteers=list(VOLUNTEERS.values()))
+
+
+EXAMPLES = [
+    Example(
+        "/volunteers",
+        Volunteers,
+        title="Volunteers",
+        description="A validated form adding to a list every tab shares.",
+        hint="Open this page in a second window. Add a volunteer in one, check them in in the "
+        "other.",
+        section="Forms",
+        multiplayer=True,
+    ),
+]
