@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from liveview import LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 FIELDS = ("plain", "debounced", "blurred")
 BUTTONS = ("plain", "throttled")
@@ -31,25 +32,20 @@ def zero() -> dict[str, Any]:
 class Debounce(LiveView):
     template = """
     <h1>Debounce and throttle</h1>
-    <p class="hint">Type the same word in each field, click each button ten times fast, hold a
-      key down in the last field: the counts are the events the server received.</p>
+    <p>The counts are the events the server received: the browser holds the rest back.</p>
     <form id="typing" phx-change="typed" phx-submit="typed">
-      <table>
-        <thead><tr><th scope="col">Field</th><th scope="col">Events</th>
-          <th scope="col">Last value the server got</th></tr></thead>
-        <tbody>
-          <tr><td><label for="plain">Every keystroke</label>
-            <input id="plain" name="plain" autocomplete="off"></td>
-            <td id="plain-count">{{ changes.plain }}</td><td>{{ values.plain }}</td></tr>
-          <tr><td><label for="debounced"><code>phx-debounce="500"</code></label>
-            <input id="debounced" name="debounced" phx-debounce="500" autocomplete="off"></td>
-            <td id="debounced-count">{{ changes.debounced }}</td>
-            <td>{{ values.debounced }}</td></tr>
-          <tr><td><label for="blurred"><code>phx-debounce="blur"</code></label>
-            <input id="blurred" name="blurred" phx-debounce="blur" autocomplete="off"></td>
-            <td id="blurred-count">{{ changes.blurred }}</td><td>{{ values.blurred }}</td></tr>
-        </tbody>
-      </table>
+      <p><label for="plain">Every keystroke</label>
+        <input id="plain" name="plain" autocomplete="off"><br>
+        Events: <strong id="plain-count">{{ changes.plain }}</strong>;
+        the server has <q id="plain-value">{{ values.plain }}</q></p>
+      <p><label for="debounced"><code>phx-debounce="500"</code></label>
+        <input id="debounced" name="debounced" phx-debounce="500" autocomplete="off"><br>
+        Events: <strong id="debounced-count">{{ changes.debounced }}</strong>;
+        the server has <q id="debounced-value">{{ values.debounced }}</q></p>
+      <p><label for="blurred"><code>phx-debounce="blur"</code></label>
+        <input id="blurred" name="blurred" phx-debounce="blur" autocomplete="off"><br>
+        Events: <strong id="blurred-count">{{ changes.blurred }}</strong>;
+        the server has <q id="blurred-value">{{ values.blurred }}</q></p>
     </form>
     <section aria-labelledby="clicks-heading">
       <h2 id="clicks-heading">Clicks</h2>
@@ -104,3 +100,17 @@ class Debounce(LiveView):
             socket.assign(**zero())
         else:
             await super().handle_event(event, payload, socket)
+
+
+EXAMPLES = [
+    Example(
+        "/debounce",
+        Debounce,
+        title="Debounce and throttle",
+        description="What phx-debounce (a delay, or blur) and phx-throttle hold back.",
+        hint="Type the same word in each field, click each button ten times fast, hold a key "
+        "down in the last field, and compare the counts.",
+        section="Forms",
+        order=60,
+    ),
+]

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from liveview import LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 ITEMS = (
     "🍎 Apples", "🍌 Bananas", "🥕 Carrots", "🥔 Potatoes", "🍞 Bread", "🧀 Cheese", "🥚 Eggs",
@@ -71,8 +72,6 @@ def page_url(path: str, page: int, per_page: int) -> str:
 class Pagination(LiveView):
     template = """
     <h1>Donations</h1>
-    <p class="hint">The page is in the address bar: follow the links, then use the browser's back
-      and forward buttons. Try <code>?page=999</code> or <code>?per_page=7</code> by hand.</p>
     <form id="page-size" phx-change="per-page">
       <label for="per_page">Rows per page</label>
       <select id="per_page" name="per_page">
@@ -84,11 +83,11 @@ class Pagination(LiveView):
     <table id="donations">
       <caption>Donations {{ first }} to {{ last_row }} of {{ total }}</caption>
       <thead><tr><th scope="col">#</th><th scope="col">Item</th><th scope="col">Donor</th>
-        <th scope="col">Quantity</th><th scope="col">Expires in</th></tr></thead>
+        <th scope="col">Lbs</th><th scope="col">Days left</th></tr></thead>
       <tbody>
         {% for d in rows %}
         <tr id="donation-{{ d.id }}"><td>{{ d.id }}</td><td>{{ d.item }}</td><td>{{ d.donor }}</td>
-          <td>{{ d.quantity }} lbs</td><td>{{ d.days }} days</td></tr>
+          <td>{{ d.quantity }}</td><td>{{ d.days }}</td></tr>
         {% endfor %}
       </tbody>
     </table>
@@ -152,3 +151,25 @@ class Pagination(LiveView):
             socket.push_patch(page_url(socket.assigns.path, page, per_page))
         else:
             await super().handle_event(event, payload, socket)
+
+
+CSS = """<style>
+#pages a[aria-current="page"] { font-weight: 700; color: var(--text); text-decoration: none;
+  background: var(--accent-soft); border-radius: 0.3rem; padding: 0 0.45rem; }
+#donations caption { caption-side: top; text-align: left; color: var(--muted); }
+</style>"""
+"""The current page among the links; the sorting example shares it."""
+
+EXAMPLES = [
+    Example(
+        "/pagination",
+        Pagination,
+        title="Pagination",
+        description="500 rows a page at a time; the page and its size in the URL.",
+        hint="Follow the page links, change the rows per page, then use the browser's back and "
+        "forward buttons. Try ?page=999 in the address bar.",
+        section="Data and streams",
+        order=10,
+        head=CSS,
+    ),
+]

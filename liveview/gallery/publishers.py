@@ -34,6 +34,7 @@ from liveview import (
     PubSubUnavailable,
     RedisPubSub,
 )
+from liveview.gallery.example import Example
 from liveview.pubsub.redis import redact as redact_redis_url
 
 KEPT = 20
@@ -121,7 +122,6 @@ class InProcessFeed(Feed):
     template = (
         """
     <h1>In-process pub/sub</h1>
-    <p class="hint">Open this page in a second tab, then publish: both tabs list the messages.</p>
     <p><code>SingleProcessPubSub</code> (the default backend) keeps subscriptions in this server's
       memory, so only code running in this process can publish to them: a background task, a
       queue consumer, an admin endpoint of the app. <code>liveview publish</code> and other
@@ -194,8 +194,8 @@ class RedisFeed(Feed):
       on two ports sharing one Redis work too):</p>
     <pre><code>LIVEVIEW_PUBSUB_URL=redis://127.0.0.1:6379/0 liveview gallery</code></pre>
     {% else %}
-    <p class="hint">Run this in a terminal: every tab of this page, served by any process sharing
-      this Redis, lists the message.</p>
+    <p>Run this in a terminal: every tab of this page, served by any process sharing this
+      Redis, lists the message.</p>
     <pre><code id="command">{{ command }}</code></pre>
     {% if "***" in command %}<p>(Put the password in place of <code>***</code>: it is not shown
       here.)</p>{% endif %}
@@ -268,8 +268,8 @@ class PostgresFeed(Feed):
     <pre><code>LIVEVIEW_PUBSUB_URL=postgresql://postgres@127.0.0.1/postgres \\
     liveview gallery</code></pre>
     {% else %}
-    <p class="hint">Run this in a terminal: every tab of this page, served by any process
-      listening on this database, lists the message. A trigger calling the same
+    <p>Run this in a terminal: every tab of this page, served by any process listening on
+      this database, lists the message. A trigger calling the same
       <code>pg_notify</code> makes a table's new rows show up here.</p>
     <pre><code id="command">{{ command }}</code></pre>
     {% if password_hidden %}<p>(Add the database's password: it is not shown here.)</p>
@@ -337,3 +337,40 @@ def redact_dsn(dsn: str) -> tuple[str, bool]:
     from liveview.pubsub.postgres import redact
 
     return redact(dsn), bool(conninfo_to_dict(dsn).get("password"))
+
+
+EXAMPLES = [
+    Example(
+        "/pubsub/in-process",
+        InProcessFeed,
+        title="In-process pub/sub",
+        description="A background task in the server publishes; every tab lists it.",
+        hint="Open this page in a second window, then publish: both windows list the three "
+        "messages the task sends, a second apart.",
+        section="Pub/sub backends",
+        order=10,
+        multiplayer=True,
+    ),
+    Example(
+        "/pubsub/redis",
+        RedisFeed,
+        title="Redis pub/sub",
+        description="redis-cli PUBLISH, from any shell, reaches the page.",
+        hint="Run the redis-cli command shown in a terminal: the message appears here, and in "
+        "every window of this page on any server sharing the Redis.",
+        section="Pub/sub backends",
+        order=20,
+        multiplayer=True,
+    ),
+    Example(
+        "/pubsub/postgres",
+        PostgresFeed,
+        title="PostgreSQL pub/sub",
+        description="psql's pg_notify, from any shell or a trigger, reaches the page.",
+        hint="Run the psql command shown in a terminal: the message appears here, and in every "
+        "window of this page on any server listening on the database.",
+        section="Pub/sub backends",
+        order=30,
+        multiplayer=True,
+    ),
+]

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from liveview import LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 SUGGESTIONS = 8
 MAX_QUERY = 100
@@ -105,9 +106,6 @@ class Search(LiveView):
     {% macro mark(parts) %}{{ parts[0] }}{% if parts[1] %}<mark>{{ parts[1] }}</mark>
       {%- endif %}{{ parts[2] }}{% endmacro %}
     <h1>City search</h1>
-    <p class="hint">Type part of a city or a country: suggestions follow as you pause (pick one
-      with <kbd>↓</kbd> and <kbd>Enter</kbd>); search to list every match. Searches are in the
-      address bar.</p>
     <form id="search" role="search" phx-change="suggest" phx-submit="search">
       <label for="q">City or country</label>
       <input id="q" name="q" type="search" value="{{ query }}" list="suggestions"
@@ -159,3 +157,17 @@ class Search(LiveView):
             socket.push_patch(f"{socket.assigns.path}?{urlencode({'q': query.strip()})}")
         else:
             await super().handle_event(event, payload, socket)
+
+
+EXAMPLES = [
+    Example(
+        "/search",
+        Search,
+        title="Search",
+        description="Suggestions as you type (debounced) in a datalist; the search in the URL.",
+        hint="Type part of a city or a country, e.g. par: suggestions follow when you pause "
+        "(pick one with the down arrow and Enter). Search to list every match, then go back.",
+        section="Basics",
+        order=70,
+    ),
+]

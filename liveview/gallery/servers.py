@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from liveview import LiveView, LiveViewSocket, PubSubUnavailable
 from liveview.forms import to_form
+from liveview.gallery.example import Example
 from liveview.gallery.pagination import whole_number
 
 TOPIC = "servers"
@@ -75,10 +76,8 @@ class Servers(LiveView):
     template = """
     {% from "liveview/forms.html" import input %}
     <h1>Servers</h1>
-    <p class="hint">Open this page in a second tab: a server added or taken down here shows
-      there. The selected server is in the address bar: back and forward go through them.</p>
     {% if notice %}<p id="notice" class="notice" role="status">{{ notice }}</p>{% endif %}
-    <div class="split">
+    <div class="grid">
       <nav id="server-list" aria-label="Servers">
         <ul>
         {% for s in servers %}
@@ -189,3 +188,28 @@ class Servers(LiveView):
         socket.assign(servers=list(SERVERS.values()), notice="")
         if socket.assigns.selected and socket.assigns.selected["id"] == server["id"]:
             socket.assign(selected=server)
+
+
+CSS = """<style>
+#server-list ul { list-style: none; padding: 0; margin: 0; }
+#server-list a { display: block; padding: 0.35rem 0.6rem; border-radius: 0.4rem;
+  text-decoration: none; }
+#server-list a[aria-current="page"] { background: var(--accent-soft); font-weight: 600; }
+.status.up { color: #15803d; }
+.status.down { color: var(--danger); }
+</style>"""
+
+EXAMPLES = [
+    Example(
+        "/servers",
+        Servers,
+        title="Servers",
+        description="A list, the selected item in the URL (live patch), a form that adds one.",
+        hint="Open this page in a second window. Pick a server, take it down, add one: the other "
+        "window follows. Back and forward go through the servers you looked at.",
+        section="Basics",
+        order=80,
+        multiplayer=True,
+        head=CSS,
+    ),
+]

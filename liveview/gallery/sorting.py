@@ -15,10 +15,11 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from liveview import LiveView, LiveViewSocket
-from liveview.gallery.pagination import DONATIONS, TOTAL, page_links, sentence, whole_number
+from liveview.gallery.example import Example
+from liveview.gallery.pagination import CSS, DONATIONS, TOTAL, page_links, sentence, whole_number
 
 PER_PAGE = 20
-COLUMNS = {"id": "#", "item": "Item", "donor": "Donor", "quantity": "Quantity", "days": "Expires"}
+COLUMNS = {"id": "#", "item": "Item", "donor": "Donor", "quantity": "Lbs", "days": "Days left"}
 """Sortable columns: the key in a row -> the heading."""
 ORDERS = ("asc", "desc")
 
@@ -42,8 +43,6 @@ def sort_url(path: str, column: str, order: str, page: int = 1) -> str:
 class Sorting(LiveView):
     template = """
     <h1>Sorting</h1>
-    <p class="hint">Click a column's heading to sort by it, again to reverse it. The sort and the
-      page are in the address bar: back and forward undo and redo them.</p>
     {% if notice %}<p id="notice" class="notice" role="status">{{ notice }}</p>{% endif %}
     <table id="donations">
       <caption>Donations {{ first }} to {{ last_row }} of {{ total }}, by
@@ -60,7 +59,7 @@ class Sorting(LiveView):
       <tbody>
         {% for d in rows %}
         <tr id="donation-{{ d.id }}"><td>{{ d.id }}</td><td>{{ d.item }}</td><td>{{ d.donor }}</td>
-          <td>{{ d.quantity }} lbs</td><td>{{ d.days }} days</td></tr>
+          <td>{{ d.quantity }}</td><td>{{ d.days }}</td></tr>
         {% endfor %}
       </tbody>
     </table>
@@ -124,3 +123,18 @@ class Sorting(LiveView):
             headings=headings,
             notice=sentence("; ".join(notices)) if notices else "",
         )
+
+
+EXAMPLES = [
+    Example(
+        "/sorting",
+        Sorting,
+        title="Sorting",
+        description="Click a heading to sort 500 rows; the column, order and page in the URL.",
+        hint="Click a column's heading to sort by it, again to reverse it, then page through. "
+        "Back and forward undo and redo each step.",
+        section="Data and streams",
+        order=20,
+        head=CSS,
+    ),
+]

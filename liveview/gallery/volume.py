@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from liveview import LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 STEP = 10
 """Percent per key press."""
@@ -29,11 +30,8 @@ KEYS = {
 class Volume(LiveView):
     template = """
     <h1>Volume</h1>
-    <p class="hint">Press <kbd>↑</kbd> and <kbd>↓</kbd> (or <kbd>→</kbd> and <kbd>←</kbd>) to
-      change the volume, <kbd>m</kbd> to mute. The keys go to the server, which answers with the
-      new level.</p>
     <section id="volume" phx-window-keyup="key" aria-live="polite">
-      <p id="level">{% if muted %}Muted{% else %}{{ volume }}%{% endif %}</p>
+      <p id="level" class="big">{% if muted %}Muted{% else %}{{ volume }}%{% endif %}</p>
       <meter id="meter" min="0" max="100" low="30" high="80" optimum="50"
              value="{{ 0 if muted else volume }}">{{ volume }}%</meter>
       <ol id="bars" class="bars" aria-hidden="true">
@@ -78,3 +76,25 @@ class Volume(LiveView):
     def set_volume(socket: LiveViewSocket, volume: int, *, muted: bool) -> None:
         lit = 0 if muted else volume // STEP
         socket.assign(volume=volume, muted=muted, bars=[i < lit for i in range(100 // STEP)])
+
+
+CSS = """<style>
+#bars { display: flex; gap: 0.3rem; list-style: none; padding: 0; margin: 0 0 1rem; }
+#bars li { width: 1.4rem; height: 2.4rem; border-radius: 0.3rem; background: var(--border); }
+#bars li.on { background: var(--accent); }
+#meter { width: 100%; max-width: 24rem; height: 1.4rem; }
+</style>"""
+
+EXAMPLES = [
+    Example(
+        "/volume",
+        Volume,
+        title="Volume",
+        description="The arrow keys and m, anywhere on the page: window key events and a meter.",
+        hint="Press the up and down arrows (or right and left) to change the volume, m to mute. "
+        "Each key goes to the server, which answers with the new level.",
+        section="Basics",
+        order=60,
+        head=CSS,
+    ),
+]

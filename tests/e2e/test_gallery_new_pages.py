@@ -60,12 +60,12 @@ def test_sorting_headings_sort_and_back_undoes(gallery: str, page: Page) -> None
     open_live(page, gallery + "/sorting")
     quantity = page.locator("#donations tbody tr td:nth-child(4)").first
     page.click("#by-quantity a")
-    expect(quantity).to_have_text("1 lbs")
+    expect(quantity).to_have_text("1")
     expect(page.locator("#by-quantity")).to_have_attribute("aria-sort", "ascending")
     page.click("#by-quantity a")
-    expect(quantity).to_have_text("60 lbs")
+    expect(quantity).to_have_text("60")
     page.go_back()
-    expect(quantity).to_have_text("1 lbs")
+    expect(quantity).to_have_text("1")
     page.go_back()
     expect(page.locator("#by-id")).to_have_attribute("aria-sort", "ascending")
 
@@ -98,10 +98,9 @@ def test_debounce_holds_back_changes(gallery: str, page: Page) -> None:
     page.locator("#blurred").press_sequentially("hello")
     page.locator("#debounced").press_sequentially("hello")  # also takes the focus away
     expect(page.locator("#blurred-count")).to_have_text("1")  # sent once, on blur
-    row = page.locator("#debounced-count")
-    expect(row.locator("xpath=following-sibling::td")).to_have_text("hello")
+    expect(page.locator("#debounced-value")).to_have_text("hello")
     # keystrokes a few ms apart, each well within 500 ms of the next: sent together
-    assert row.inner_text() != "5"
+    assert page.locator("#debounced-count").inner_text() != "5"
 
 
 def test_the_in_process_page_lists_what_its_background_task_publishes(

@@ -31,11 +31,13 @@ async def test_changes_are_counted_per_field(view: LiveViewTest) -> None:
     form = {"plain": "h", "debounced": "", "blurred": ""}
     await view.change("typed", form, target="plain")
     html = await view.change("typed", {**form, "plain": "hi"}, target="plain")
-    assert '<td id="plain-count">2</td><td>hi</td>' in html
+    assert '<strong id="plain-count">2</strong>' in html and '<q id="plain-value">hi</q>' in html
     html = await view.change("typed", {**form, "debounced": "hello"}, target="debounced")
-    assert '<td id="debounced-count">1</td>\n            <td>hello</td>' in html
+    assert '<strong id="debounced-count">1</strong>' in html
+    assert '<q id="debounced-value">hello</q>' in html
     html = await view.change("typed", {**form, "blurred": "<b>"}, target="blurred")
-    assert '<td id="blurred-count">1</td><td>&lt;b&gt;</td>' in html
+    assert '<strong id="blurred-count">1</strong>' in html
+    assert '<q id="blurred-value">&lt;b&gt;</q>' in html
     before = view.html
     assert await view.submit("typed", form) == before  # Enter: no field changed
     assert await view.change("typed", form, target="nope") == before

@@ -28,28 +28,32 @@ def bars_on(html: str) -> int:
 
 
 async def test_arrow_keys_turn_the_volume_up_and_down(view: LiveViewTest) -> None:
-    assert '<p id="level">30%</p>' in view.html and bars_on(view.html) == 3
+    assert '<p id="level" class="big">30%</p>' in view.html and bars_on(view.html) == 3
     html = await keyup(view, "ArrowUp")
-    assert '<p id="level">40%</p>' in html and 'value="40"' in html and bars_on(html) == 4
+    assert (
+        '<p id="level" class="big">40%</p>' in html and 'value="40"' in html and bars_on(html) == 4
+    )
     for _ in range(10):
         html = await keyup(view, "ArrowRight")
-    assert '<p id="level">100%</p>' in html and bars_on(html) == 10
+    assert '<p id="level" class="big">100%</p>' in html and bars_on(html) == 10
     assert '<button id="up" phx-click="up" disabled' in html  # no louder than 100
     for _ in range(11):
         html = await keyup(view, "ArrowDown")
-    assert '<p id="level">0%</p>' in html and bars_on(html) == 0
+    assert '<p id="level" class="big">0%</p>' in html and bars_on(html) == 0
     assert '<button id="down" phx-click="down" disabled' in html
 
 
 async def test_m_mutes_and_unmutes_keeping_the_level(view: LiveViewTest) -> None:
     html = await keyup(view, "m")
-    assert '<p id="level">Muted</p>' in html and 'value="0"' in html and bars_on(html) == 0
+    assert (
+        '<p id="level" class="big">Muted</p>' in html and 'value="0"' in html and bars_on(html) == 0
+    )
     assert 'aria-pressed="true"' in html and "Unmute" in html
     html = await keyup(view, "M")
-    assert '<p id="level">30%</p>' in html and bars_on(html) == 3
+    assert '<p id="level" class="big">30%</p>' in html and bars_on(html) == 3
     await keyup(view, "m")
     html = await keyup(view, "ArrowUp")  # a change of level unmutes, as a real mixer does
-    assert '<p id="level">40%</p>' in html
+    assert '<p id="level" class="big">40%</p>' in html
 
 
 async def test_other_keys_change_nothing(view: LiveViewTest) -> None:
@@ -61,6 +65,6 @@ async def test_other_keys_change_nothing(view: LiveViewTest) -> None:
 
 
 async def test_the_buttons_do_what_the_keys_do(view: LiveViewTest) -> None:
-    assert '<p id="level">40%</p>' in await view.click("up")
-    assert '<p id="level">30%</p>' in await view.click("down")
-    assert '<p id="level">Muted</p>' in await view.click("mute")
+    assert '<p id="level" class="big">40%</p>' in await view.click("up")
+    assert '<p id="level" class="big">30%</p>' in await view.click("down")
+    assert '<p id="level" class="big">Muted</p>' in await view.click("mute")
