@@ -10,7 +10,6 @@ back to the defaults and say so.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -24,16 +23,10 @@ COLUMNS = {"id": "#", "item": "Item", "donor": "Donor", "quantity": "Lbs", "days
 ORDERS = ("asc", "desc")
 
 
-def sort_key(column: str) -> Callable[[dict[str, Any]], Any]:
-    if column == "item":  # by name, not by the emoji in front of it
-        return lambda row: row["item"].partition(" ")[2]
-    return lambda row: row[column]
-
-
 def sorted_rows(column: str, order: str) -> list[dict[str, Any]]:
     """Every donation sorted by `column`; ties stay in id order, whichever the direction (a
     stable sort, and `reverse` keeps it stable)."""
-    return sorted(DONATIONS, key=sort_key(column), reverse=order == "desc")
+    return sorted(DONATIONS, key=lambda row: row[column], reverse=order == "desc")
 
 
 def sort_url(path: str, column: str, order: str, page: int = 1) -> str:

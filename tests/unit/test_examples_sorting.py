@@ -58,7 +58,7 @@ async def test_items_sort_by_name_and_the_sort_survives_paging(
     client: LiveViewTestClient,
 ) -> None:
     view = await client.live("/sorting?sort_by=item&order=asc")
-    names = [item.partition(" ")[2] for item in column(view.html, 1)]
+    names = column(view.html, 1)
     assert names[0] == "Apples" and names == sorted(names)
     ids_on_page_one = column(view.html, 0)
     html = await follow(view, "/sorting?sort_by=item&order=asc&page=2")
