@@ -37,31 +37,33 @@ class Debounce(LiveView):
       <p><label for="plain">Every keystroke</label>
         <input id="plain" name="plain" autocomplete="off"><br>
         Events: <strong id="plain-count">{{ changes.plain }}</strong>;
-        the server has <q id="plain-value">{{ values.plain }}</q></p>
+        the server has {% if values.plain %}<q id="plain-value">{{ values.plain }}</q>
+        {%- else %}nothing{% endif %}</p>
       <p><label for="debounced"><code>phx-debounce="500"</code></label>
         <input id="debounced" name="debounced" phx-debounce="500" autocomplete="off"><br>
         Events: <strong id="debounced-count">{{ changes.debounced }}</strong>;
-        the server has <q id="debounced-value">{{ values.debounced }}</q></p>
+        the server has {% if values.debounced %}<q id="debounced-value">{{ values.debounced }}</q>
+        {%- else %}nothing{% endif %}</p>
       <p><label for="blurred"><code>phx-debounce="blur"</code></label>
         <input id="blurred" name="blurred" phx-debounce="blur" autocomplete="off"><br>
         Events: <strong id="blurred-count">{{ changes.blurred }}</strong>;
-        the server has <q id="blurred-value">{{ values.blurred }}</q></p>
+        the server has {% if values.blurred %}<q id="blurred-value">{{ values.blurred }}</q>
+        {%- else %}nothing{% endif %}</p>
     </form>
     <section aria-labelledby="clicks-heading">
       <h2 id="clicks-heading">Clicks</h2>
-      <p>
+      <p>The second button has <code>phx-throttle="1000"</code>: at most one click a second.</p>
+      <p class="row">
         <button id="click-plain" phx-click="clicked" phx-value-button="plain">
           Plain: <span id="plain-clicks">{{ clicks.plain }}</span></button>
         <button id="click-throttled" phx-click="clicked" phx-value-button="throttled"
                 phx-throttle="1000">
-          <code>phx-throttle="1000"</code>:
-          <span id="throttled-clicks">{{ clicks.throttled }}</span>
-        </button>
+          Throttled: <span id="throttled-clicks">{{ clicks.throttled }}</span></button>
       </p>
     </section>
     <section aria-labelledby="keys-heading">
       <h2 id="keys-heading">Keys</h2>
-      <p><label for="keys">Hold a key down here (<code>phx-keyup</code>,
+      <p><label for="keys">Type fast here (<code>phx-keyup</code>,
         <code>phx-throttle="500"</code>)</label>
         <input id="keys" phx-keyup="key" phx-throttle="500" autocomplete="off"></p>
       <p>Key events received: <strong id="key-count">{{ keys }}</strong>
@@ -108,8 +110,8 @@ EXAMPLES = [
         Debounce,
         title="Debounce and throttle",
         description="What phx-debounce (a delay, or blur) and phx-throttle hold back.",
-        hint="Type the same word in each field, click each button ten times fast, hold a key "
-        "down in the last field, and compare the counts.",
+        hint="Type the same word in each field, click each button ten times fast, type fast in "
+        "the last field, and compare the counts.",
         section="Forms",
         order=60,
     ),

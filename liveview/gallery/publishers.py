@@ -62,19 +62,21 @@ class Feed(LiveView):
     topic: ClassVar[str]
     title: ClassVar[str]
     FEED = """
-    <section aria-labelledby="received-heading">
+    <section aria-labelledby="received-heading" aria-live="polite">
       <h2 id="received-heading">Received on topic <code>{{ topic }}</code></h2>
       {% if gap %}<p id="gap" class="notice" role="status">The connection to the broker was lost
         and is back: messages published meanwhile may be missing.</p>{% endif %}
-      <ol id="messages" reversed aria-live="polite">
+      {% if messages %}
+      <ol id="messages" reversed>
         {% for m in messages %}
         <li id="message-{{ m.n }}">{% if m.text is defined %}{{ m.text }}{% else %}
           <code>{{ m.json }}</code>{% endif %}
-          {%- if m.source %} <small>from {{ m.source }}</small>{% endif %}</li>
-        {% else %}
-        <li class="empty">Nothing yet.</li>
+          {%- if m.source %} <small class="muted">from {{ m.source }}</small>{% endif %}</li>
         {% endfor %}
       </ol>
+      {% else %}
+      <p id="no-messages" class="muted">Nothing yet.</p>
+      {% endif %}
     </section>
     """
 

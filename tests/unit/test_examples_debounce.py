@@ -28,6 +28,7 @@ async def test_the_bindings_are_on_the_elements(view: LiveViewTest) -> None:
 
 
 async def test_changes_are_counted_per_field(view: LiveViewTest) -> None:
+    assert 'the server has nothing</p>' in view.html
     form = {"plain": "h", "debounced": "", "blurred": ""}
     await view.change("typed", form, target="plain")
     html = await view.change("typed", {**form, "plain": "hi"}, target="plain")

@@ -55,7 +55,7 @@ def listed(html: str) -> list[str]:
 async def test_the_background_task_reaches_every_tab(client: LiveViewTestClient) -> None:
     one = await client.live("/pubsub/in-process")
     two = await client.live("/pubsub/in-process")
-    assert '<li class="empty">Nothing yet.</li>' in one.html
+    assert '<p id="no-messages" class="muted">Nothing yet.</p>' in one.html
     assert 'id="on-broker"' not in one.html  # on SingleProcessPubSub: nothing to add
     await one.submit("publish", {"text": " <b>hi</b> "})
     expected = [f"<b>hi</b> ({n} of 3) from a task" for n in (3, 2, 1)]  # the newest first
@@ -101,7 +101,7 @@ async def test_a_broker_page_on_another_backend_says_how_to_start_on_its_broker(
     view = await client.live(path)
     assert 'id="not-served"' in view.html and "<code>SingleProcessPubSub</code>" in view.html
     assert start in view.html
-    assert 'id="command"' not in view.html and 'id="messages"' not in view.html
+    assert 'id="command"' not in view.html and 'id="received-heading"' not in view.html
 
 
 def test_shell_and_sql_quoting_survive_a_shell() -> None:
