@@ -198,14 +198,14 @@ class RedisFeed(Feed):
     {% else %}
     <p>Run this in a terminal: every tab of this page, served by any process sharing this
       Redis, lists the message.</p>
-    <pre><code id="command">{{ command }}</code></pre>
+    <pre class="command"><code id="command">{{ command }}</code></pre>
     {% if "***" in command %}<p>(Put the password in place of <code>***</code>: it is not shown
       here.)</p>{% endif %}
     <p>The channel is the prefix and the topic (<code>{{ channel }}</code>); the payload is the
       message as JSON, which <code>handle_info</code> receives as it was written. The same with
       the <code>liveview</code> command, or with the envelope RedisPubSub itself sends:</p>
-    <pre><code id="liveview-command">{{ liveview_command }}</code></pre>
-    <pre><code id="envelope-command">{{ envelope_command }}</code></pre>
+    <pre class="command"><code id="liveview-command">{{ liveview_command }}</code></pre>
+    <pre class="command"><code id="envelope-command">{{ envelope_command }}</code></pre>
     <p>A payload that is not JSON (<code>PUBLISH {{ channel }} hello</code>) is logged by the
       server and dropped: this page keeps working.</p>
     {% endif %}
@@ -273,14 +273,14 @@ class PostgresFeed(Feed):
     <p>Run this in a terminal: every tab of this page, served by any process listening on
       this database, lists the message. A trigger calling the same
       <code>pg_notify</code> makes a table's new rows show up here.</p>
-    <pre><code id="command">{{ command }}</code></pre>
+    <pre class="command"><code id="command">{{ command }}</code></pre>
     {% if password_hidden %}<p>(Add the database's password: it is not shown here.)</p>
     {% endif %}
     <p>The channel is the prefix and the topic (<code>{{ channel }}</code>; topics with other
       characters are mapped, <code>liveview channel TOPIC</code> prints the name); the payload is
       the message as JSON, which <code>handle_info</code> receives as it was written, up to
       8000 bytes. The same with the <code>liveview</code> command:</p>
-    <pre><code id="liveview-command">{{ liveview_command }}</code></pre>
+    <pre class="command"><code id="liveview-command">{{ liveview_command }}</code></pre>
     <p>A payload that is not JSON is logged by the server and dropped: this page keeps
       working.</p>
     {% endif %}
@@ -341,6 +341,11 @@ def redact_dsn(dsn: str) -> tuple[str, bool]:
     return redact(dsn), bool(conninfo_to_dict(dsn).get("password"))
 
 
+CSS = """<style>
+pre.command { white-space: pre-wrap; overflow-wrap: anywhere; }
+</style>"""
+"""Commands wrap rather than scroll: a reader sees all of one before copying it."""
+
 EXAMPLES = [
     Example(
         "/pubsub/in-process",
@@ -363,6 +368,7 @@ EXAMPLES = [
         section="Pub/sub backends",
         order=20,
         multiplayer=True,
+        head=CSS,
     ),
     Example(
         "/pubsub/postgres",
@@ -374,5 +380,6 @@ EXAMPLES = [
         section="Pub/sub backends",
         order=30,
         multiplayer=True,
+        head=CSS,
     ),
 ]
