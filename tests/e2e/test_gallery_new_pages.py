@@ -4,7 +4,10 @@ types, and what phx-debounce holds back. One gallery server for the module."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import _start_server
 from tests.e2e.gallery_pair import GALLERY, open_live
+from tests.services import PrivateRedis
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +117,19 @@ def test_the_in_process_page_lists_what_its_background_task_publishes(
     expected = [f"ping ({n} of 3) from a task" for n in (3, 2, 1)]  # the newest first
     expect(two.locator("#messages li")).to_have_text(expected)
     expect(one.locator("#messages li")).to_have_text(expected)
+
+
+def test_the_redis_page_of_a_gallery_on_redis_lists_what_its_command_publishes(
+    live_server: Callable[..., str],
+    start_private_redis: Callable[[], PrivateRedis],
+    new_page: Callable[[], Page],
+) -> None:
+    redis = start_private_redis()  # our own: the gallery's default prefix meets no other test
+    url = live_server(GALLERY, env={"LIVEVIEW_PUBSUB_URL": redis.url}) + "/pubsub/redis"
+    page = open_live(new_page(), url)
+    command = page.locator("#command").inner_text()
+    cli = shutil.which("redis-cli")
+    assert cli is not None, "redis-cli not found: `apt-get install redis-tools`"
+    path = os.pathsep.join([str(Path(cli).parent), os.environ.get("PATH", "")])
+    subprocess.run(["sh", "-c", command], env={**os.environ, "PATH": path}, check=True, timeout=30)
+    expect(page.locator("#messages li")).to_have_text(["hello from redis-cli"])
