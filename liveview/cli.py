@@ -4,6 +4,7 @@ PostgreSQL channel."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -196,6 +197,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "channel":
         return _channel(channel, args)
     if args.command == "gallery":
+        try:  # the gallery's forms check e-mail addresses (pydantic's EmailStr)
+            importlib.import_module("email_validator")
+        except ImportError:
+            parser.error(
+                "the gallery needs email-validator for its forms: "
+                "pip install 'liveview[gallery]' (or pip install email-validator)"
+            )
         return _serve("liveview.gallery.app:app", args)
     return _serve(args.app, args)
 

@@ -60,9 +60,13 @@ async def assign_user(socket: LiveViewSocket, session: dict[str, Any], params: A
 
 
 def make_app(
-    base: str = "", pubsub: PubSub | None = None, secret: str | None = None
+    base: str = "",
+    pubsub: PubSub | None = None,
+    secret: str | None = None,
+    layout: str | None = None,
 ) -> LiveViewApp:
-    """The app, its links and redirects under `base` (where it is served)."""
+    """The app, its links and redirects under `base` (where it is served); `layout` as
+    `LiveViewApp(layout=)` (the gallery gives its own)."""
 
     async def require_user(socket: LiveViewSocket, session: dict[str, Any], params: Any) -> None:
         if socket.assigns.current_user is None:
@@ -223,6 +227,7 @@ def make_app(
         on_mount=[assign_user],
         title="Accounts",
         head=HEAD,
+        layout=layout,
         pubsub=pubsub,
         secret=secret,
         extra_routes=[

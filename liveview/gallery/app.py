@@ -52,7 +52,7 @@ app = LiveViewApp(
         Mount(
             "/accounts",
             app=make_accounts_app(
-                "/accounts", pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL"))
+                "/accounts", pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL")), layout=LAYOUT
             ),
         ),
     ],

@@ -43,7 +43,7 @@ class AsyncFetch(LiveView):
     <p>Region:
       {% for name in regions %}
       <button id="region-{{ name }}" phx-click="region" phx-value-name="{{ name }}"
-              {% if name == region %}aria-pressed="true"{% endif %}>{{ name }}</button>
+              aria-pressed="{{ 'true' if name == region else 'false' }}">{{ name }}</button>
       {% endfor %}
     </p>
     <section id="report">

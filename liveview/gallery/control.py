@@ -18,10 +18,14 @@ COLORS = ("white", "red", "green", "blue")
 class Control(LiveView):
     template = """
     <h1>Lamp control</h1>
-    <button id="toggle" phx-click="toggle">{% if on %}Turn off{% else %}Turn on{% endif %}</button>
+    <p><button id="toggle" phx-click="toggle">
+      {%- if on %}Turn off{% else %}Turn on{% endif %}</button></p>
+    <p class="row" role="group" aria-label="Colour">
     {% for c in colors %}
-    <button id="color-{{ c }}" phx-click="color" phx-value-color="{{ c }}">{{ c }}</button>
+    <button id="color-{{ c }}" phx-click="color" phx-value-color="{{ c }}"
+            aria-pressed="{{ 'true' if c == color else 'false' }}">{{ c }}</button>
     {% endfor %}
+    </p>
     <p>Open <a href="/display" target="_blank">the display</a> in other tabs.</p>
     """
 

@@ -130,11 +130,17 @@ class Kanban(LiveView):
       .column { flex: 1 1 12rem; min-width: 0; background: #f3f4f6; border-radius: 8px;
                 padding: .5rem 1rem; }
       .column ul { list-style: none; padding: 0; min-height: 2rem; }
-      .card { background: white; border-radius: 6px; padding: .5rem; margin: .5rem 0;
+      .card { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem;
+              background: white; border-radius: 6px; padding: .5rem .6rem; margin: .5rem 0;
               box-shadow: 0 1px 2px #0002; }
-      .card .title { cursor: pointer; font-weight: 600; }
-      .card .actions { float: right; }
-      .card .notes { color: #555; margin: .25rem 0 0; }
+      .card .title { cursor: pointer; font-weight: 600; flex: 1 1 6rem; }
+      .card .actions { display: flex; gap: .25rem; margin-left: auto; }
+      .card .actions button, .card form button { min-height: 1.9rem; padding: .15rem .55rem;
+              margin: 0; font-size: .85rem; }
+      .card .actions button { background: #fff; color: #4338ca; border-color: #dfe3ec; }
+      .card form { display: flex; flex-wrap: wrap; gap: .3rem; flex-basis: 100%; margin: 0; }
+      .card form input { flex: 1 1 6rem; min-width: 0; }
+      .card .notes { color: #555; margin: .25rem 0 0; flex-basis: 100%; }
     </style>
     <h1>Kanban</h1>
     <p>Open this page in a second tab: cards stay in step. Click a title to rename it.</p>
