@@ -10,6 +10,7 @@ starts in step); a real app keeps it in its database.
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from liveview.gallery.example import Example
 from liveview.gallery.pagination import whole_number
 
 TOPIC = "servers"
+NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 FRAMEWORKS = ("Starlette", "Django", "Flask", "FastAPI", "Phoenix")
 
 
@@ -55,7 +57,7 @@ def new_id() -> int:
 
 
 class NewServer(BaseModel):
-    name: str = Field(min_length=2, max_length=40, pattern=r"^[a-z0-9-]+$")
+    name: str = Field(min_length=2, max_length=40)
     framework: Literal["Starlette", "Django", "Flask", "FastAPI", "Phoenix"]
     size: float = Field(gt=0, le=10_000)
 
@@ -67,6 +69,8 @@ class NewServer(BaseModel):
     @field_validator("name")
     @classmethod
     def unique(cls, name: str) -> str:
+        if not NAME.fullmatch(name):
+            raise ValueError("use lowercase letters, digits and dashes, like brave-badger")
         if any(server["name"] == name for server in SERVERS.values()):
             raise ValueError("is already taken")
         return name

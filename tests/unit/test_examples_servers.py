@@ -75,6 +75,9 @@ async def test_the_form_validates_then_adds_and_selects_the_server(
     assert form.errors == {"new_server[name]": ["is already taken"]}
     await form.submit({"new_server": {"name": "a b", "framework": "", "size": "-1"}})
     assert set(form.errors) == {"new_server[name]", "new_server[framework]", "new_server[size]"}
+    assert form.errors["new_server[name]"] == [
+        "use lowercase letters, digits and dashes, like brave-badger"
+    ]
     assert len(servers.SERVERS) == 5  # nothing saved
     await form.submit({"new_server": {"name": "brave-badger", "framework": "Django", "size": "12"}})
     assert selected(view.html) == "brave-badger" and view.title == "Servers: brave-badger"
