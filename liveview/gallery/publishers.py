@@ -39,6 +39,8 @@ from liveview.pubsub.redis import redact as redact_redis_url
 
 KEPT = 20
 """Messages a page lists (the newest first)."""
+SHOWN = 300
+"""Characters of a message a page shows; the rest of a longer one is cut."""
 TASK_MESSAGES = 3
 """Messages one click on the in-process page's button publishes, `TASK_INTERVAL` apart."""
 TASK_INTERVAL = 1.0
@@ -49,11 +51,20 @@ _tasks: set[asyncio.Task[None]] = set()  # background publishers running (a refe
 
 
 def entry(number: int, message: Any) -> dict[str, Any]:
-    """A received message as the page lists it: the `text` of `{"text": ...}`, or the JSON."""
+    """A received message as the page lists it: the `text` of `{"text": ...}`, or the JSON;
+    cut to `SHOWN` characters (anyone who can reach the broker can publish)."""
     if isinstance(message, dict) and isinstance(message.get("text"), str):
         source = message.get("from")
-        return {"n": number, "text": message["text"], "source": str(source) if source else ""}
-    return {"n": number, "json": json.dumps(message, ensure_ascii=False), "source": ""}
+        return {
+            "n": number,
+            "text": cut(message["text"]),
+            "source": cut(str(source)) if source else "",
+        }
+    return {"n": number, "json": cut(json.dumps(message, ensure_ascii=False)), "source": ""}
+
+
+def cut(text: str) -> str:
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
 
 
 class Feed(LiveView):
@@ -67,13 +78,13 @@ class Feed(LiveView):
       {% if gap %}<p id="gap" class="notice" role="status">The connection to the broker was lost
         and is back: messages published meanwhile may be missing.</p>{% endif %}
       {% if messages %}
-      <ol id="messages" reversed>
+      <ul id="messages">
         {% for m in messages %}
         <li id="message-{{ m.n }}">{% if m.text is defined %}{{ m.text }}{% else %}
           <code>{{ m.json }}</code>{% endif %}
           {%- if m.source %} <small class="muted">from {{ m.source }}</small>{% endif %}</li>
         {% endfor %}
-      </ol>
+      </ul>
       {% else %}
       <p id="no-messages" class="muted">Nothing yet.</p>
       {% endif %}

@@ -82,6 +82,9 @@ async def test_messages_of_any_shape_are_listed_newest_first_and_kept_short(
         await pubsub.publish("feed:in-process", message)
     await view.wait_for(lambda html: len(listed(html)) == 5)
     assert listed(view.html) == ["null", '"a string"', '{"count": 5}', '[1, "two"]', "plain"]
+    await pubsub.publish("feed:in-process", {"text": "x" * 100_000, "from": "y" * 1000})
+    html = await view.wait_for(lambda html: len(listed(html)) == 6)
+    assert listed(html)[0] == "x" * 299 + "… from " + "y" * 299 + "…"  # cut short
     for n in range(30):
         await pubsub.publish("feed:in-process", {"text": f"m{n}"})
     html = await view.wait_for(lambda html: "m29" in html)
