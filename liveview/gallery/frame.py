@@ -16,8 +16,28 @@ ATTRIBUTE = "gallery_example"
 
 SUFFIX = " · liveview gallery"
 
+# The page's LiveView container stays a sibling of the default layout's notices (their CSS
+# finds the container's connection state that way), so the frame is a grid on <body> itself:
+# the example beside its source on a wide screen, one under the other on a phone. The source
+# spans the hint's and the example's rows; the example's row takes what it is taller by.
+FRAME_CSS = """
+body > [data-phx-main] { background: #fff; border: 1px solid var(--border);
+  border-radius: var(--radius); box-shadow: var(--shadow); padding: 1.25rem 1.5rem;
+  margin-bottom: 1.5rem; }
+body > [data-phx-main] > :first-child { margin-top: 0; }
+@media (min-width: 60rem) {
+  body { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 0.85fr);
+    grid-template-rows: auto auto 1fr; column-gap: 1.5rem; align-items: start; }
+  body > * { grid-column: 1; }
+  body > .topbar, body > .lv-notices { grid-column: 1 / -1; }
+  body > .frame-source { grid-column: 2; grid-row: 2 / span 2; }
+}
+@media (max-width: 30rem) { body > [data-phx-main] { padding: 1rem; } }
+"""
+
 LAYOUT = """{% extends "liveview/layout.html" %}
-{% block head %}<link rel="stylesheet" href="{{ assets }}/gallery.css">{{ super() }}{% endblock %}
+{% block head %}<link rel="stylesheet" href="{{ assets }}/gallery.css">
+{%- if view.gallery_example %}<style>{{ frame_css }}</style>{% endif %}{{ super() }}{% endblock %}
 {% block title %}{% set example = view.gallery_example %}{% if example -%}
 <title data-default="{{ example.title }}" data-suffix="{{ suffix }}">
   {{- page_title or example.title }}{{ suffix }}</title>
@@ -35,25 +55,19 @@ LAYOUT = """{% extends "liveview/layout.html" %}
     {%- endif %}
   </nav>
 </header>
+{% if example and example.hint -%}
+<p class="try" id="try"><strong>Try it</strong> {{ example.hint }}</p>
+{% endif -%}
+{{ super() }}
 {% if example -%}
-<div class="frame">
-  <main class="frame-example">
-    {% if example.hint -%}
-    <p class="try" id="try"><strong>Try it</strong> {{ example.hint }}</p>
-    {%- endif %}
-    {{ super() }}
-  </main>
-  <aside class="frame-source" aria-label="source">
-    <details open>
-      <summary>Source <code>{{ example.source_file }}</code></summary>
-      <pre id="source"><code>{{ example.source }}</code></pre>
-    </details>
-  </aside>
-</div>
-{%- else -%}
-<main class="page">{{ super() }}</main>
+<aside class="frame-source" aria-label="source">
+  <details open>
+    <summary>Source <code>{{ example.source_file }}</code></summary>
+    <pre id="source"><code>{{ example.source }}</code></pre>
+  </details>
+</aside>
 {%- endif %}
-{% endblock %}""".replace("{{ suffix }}", SUFFIX)
+{% endblock %}""".replace("{{ suffix }}", SUFFIX).replace("{{ frame_css }}", FRAME_CSS)
 """Jinja source for `LiveViewApp(layout=)`."""
 
 

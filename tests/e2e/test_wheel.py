@@ -81,6 +81,7 @@ def test_a_wheel_installed_elsewhere_serves_an_app_with_the_client(
 
     # `liveview gallery` from a folder that is not the checkout: the examples ship in the wheel.
     assert "liveview/gallery/app.py" in names and "liveview/gallery/forms.css" in names
+    assert "liveview/static/gallery.css" in names
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
 
@@ -96,6 +97,7 @@ def test_a_wheel_installed_elsewhere_serves_an_app_with_the_client(
         expect(page.locator(MAIN)).to_contain_class("phx-connected")
         page.click("#inc")
         expect(page.locator("#count")).to_have_text("1")
+        assert page.request.get(server.url + "/assets/gallery.css").ok  # the stylesheet too
         page.close()
     finally:
         server.stop()
