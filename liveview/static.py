@@ -7,8 +7,10 @@ back when it joins over the websocket::
     <div id="phx-…" data-phx-main data-phx-session="…" data-phx-static="…">…</div>
 
 The layout is a Jinja template given `inner_content` (that container), `live_render` (embed
-another LiveView), the CSRF token and the asset paths. The default one is
-`liveview/layout.html`; a layout of your own can extend it and fill its blocks::
+another LiveView), `view` (the page's LiveView class, so a layout can read its class
+attributes), `page_title`, the CSRF token and the asset paths. The default one is
+`liveview/layout.html`; a layout of your own can extend it and fill its blocks (`head`,
+`title`, `body`)::
 
     {% extends "liveview/layout.html" %}
     {% block body %}<nav>…</nav>{{ super() }}{% endblock %}
@@ -169,6 +171,7 @@ class DeadRender:
             assets=root + self.assets_path,
             page_title=main.socket.page_title,
             default_title=self.title,
+            view=view_class,
             head=self.head,
         )
         response = HTMLResponse(html)

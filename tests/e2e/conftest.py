@@ -1,7 +1,7 @@
 """End-to-end fixtures: real uvicorn servers and a real Chromium driven by Playwright.
 
 - `live_server(app, env=None) -> base_url`: starts `python -m uvicorn <app>` on a free loopback
-  port (cwd = repo root, so `examples.*` and `tests.*` import); any number per test; stopped at
+  port (cwd = repo root, so `tests.*` imports); any number per test; stopped at
   teardown; its output is attached to the report of a failing test.
 - `browser`: one headless Chromium (/usr/bin/chromium) for all e2e tests. It is
   package-scoped, so it closes when the last e2e test ends (see the note below).

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-GALLERY = "examples.gallery:app"
+GALLERY = "liveview.gallery.app:app"
 MAIN = "[data-phx-main]"
 
 

@@ -1,4 +1,4 @@
-"""Sign-in that holds, in a real Chromium with the official client (examples/accounts.py): a
+"""Sign-in that holds, in a real Chromium with the official client (liveview/gallery/accounts.py): a
 plain HTTP form signs in, `on_mount` hooks assign the user and guard two live sessions, a flash
 crosses `push_navigate` and `redirect`, connect params reach `mount`, and signing out in one
 tab ends the user's live view in another, on one server and across two sharing Redis."""
@@ -14,7 +14,7 @@ from tests.e2e.apps.short_tokens import MAX_AGE
 from tests.e2e.conftest import LiveServer
 from tests.services import PrivateRedis
 
-APP = "examples.accounts:app"
+APP = "liveview.gallery.accounts:app"
 MAIN = "[data-phx-main]"
 ENV = {"LIVEVIEW_SECRET": "e2e-accounts-secret"}
 

@@ -234,7 +234,7 @@ def test_the_test_clients_form_events_are_the_official_clients(
     browser = [e for e in sent_events(sent) if e["type"] == "form"][-1]
 
     async def from_the_test_client() -> dict[str, Any]:
-        from examples.forms_app import app
+        from liveview.gallery.forms_app import app
         from liveview.testing import LiveViewTestClient
 
         captured: dict[str, Any] = {}

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 APP = "tests.e2e.apps.js:app"
-GALLERY = "examples.gallery:app"
+GALLERY = "liveview.gallery.app:app"
 
 
 @pytest.fixture

@@ -87,9 +87,9 @@ def test_background_publisher_updates_open_page(
     live_server: Callable[..., str], page: Page
 ) -> None:
     open_live(page, live_server(GALLERY) + "/dashboard")
-    first = int(page.locator("#tick").inner_text())
+    first = int(page.locator("#tick").get_attribute("data-tick") or "")
     page.wait_for_function(
-        "n => Number(document.querySelector('#tick').textContent) >= n", arg=first + 2
+        "n => Number(document.querySelector('#tick').dataset.tick) >= n", arg=first + 2
     )
 
 

@@ -81,5 +81,5 @@ def test_the_dashboard_lists_the_latest_readings_newest_first(
     open_live(page, live_server(GALLERY) + "/dashboard")
     readings = page.locator("#readings li")
     page.wait_for_function("() => document.querySelectorAll('#readings li').length >= 3")
-    ticks = [int(text.split(":")[0].lstrip("#")) for text in readings.all_inner_texts()]
+    ticks = [int(li.get_attribute("data-tick") or "") for li in readings.all()]
     assert ticks == sorted(ticks, reverse=True) and len(ticks) <= 10

@@ -15,7 +15,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ROOT, _start
-from tests.e2e.gallery_pair import open_live
+from tests.e2e.gallery_pair import MAIN, open_live
 from tests.services import LOOPBACK
 
 APP = """
@@ -57,7 +57,8 @@ def test_a_wheel_installed_elsewhere_serves_an_app_with_the_client(
     environment = tmp_path / "env"
     venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
-    run(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", wheel, cwd=tmp_path)
+    install = f"{wheel}[gallery]"  # the gallery's forms check e-mail addresses
+    run(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", install, cwd=tmp_path)
     project = tmp_path / "project"
     project.mkdir()
     (project / "app.py").write_text(textwrap.dedent(APP))
@@ -75,5 +76,28 @@ def test_a_wheel_installed_elsewhere_serves_an_app_with_the_client(
         expect(page.locator("#count")).to_have_text("1")
         assert "liveview/static/vendor" not in server.output()  # no missing-client warning
         page.close()  # before the server goes: its reconnect attempts would be console errors
+    finally:
+        server.stop()
+
+    # `liveview gallery` from a folder that is not the checkout: the examples ship in the wheel.
+    assert "liveview/gallery/app.py" in names and "liveview/gallery/forms.css" in names
+    assert "liveview/static/gallery.css" in names
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    def gallery(port: int) -> list[str]:
+        return [str(environment / "bin" / "liveview"), "gallery", "--port", str(port),
+                "--host", LOOPBACK]  # fmt: skip
+
+    server = _start("installed gallery", gallery, elsewhere, env, tmp_path)
+    try:
+        page = new_page()
+        page.goto(server.url + "/")
+        page.click("a[href='/counter']")  # the index links to the examples
+        expect(page.locator(MAIN)).to_contain_class("phx-connected")
+        page.click("#inc")
+        expect(page.locator("#count")).to_have_text("1")
+        assert page.request.get(server.url + "/assets/gallery.css").ok  # the stylesheet too
+        page.close()
     finally:
         server.stop()

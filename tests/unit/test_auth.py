@@ -12,7 +12,6 @@ import itsdangerous.timed
 import pytest
 from starlette.responses import RedirectResponse
 
-from examples.accounts import make_app
 from liveview import (
     LiveSession,
     LiveView,
@@ -22,6 +21,7 @@ from liveview import (
     SingleProcessPubSub,
 )
 from liveview.channel.live_sockets import TOPIC
+from liveview.gallery.accounts import make_app
 from liveview.session import InvalidToken, SessionToken, TokenSigner
 from liveview.testing import LiveViewTestClient, ReplyError
 from liveview.testing.page import find_container
@@ -438,7 +438,7 @@ async def test_connect_params_are_none_dead_and_the_join_params_connected() -> N
 
 
 async def test_the_gallery_serves_the_accounts_example_under_accounts() -> None:
-    from examples.gallery import app as gallery
+    from liveview.gallery.app import app as gallery
 
     async with LiveViewTestClient(gallery) as client:
         assert 'href="/accounts/sign-in"' in (await client.get("/")).text

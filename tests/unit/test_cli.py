@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,24 @@ def test_run_serves_with_our_protocol_and_a_1_mib_frame_limit(runs: list[dict[st
     assert options["ws"] == "liveview.server:WebSocketProtocol"
     assert options["ws_per_message_deflate"] is False and options["ws_ping_interval"] is None
     assert options["ws_max_size"] == 1_048_576
+
+
+def test_gallery_serves_the_gallery_that_ships_in_the_package(
+    runs: list[dict[str, Any]],
+) -> None:
+    assert main(["gallery", "--port", "9001"]) == 0  # from an empty folder: no checkout needed
+    (options,) = runs
+    assert options["app"] == "liveview.gallery.app:app" and options["port"] == 9001
+
+
+def test_gallery_without_its_extra_says_what_to_install(
+    runs: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "email_validator", None)  # as if not installed
+    with pytest.raises(SystemExit):
+        main(["gallery"])
+    assert "pip install 'liveview[gallery]'" in capsys.readouterr().err
+    assert runs == []
 
 
 def test_the_frame_limit_can_be_changed(runs: list[dict[str, Any]]) -> None:

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from examples.async_fetch import AsyncFetch
 from liveview import LiveViewApp
+from liveview.gallery.async_fetch import AsyncFetch
 from liveview.testing import LiveViewTestClient
 
 LOADING = '<span class="lv-async-loading">Loading the report…</span>'

@@ -1,4 +1,4 @@
-"""The cursors board (examples/cursors.py) through `liveview.testing`: pointers shown on the
+"""The cursors board (liveview/gallery/cursors.py) through `liveview.testing`: pointers shown on the
 other pages, presence updates throttled per user, a closed tab's cursor removed."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from examples import cursors
-from examples.cursors import Cursors
 from liveview import LiveViewApp, SingleProcessPubSub
+from liveview.gallery import cursors
+from liveview.gallery.cursors import Cursors
 from liveview.testing import LiveViewTestClient
 
 

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from examples import signup, volunteers
-from examples.forms_app import app
+from liveview.gallery import signup, volunteers
+from liveview.gallery.forms_app import app
 from liveview.testing import LiveViewTestClient
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from examples.chat import HISTORY, Chat
-from examples.infinite_scroll import TOTAL, InfiniteScroll, page
 from liveview import LiveViewApp
+from liveview.gallery.chat import HISTORY, Chat
+from liveview.gallery.infinite_scroll import TOTAL, InfiniteScroll, page
 from liveview.testing import LiveViewTestClient
 
 

@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from examples import volunteers
-from examples.forms_app import app
+from liveview.gallery import volunteers
+from liveview.gallery.forms_app import app
 from liveview.testing import LiveViewTest, LiveViewTestClient, ReplyError, WebSocketClosed
 
 

@@ -58,6 +58,41 @@ async def test_a_layout_extending_the_default_one_keeps_it_and_adds_its_own() ->
         assert "hello Al" in view.html
 
 
+class Titled(Hello):
+    section = "Greetings"  # a class attribute the layout reads through `view`
+
+    async def mount(
+        self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
+    ) -> None:
+        await super().mount(socket, session, params)
+        socket.page_title = "Hi <there>"
+
+
+async def test_a_layout_reads_the_view_class_and_writes_its_own_title() -> None:
+    layout = """{% extends "liveview/layout.html" %}
+{% block title %}<title data-suffix=" | Site">{{ page_title or view.__name__ }} | Site</title>
+{% endblock %}
+{% block body %}<nav id="section">{{ view.section }}</nav>{{ super() }}{% endblock %}"""
+    app = LiveViewApp({"/hello": Hello, "/titled": Titled}, layout=layout, secret="s")
+    async with LiveViewTestClient(app) as client:
+        titled = (await client.get("/titled")).text
+        assert '<title data-suffix=" | Site">Hi &lt;there&gt; | Site</title>' in titled
+        assert titled.count("<title") == 1  # the block replaced the default one
+        assert '<nav id="section">Greetings</nav>' in titled
+        plain = (await client.get("/hello")).text
+        assert "<title data-suffix=\" | Site\">Hello | Site</title>" in plain
+        assert '<nav id="section"></nav>' in plain  # Hello has no `section`: empty, no error
+
+
+async def test_the_default_layout_has_charset_viewport_and_the_page_title() -> None:
+    app = LiveViewApp({"/titled": Titled}, secret="s", title="Site")
+    async with LiveViewTestClient(app) as client:
+        page = (await client.get("/titled")).text
+        assert '<meta charset="utf-8">' in page
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+        assert '<title data-default="Site">Hi &lt;there&gt;</title>' in page
+
+
 async def test_a_view_that_navigates_in_mount_is_a_redirect_over_http() -> None:
     app = LiveViewApp({"/hello": Hello, "/away": Away}, secret="s")
     async with LiveViewTestClient(app) as client:

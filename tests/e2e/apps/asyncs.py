@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from examples.async_fetch import AsyncFetch
 from liveview import LiveView, LiveViewApp, LiveViewSocket
+from liveview.gallery.async_fetch import AsyncFetch
 
 JOURNAL: list[str] = []
 """`<tag> started`, then `<tag> cancelled` (or `<tag> finished`, after a minute)."""

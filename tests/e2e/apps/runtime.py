@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from examples.counter import Counter
 from liveview import LiveView, LiveViewApp, LiveViewSocket
+from liveview.gallery.counter import Counter
 
 
 class SignupForm(LiveView):

@@ -20,6 +20,7 @@ import itertools
 from typing import Any
 
 from liveview import ComponentSocket, LiveComponent, LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 TOPIC = "kanban:board"
 COLUMNS = [("todo", "To do"), ("doing", "Doing"), ("done", "Done")]
@@ -53,7 +54,7 @@ def apply(message: dict[str, Any]) -> None:
 
 
 async def publish(socket: LiveViewSocket | ComponentSocket, op: str, card: dict[str, Any]) -> None:
-    message = {"op": op, "card": card}
+    message: dict[str, Any] = {"op": op, "card": card}
     apply(message)
     await socket.pubsub.publish(TOPIC, message)
 
@@ -125,14 +126,21 @@ class Card(LiveComponent):
 class Kanban(LiveView):
     template = """
     <style>
-      .columns { display: flex; gap: 1rem; align-items: flex-start; }
-      .column { flex: 1; background: #f3f4f6; border-radius: 8px; padding: .5rem 1rem; }
+      .columns { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+      .column { flex: 1 1 12rem; min-width: 0; background: #f3f4f6; border-radius: 8px;
+                padding: .5rem 1rem; }
       .column ul { list-style: none; padding: 0; min-height: 2rem; }
-      .card { background: white; border-radius: 6px; padding: .5rem; margin: .5rem 0;
+      .card { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem;
+              background: white; border-radius: 6px; padding: .5rem .6rem; margin: .5rem 0;
               box-shadow: 0 1px 2px #0002; }
-      .card .title { cursor: pointer; font-weight: 600; }
-      .card .actions { float: right; }
-      .card .notes { color: #555; margin: .25rem 0 0; }
+      .card .title { cursor: pointer; font-weight: 600; flex: 1 1 6rem; }
+      .card .actions { display: flex; gap: .25rem; margin-left: auto; }
+      .card .actions button, .card form button { min-height: 1.9rem; padding: .15rem .55rem;
+              margin: 0; font-size: .85rem; }
+      .card .actions button { background: #fff; color: #4338ca; border-color: #dfe3ec; }
+      .card form { display: flex; flex-wrap: wrap; gap: .3rem; flex-basis: 100%; margin: 0; }
+      .card form input { flex: 1 1 6rem; min-width: 0; }
+      .card .notes { color: #555; margin: .25rem 0 0; flex-basis: 100%; }
     </style>
     <h1>Kanban</h1>
     <p>Open this page in a second tab: cards stay in step. Click a title to rename it.</p>
@@ -206,3 +214,17 @@ class Kanban(LiveView):
             socket.send_update(Card, id=card.get("id"))
         else:
             self.arrange(socket)
+
+
+EXAMPLES = [
+    Example(
+        "/kanban",
+        Kanban,
+        title="Kanban",
+        description="A multi-player board: each card a live component.",
+        hint="Open this page in a second window. Add, rename and move cards in one; the other "
+        "follows.",
+        section="Components and JS",
+        multiplayer=True,
+    ),
+]

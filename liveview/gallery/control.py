@@ -8,6 +8,7 @@ in its database), so this works across server processes too.
 from typing import Any
 
 from liveview import LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 TOPIC = "lamp"
 STATE: dict[str, Any] = {"on": False, "color": "white"}  # the lamp; a real app stores it
@@ -17,10 +18,14 @@ COLORS = ("white", "red", "green", "blue")
 class Control(LiveView):
     template = """
     <h1>Lamp control</h1>
-    <button id="toggle" phx-click="toggle">{% if on %}Turn off{% else %}Turn on{% endif %}</button>
+    <p><button id="toggle" phx-click="toggle">
+      {%- if on %}Turn off{% else %}Turn on{% endif %}</button></p>
+    <p class="row" role="group" aria-label="Colour">
     {% for c in colors %}
-    <button id="color-{{ c }}" phx-click="color" phx-value-color="{{ c }}">{{ c }}</button>
+    <button id="color-{{ c }}" phx-click="color" phx-value-color="{{ c }}"
+            aria-pressed="{{ 'true' if c == color else 'false' }}">{{ c }}</button>
     {% endfor %}
+    </p>
     <p>Open <a href="/display" target="_blank">the display</a> in other tabs.</p>
     """
 
@@ -74,3 +79,26 @@ def apply_state(info: Any, socket: LiveViewSocket) -> None:
     """A lamp state from the topic (remembered for later pages)."""
     STATE.update(on=bool(info["on"]), color=str(info["color"]))
     socket.assign(**STATE)
+
+
+EXAMPLES = [
+    Example(
+        "/control",
+        Control,
+        title="Lamp control",
+        description="One page drives every open display page.",
+        hint="Open the display in a second window (the link below), then switch the lamp and "
+        "pick colours here.",
+        section="Multi-player",
+        multiplayer=True,
+    ),
+    Example(
+        "/display",
+        Display,
+        title="Lamp display",
+        description="Another LiveView class on the control's topic.",
+        hint="Open the lamp control in a second window and use it: this lamp follows.",
+        section="Multi-player",
+        multiplayer=True,
+    ),
+]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from liveview import LiveView, LiveViewSocket, PubSubGap, PubSubUnavailable
 from liveview.forms import to_form
+from liveview.gallery.example import Example
 
 TOPIC = "volunteers"
 VOLUNTEERS: dict[str, dict[str, Any]] = {}  # id -> {"id", "name", "phone", "checked_in"}
@@ -87,9 +88,9 @@ class Volunteers(LiveView):
             if await self.publish(socket, row):
                 socket.assign(form=to_form(Volunteer))  # saved: an empty form again
         elif event == "toggle":
-            row = VOLUNTEERS.get(str(payload.get("id")))
-            if row is not None:
-                await self.publish(socket, {**row, "checked_in": not row["checked_in"]})
+            found = VOLUNTEERS.get(str(payload.get("id")))
+            if found is not None:
+                await self.publish(socket, {**found, "checked_in": not found["checked_in"]})
         else:
             await super().handle_event(event, payload, socket)
 
@@ -110,3 +111,17 @@ class Volunteers(LiveView):
             row = info["volunteer"]
             VOLUNTEERS[row["id"]] = row  # the same for every LiveView of this process
             socket.assign(volunteers=list(VOLUNTEERS.values()))
+
+
+EXAMPLES = [
+    Example(
+        "/volunteers",
+        Volunteers,
+        title="Volunteers",
+        description="A validated form adding to a list every tab shares.",
+        hint="Open this page in a second window. Add a volunteer in one, check them in in the "
+        "other.",
+        section="Forms",
+        multiplayer=True,
+    ),
+]

@@ -5,7 +5,8 @@ The server keeps no message per page: each arrives from the room's topic, is ins
 server processes: a message is shown when it arrives from the topic, also in the LiveView that
 sent it. Deleting a message publishes its deletion, so it goes from every page of the room.
 Switching rooms resets the stream to the new room's history. Who is in the room and who is
-typing come from presence (`examples/online.py`), tracked on the room's topic. HTML is escaped.
+typing come from presence (`online.py` beside this file), tracked on the room's topic.
+HTML is escaped.
 
 `HISTORY` (for pages opened later) is fed from received messages, once per process however many
 LiveViews received them; a real app keeps messages in its database.
@@ -15,8 +16,9 @@ import secrets
 from collections import deque
 from typing import Any
 
-from examples.online import Online
 from liveview import LiveView, LiveViewSocket, MessageTooLarge, PubSubUnavailable
+from liveview.gallery.example import Example
+from liveview.gallery.online import Online
 
 ROOMS = ("lobby", "random")
 SHOWN = 100
@@ -79,7 +81,7 @@ class Chat(LiveView):
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
         socket.assign(rooms=ROOMS, name="", notice="")
-        self.online: Online | None = None  # who's here and typing: presence (examples/online.py)
+        self.online: Online | None = None  # who's here and typing: presence (online.py)
         await self.enter(socket, "lobby")
 
     async def enter(self, socket: LiveViewSocket, room: str) -> None:
@@ -151,3 +153,18 @@ class Chat(LiveView):
         socket.stream("messages", list(HISTORY[room]), reset=True, limit=-SHOWN)
         if self.online is not None:
             self.online.show(socket, await socket.presence.list(self.online.topic))
+
+
+EXAMPLES = [
+    Example(
+        "/chat",
+        Chat,
+        title="Chat",
+        description="Rooms: messages broadcast to a topic, a stream, who is here and typing.",
+        hint="Open this page in a second window, give each a name and type: the other window "
+        "shows you typing, then your message.",
+        section="Multi-player",
+        order=20,
+        multiplayer=True,
+    ),
+]

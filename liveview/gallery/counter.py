@@ -3,6 +3,7 @@
 from typing import Any
 
 from liveview import LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 
 class Counter(LiveView):
@@ -29,3 +30,14 @@ class Counter(LiveView):
             socket.assign(count=socket.assigns.count - 1)
         else:
             await super().handle_event(event, payload, socket)
+
+
+EXAMPLES = [
+    Example(
+        "/counter",
+        Counter,
+        title="Counter",
+        description="A count per tab: click events and assigns.",
+        hint="Click + and -. Each tab keeps its own count; past 10 the page says so.",
+    ),
+]

@@ -4,10 +4,10 @@ example uses too)."""
 
 from pathlib import Path
 
-from examples.signup import ROUTES, SignupView
-from examples.team import TeamForm
-from examples.volunteers import Volunteers
 from liveview import LiveViewApp
+from liveview.gallery.signup import ROUTES, SignupView
+from liveview.gallery.team import TeamForm
+from liveview.gallery.volunteers import Volunteers
 
 FORMS_CSS = (Path(__file__).parent / "forms.css").read_text(encoding="utf-8")
 

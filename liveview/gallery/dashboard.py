@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket, PubSub, PubSubUnavailable
+from liveview.gallery.example import Example
 
 TOPIC = "metrics"
 RECENT = 10
@@ -32,6 +33,16 @@ def sample(tick: int) -> dict[str, Any]:
         "load": f"{1 + math.sin(tick / 5):.2f}",
         "users": 100 + (tick * 7) % 23,
     }
+
+
+def clock(tick: int) -> str:
+    """A reading's second as a person reads it (UTC, so every server says the same)."""
+    return time.strftime("%H:%M:%S UTC", time.gmtime(tick))
+
+
+def shown(reading: dict[str, Any]) -> dict[str, Any]:
+    """A reading as the page shows it: with its time of day."""
+    return {**reading, "time": clock(reading["tick"])}
 
 
 def now() -> dict[str, Any]:
@@ -58,16 +69,20 @@ async def metrics_publisher(app: LiveViewApp) -> AsyncIterator[None]:
 class Dashboard(LiveView):
     template = """
     <h1>Dashboard</h1>
-    <dl>
-      <dt>Update</dt><dd id="tick">{{ tick }}</dd>
-      <dt>Load</dt><dd id="load">{{ load }}</dd>
-      <dt>Users online</dt><dd id="users">{{ users }}</dd>
-    </dl>
-    <p>Opened at {{ opened }}; the numbers arrive by pub/sub every second.</p>
+    <div class="grid">
+      <div class="card"><div class="muted">Load</div>
+        <div class="big" id="load">{{ load }}</div></div>
+      <div class="card"><div class="muted">Users online</div>
+        <div class="big" id="users">{{ users }}</div></div>
+      <div class="card"><div class="muted">Updated</div>
+        <div class="big"><time id="tick" data-tick="{{ tick }}">{{ time }}</time></div></div>
+    </div>
+    <p class="hint">Opened at {{ opened }}; the figures arrive by pub/sub every second.</p>
     <h2>Latest readings</h2>
     <ol id="readings" phx-update="stream">
       {% for dom_id, r in streams.readings %}
-      <li id="{{ dom_id }}">#{{ r.tick }}: load {{ r.load }}, {{ r.users }} users</li>
+      <li id="{{ dom_id }}" data-tick="{{ r.tick }}">{{ r.time }}: load {{ r.load }},
+        {{ r.users }} users</li>
       {% endfor %}
     </ol>
     """
@@ -76,11 +91,27 @@ class Dashboard(LiveView):
         self, socket: LiveViewSocket, session: dict[str, Any], params: dict[str, Any]
     ) -> None:
         await socket.subscribe(TOPIC)
-        reading = now()
-        socket.assign(opened=time.strftime("%H:%M:%S"), **reading)
+        reading = shown(now())
+        socket.assign(opened=reading["time"], **reading)
         socket.stream("readings", [reading], dom_id=lambda r: f"reading-{r['tick']}")
 
     async def handle_info(self, info: Any, socket: LiveViewSocket) -> None:
         if isinstance(info, dict):  # a gap needs nothing (no handle_gap): the next tick is whole
-            socket.assign(**info)
-            socket.stream_insert("readings", info, at=0, limit=RECENT)
+            reading = shown(info)
+            socket.assign(**reading)
+            socket.stream_insert("readings", reading, at=0, limit=RECENT)
+
+
+EXAMPLES = [
+    Example(
+        "/dashboard",
+        Dashboard,
+        title="Dashboard",
+        description="Figures pushed every second by a background task, not a LiveView.",
+        hint="Open it in two windows: both tick together, fed by one publisher on the "
+        "metrics topic.",
+        section="Multi-player",
+        multiplayer=True,
+        lifespan=metrics_publisher,
+    ),
+]

@@ -8,6 +8,7 @@ assigns; a template may also build them itself, ``JS`` being a template global.
 from typing import Any
 
 from liveview import JS, LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 FADE_IN = ("fade-in", "opacity-0", "opacity-100")
 FADE_OUT = ("fade-out", "opacity-100", "opacity-0")
@@ -142,3 +143,15 @@ class JSCommands(LiveView):
             socket.assign(choice=payload["choice"])
         else:
             await super().handle_event(event, payload, socket)
+
+
+EXAMPLES = [
+    Example(
+        "/js",
+        JSCommands,
+        title="JS commands",
+        description="A modal, a dropdown and tabs run by JS commands in the browser.",
+        hint="Open the modal and the menu, switch tabs: none of it waits for the server.",
+        section="Components and JS",
+    ),
+]

@@ -8,6 +8,7 @@ number and nothing else however far the reader scrolls; the browser keeps the ro
 from typing import Any
 
 from liveview import LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 TOTAL = 100_000
 PAGE = 50
@@ -64,3 +65,16 @@ class InfiniteScroll(LiveView):
             socket.stream("customers", rows)
         else:
             await super().handle_event(event, payload, socket)
+
+
+EXAMPLES = [
+    Example(
+        "/customers",
+        InfiniteScroll,
+        title="Infinite scroll",
+        description="100,000 rows, a page at a time as you scroll: a stream the server forgets.",
+        hint="Scroll to the table's end: the next 50 rows arrive. The server keeps only the "
+        "page number.",
+        section="Data and streams",
+    ),
+]

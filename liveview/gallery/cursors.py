@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from liveview import LiveView, LiveViewSocket, sync_diff
+from liveview.gallery.example import Example
 
 TOPIC = "cursors:board"
 MAX_UPDATES_PER_SECOND = 10
@@ -50,8 +51,9 @@ class Cursors(LiveView):
     You are <b id="me" style="color: {{ color }}">{{ name }}</b>.
     <span id="count">{{ here }}</span> on the board.</p>
     <div id="board" phx-hook="Cursors"
-         style="position: relative; width: {{ width }}px; height: {{ height }}px;
-                border: 1px solid #999; overflow: hidden; cursor: crosshair">
+         style="position: relative; width: 100%; max-width: {{ width }}px; height: {{ height }}px;
+                border: 1px solid #c9cfdb; border-radius: .5rem; background: #fbfcfe;
+                overflow: hidden; cursor: crosshair">
       {% for c in cursors %}
       <div class="cursor" id="cursor-{{ c.key }}" data-name="{{ c.name }}"
            style="position: absolute; left: {{ c.x }}px; top: {{ c.y }}px; color: {{ c.color }};
@@ -116,5 +118,19 @@ class Cursors(LiveView):
         elif isinstance(info, dict) and info.get("event") == "presence_diff":
             self.show(socket, sync_diff(self.online, info))
 
-    async def handle_gap(self, topic: str, socket: LiveViewSocket) -> None:
+    async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
         self.show(socket, await socket.presence.list(TOPIC))
+
+
+EXAMPLES = [
+    Example(
+        "/cursors",
+        Cursors,
+        title="Cursors",
+        description="A shared board with everyone's pointer, through presence.",
+        hint="Open this page in a second window and move the pointer over the board.",
+        section="Multi-player",
+        multiplayer=True,
+        head=HOOK,
+    ),
+]

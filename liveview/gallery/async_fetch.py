@@ -12,6 +12,7 @@ import asyncio
 from typing import Any
 
 from liveview import AsyncResult, LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 
 REGIONS = {"north": (1_204, 318), "south": (987, 254), "east": (1_530, 402)}
 
@@ -42,7 +43,7 @@ class AsyncFetch(LiveView):
     <p>Region:
       {% for name in regions %}
       <button id="region-{{ name }}" phx-click="region" phx-value-name="{{ name }}"
-              {% if name == region %}aria-pressed="true"{% endif %}>{{ name }}</button>
+              aria-pressed="{{ 'true' if name == region else 'false' }}">{{ name }}</button>
       {% endfor %}
     </p>
     <section id="report">
@@ -105,3 +106,16 @@ class AsyncFetch(LiveView):
     async def handle_async(self, name: Any, result: AsyncResult, socket: LiveViewSocket) -> None:
         if name == "stock":
             socket.assign(stock=f"{result.result} in stock" if result.ok else "no answer")
+
+
+EXAMPLES = [
+    Example(
+        "/async",
+        AsyncFetch,
+        title="Async fetch",
+        description="Slow data loads after the page: assign_async and start_async.",
+        hint="Pick a region: the page answers at once and the figures follow. Press Refresh, "
+        "then Cancel while it loads.",
+        section="Data and streams",
+    ),
+]

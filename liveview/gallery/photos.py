@@ -29,6 +29,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from liveview import LiveView, LiveViewSocket
+from liveview.gallery.example import Example
 from liveview.uploads import UploadEntry
 
 TOPIC = "photos"
@@ -280,3 +281,40 @@ CSS = """
 #wall { display: flex; flex-wrap: wrap; gap: .5rem; margin-top: 1rem; }
 .thumb { object-fit: cover; border-radius: .25rem; }
 """
+
+
+EXAMPLES = [
+    Example(
+        "/photos",
+        Photos,
+        title="Photos",
+        description="Uploads with previews, progress and cancel; a wall every tab shares.",
+        hint="Drop or pick up to 3 images: previews show at once. Upload them, and every open "
+        "window's wall shows them.",
+        section="Uploads",
+        order=10,
+        multiplayer=True,
+        routes=ROUTES,
+        head=f"<style>{CSS}</style><script>{UPLOADERS_JS}</script>",
+    ),
+    Example(
+        "/photos/quick",
+        QuickPhoto,
+        title="Quick photo",
+        description="An upload that starts as soon as a file is picked.",
+        hint="Pick an image: it uploads at once and joins the wall, no button.",
+        section="Uploads",
+        routes=ROUTES,
+        head=f"<style>{CSS}</style><script>{UPLOADERS_JS}</script>",
+    ),
+    Example(
+        "/photos/direct",
+        DirectPhotos,
+        title="Direct photos",
+        description="The browser PUTs files to storage itself, not through the websocket.",
+        hint="Pick images and upload: the bytes go to a storage URL the server handed out.",
+        section="Uploads",
+        routes=ROUTES,
+        head=f"<style>{CSS}</style><script>{UPLOADERS_JS}</script>",
+    ),
+]

@@ -10,6 +10,7 @@ in its database (and reloads it from there when told of a gap).
 from typing import Any
 
 from liveview import LiveView, LiveViewSocket, PubSubUnavailable
+from liveview.gallery.example import Example
 
 TOPIC = "shared-counter"
 
@@ -56,3 +57,17 @@ class SharedCounter(LiveView):
 
     async def handle_gap(self, topic: str | None, socket: LiveViewSocket) -> None:
         socket.assign(count=CountStore.value)  # messages may have been missed: reload
+
+
+EXAMPLES = [
+    Example(
+        "/shared-counter",
+        SharedCounter,
+        title="Shared counter",
+        description="One count for every open tab, through pub/sub.",
+        hint="Open this page in a second window and click + in either: both windows change.",
+        section="Multi-player",
+        order=10,
+        multiplayer=True,
+    ),
+]

@@ -15,7 +15,7 @@ Demo users: alice / wonderland (a user), root / toor (an admin). The flow:
    tab of that user loads its page again over HTTP, and lands on `/sign-in`.
 
 `make_app(base)` builds the app to serve at `base` (the gallery mounts it at `/accounts`);
-`app` is it at the root (`liveview run examples.accounts:app`).
+`app` is it at the root (`liveview run liveview.gallery.accounts:app`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from liveview import LiveSession, LiveView, LiveViewApp, LiveViewSocket, PubSubUnavailable
+from liveview.gallery.example import Example
 from liveview.pubsub import PubSub, from_url
 
 USERS = {"alice": ("wonderland", False), "root": ("toor", True)}
@@ -59,9 +60,13 @@ async def assign_user(socket: LiveViewSocket, session: dict[str, Any], params: A
 
 
 def make_app(
-    base: str = "", pubsub: PubSub | None = None, secret: str | None = None
+    base: str = "",
+    pubsub: PubSub | None = None,
+    secret: str | None = None,
+    layout: str | None = None,
 ) -> LiveViewApp:
-    """The app, its links and redirects under `base` (where it is served)."""
+    """The app, its links and redirects under `base` (where it is served); `layout` as
+    `LiveViewApp(layout=)` (the gallery gives its own)."""
 
     async def require_user(socket: LiveViewSocket, session: dict[str, Any], params: Any) -> None:
         if socket.assigns.current_user is None:
@@ -222,6 +227,7 @@ def make_app(
         on_mount=[assign_user],
         title="Accounts",
         head=HEAD,
+        layout=layout,
         pubsub=pubsub,
         secret=secret,
         extra_routes=[
@@ -246,3 +252,17 @@ def make_app(
 app = make_app(
     pubsub=from_url(os.environ.get("LIVEVIEW_PUBSUB_URL")), secret=os.environ.get("LIVEVIEW_SECRET")
 )
+
+
+EXAMPLES = [
+    Example(
+        "/accounts/sign-in",
+        None,
+        title="Accounts",
+        description="Sign in through a form, on_mount hooks, live sessions; signing out ends "
+        "every tab.",
+        section="Apps",
+        multiplayer=True,
+        module=__name__,
+    ),
+]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, EmailStr, Field
 
 from liveview import LiveView, LiveViewSocket
 from liveview.forms import to_form
+from liveview.gallery.example import Example
 
 
 class Address(BaseModel):
@@ -100,3 +101,15 @@ class TeamForm(LiveView):
             socket.assign(form=form, saved=saved)
         else:
             await super().handle_event(event, payload, socket)
+
+
+EXAMPLES = [
+    Example(
+        "/team",
+        TeamForm,
+        title="Team",
+        description="A nested form: an address, member rows added and removed.",
+        hint="Add members and remove some; each row shows its own errors.",
+        section="Forms",
+    ),
+]

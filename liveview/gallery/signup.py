@@ -25,6 +25,7 @@ from starlette.routing import Route
 from liveview import LiveView, LiveViewSocket
 from liveview.channel.params import FormTooLarge, decode_form
 from liveview.forms import Form, to_form
+from liveview.gallery.example import Example
 
 COOKIE = "signup_session"
 SIGNER = URLSafeSerializer(os.environ.get("LIVEVIEW_SECRET") or secrets.token_hex(32), "signup")
@@ -166,4 +167,18 @@ async def welcome(request: Request) -> Response:
 ROUTES = [
     Route("/signup/session", session, methods=["POST"]),
     Route("/signup/welcome", welcome),
+]
+
+
+EXAMPLES = [
+    Example(
+        "/signup",
+        SignupView,
+        title="Sign up",
+        description="A pydantic form validated as you type, then signed in by a plain POST.",
+        hint="Type a bad e-mail and leave the field: its error shows. Fix it, then sign up.",
+        section="Forms",
+        order=10,
+        routes=ROUTES,
+    ),
 ]
