@@ -11,7 +11,8 @@ empty, so the messages of concurrent publishers share writes and round trips:
   its batch where the broker answers a batch at once (see `_is_refusal`);
 - callers that find no working connection share one attempt to connect, bounded by
   `connect_timeout`; one caller's cancellation does not cancel it for the others;
-- `close` stops the writer and fails what is still queued.
+- `close` lets the writer send what is queued (at most `publish_timeout` more), then stops it
+  and fails what is still queued.
 
 A backend supplies the protocol through the hooks below: open, check and close a connection,
 pack a message, send a batch; the order, the deadline and what failure means are decided here.
@@ -131,6 +132,12 @@ class BatchingBrokerPubSub(BrokerPubSub, Generic[C, D]):
         self._sending = False
         if sender is not None:
             await self._close_connection(sender)
+
+    async def _flush_sender(self) -> None:
+        self._flush()  # queued by a publisher that has not started the writer yet
+        writer = self._writer
+        if writer is not None:  # it ends when the outbox is empty, each batch by its deadline
+            await asyncio.wait([writer], timeout=self.publish_timeout)
 
     async def _submit(self, topic: str, payload: bytes) -> Awaitable[None]:
         await self._sender_connection()  # fails before local delivery if the broker is known gone
