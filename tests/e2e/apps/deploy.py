@@ -5,7 +5,7 @@ The gallery's shared counter and chat, each page saying which process served it:
 process holding its websocket, which may be the other one). `/desk` adds a form whose inputs
 the server renders from its assigns, as Phoenix forms do, so that form recovery on a rejoin in
 another process shows what was typed. Configured by the environment: LIVEVIEW_WORKER (the
-name), LIVEVIEW_PUBSUB_URL, LIVEVIEW_SECRET.
+name; default "pid <process id>"), LIVEVIEW_PUBSUB_URL, LIVEVIEW_SECRET.
 """
 
 import os
@@ -18,7 +18,7 @@ from examples.shared_counter import SharedCounter
 from liveview import LiveViewApp, LiveViewSocket
 from liveview.pubsub import from_url
 
-WORKER = os.environ.get("LIVEVIEW_WORKER", "?")
+WORKER = os.environ.get("LIVEVIEW_WORKER") or f"pid {os.getpid()}"
 SHOWN = '<p>worker <span id="worker">{{ worker }}</span></p>'
 
 
