@@ -25,7 +25,7 @@ DOCUMENTED_LISTEN = "listen 80;"
 
 MAIN = """\
 {user}worker_processes 1;
-events {{ worker_connections 1024; }}
+events {{ worker_connections {connections}; }}
 http {{
     access_log {folder}/access.log;
     client_body_temp_path {folder}/body;
@@ -67,16 +67,37 @@ def site_for(listen_port: int, upstream_ports: tuple[int, int]) -> str:
 class Nginx:
     """nginx serving deploy/nginx.conf on `listen_port`, in front of `upstream_ports`."""
 
-    def __init__(self, listen_port: int, upstream_ports: tuple[int, int], folder: Path) -> None:
+    def __init__(
+        self,
+        listen_port: int,
+        upstream_ports: tuple[int, int],
+        folder: Path,
+        connections: int = 1024,
+    ) -> None:
         self.port = listen_port
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "liveview.conf").write_text(site_for(listen_port, upstream_ports))
         # as root, nginx's workers would run as `nobody`, who cannot enter a test's temp dir
         user = "user root;\n" if os.geteuid() == 0 else ""
-        (folder / "nginx.conf").write_text(MAIN.format(user=user, folder=folder))
+        (folder / "nginx.conf").write_text(
+            MAIN.format(user=user, folder=folder, connections=connections)
+        )
         self.log = folder / "error.log"
         self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pids(self) -> list[int]:
+        """The master's and its workers' (for benches summing CPU)."""
+        if self._proc is None:
+            return []
+        master = self._proc.pid
+        children = [
+            int(pid)
+            for task in Path(f"/proc/{master}/task").iterdir()
+            for pid in (task / "children").read_text().split()
+        ]
+        return [master, *children]
 
     @property
     def url(self) -> str:
