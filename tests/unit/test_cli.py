@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +31,26 @@ def in_a_project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+def runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    """What `liveview run` would serve, as the server's config (nothing is served). Making
+    the config configures logging, as in the real command: undone afterwards, or the
+    `liveview` logger would stop propagating to the other tests' log captures."""
     calls: list[dict[str, Any]] = []
 
     def run(config: LiveViewConfig) -> None:
         calls.append(vars(config))
 
     monkeypatch.setattr(server, "run", run)
-    return calls
+    loggers = [logging.getLogger(name) for name in LOGGERS]
+    saved = [(lg.handlers[:], lg.level, lg.propagate, lg.disabled) for lg in loggers]
+    yield calls
+    for lg, (handlers, level, propagate, disabled) in zip(loggers, saved, strict=True):
+        lg.handlers[:] = handlers
+        lg.setLevel(level)
+        lg.propagate, lg.disabled = propagate, disabled
+
+
+LOGGERS = ("liveview", "uvicorn", "uvicorn.error", "uvicorn.access")
 
 
 def test_run_serves_with_our_protocol_and_a_1_mib_frame_limit(runs: list[dict[str, Any]]) -> None:
