@@ -17,6 +17,10 @@ are in bench/README.md, "What changed"):
   diff's delivery. The frame is the same bytes; when it cannot be written at once (writing
   paused, closing, compression negotiated) the app sends through ASGI as before.
 
+`liveview run` serves with `LiveViewServer` (below): uvicorn's server, draining on SIGTERM
+within `--drain-timeout`; `--workers N` runs N of them on one port (`liveview.workers`), and
+`--proxy-headers` trusts `X-Forwarded-*` from `--forwarded-allow-ips` (`liveview.forwarded`).
+
 Use it with `liveview run module:app`, or with uvicorn itself: `uvicorn module:app --ws
 liveview.server:WebSocketProtocol --ws-per-message-deflate false --ws-ping-interval 0
 --ws-max-size 1048576`.
