@@ -250,7 +250,7 @@ def main() -> int:
             if (os.cpu_count() or 1) > 1 and shutil.which("taskset"):
                 os.sched_setaffinity(0, {0})  # the client on the other core
             results[path] = asyncio.run(
-                replay(port, ServerProc(proc.pid), path, events, args.rounds)
+                replay(port, ServerProc([proc.pid]), path, events, args.rounds)
             )
         finally:
             proc.terminate()

@@ -59,13 +59,18 @@ _ATTR = re.compile(r'([\w:-]+)(?:="([^"]*)")?')
 
 
 class ServerProc:
-    """CPU time and memory of the server process, read from /proc."""
+    """CPU time and memory of the server, read from /proc: one process, or the sum over several
+    (`--server-pid` given more than once: workers, a proxy, a broker)."""
 
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
 
     def rss_kb(self) -> int:
-        with open(f"/proc/{self.pid}/status") as f:
+        return sum(self._rss_kb(pid) for pid in self.pids)
+
+    @staticmethod
+    def _rss_kb(pid: int) -> int:
+        with open(f"/proc/{pid}/status") as f:
             for line in f:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1])
@@ -73,25 +78,32 @@ class ServerProc:
 
     def cpu_stat(self) -> float:
         """utime + stime of the whole process (all threads), in seconds (clock-tick resolution)."""
-        with open(f"/proc/{self.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of stat(5)
+        total = 0.0
+        for pid in self.pids:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of stat(5)
+        return total
 
     def write_bytes(self) -> int:
         """Bytes the process has passed to write-like syscalls (`wchar` of /proc/<pid>/io): its
         websocket frames as they go on the wire, compressed or not, headers included."""
-        with open(f"/proc/{self.pid}/io") as f:
-            for line in f:
-                if line.startswith("wchar:"):
-                    return int(line.split()[1])
-        raise RuntimeError("no wchar")
+        total = 0
+        for pid in self.pids:
+            with open(f"/proc/{pid}/io") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("wchar:"))
+        return total
 
     def cpu_sched(self) -> float:
         """Time on CPU of all live threads (schedstat), in seconds, nanosecond resolution."""
+        return sum(self.cpu_sched_of(pid) for pid in self.pids)
+
+    @staticmethod
+    def cpu_sched_of(pid: int) -> float:
         total = 0
-        for tid in os.listdir(f"/proc/{self.pid}/task"):
+        for tid in os.listdir(f"/proc/{pid}/task"):
             try:
-                with open(f"/proc/{self.pid}/task/{tid}/schedstat") as f:
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
                     total += int(f.read().split()[0])
             except (FileNotFoundError, ProcessLookupError):
                 pass
@@ -510,6 +522,7 @@ async def fanout_phase(args: argparse.Namespace, server: ServerProc) -> dict[str
 
     rounds: list[dict[str, Any]] = []
     cpu_stat0, cpu_sched0 = server.cpu_stat(), server.cpu_sched()
+    by_pid0 = {pid: server.cpu_sched_of(pid) for pid in server.pids}
     machine0, steal0, client0 = *machine_cpu(), time.process_time()
     written0 = server.write_bytes()
     busy_client = busy_server = busy_wall = 0.0
@@ -535,6 +548,7 @@ async def fanout_phase(args: argparse.Namespace, server: ServerProc) -> dict[str
     await asyncio.sleep(args.gap * 5)
     rounds_wall = time.perf_counter() - t_rounds
     cpu_stat1, cpu_sched1 = server.cpu_stat(), server.cpu_sched()
+    by_pid1 = {pid: server.cpu_sched_of(pid) for pid in server.pids}
     machine1, steal1, client1 = *machine_cpu(), time.process_time()
     written1 = server.write_bytes()
     stats.expected = "-"  # anything after this is not a delivery
@@ -572,6 +586,10 @@ async def fanout_phase(args: argparse.Namespace, server: ServerProc) -> dict[str
         "sched_s": round(cpu_sched1 - cpu_sched0, 4),
         "us_per_diff_stat": round((cpu_stat1 - cpu_stat0) * 1e6 / expected_deliveries, 2),
         "us_per_diff": round((cpu_sched1 - cpu_sched0) * 1e6 / expected_deliveries, 2),
+        "us_per_diff_by_pid": {
+            str(pid): round((by_pid1[pid] - by_pid0[pid]) * 1e6 / expected_deliveries, 2)
+            for pid in server.pids
+        },
     }
     result["busy_during_fanout"] = {
         "client": round(busy_client / busy_wall, 3) if busy_wall else None,
@@ -662,7 +680,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--path", default="/bench")
-    parser.add_argument("--server-pid", type=int, required=True)
+    parser.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        required=True,
+        help="the server's process; several times: CPU and memory are summed over them",
+    )
     parser.add_argument("--n", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--clicks", type=int, default=500)

@@ -83,7 +83,7 @@ def server(app: str, env: dict[str, str]) -> Iterator[tuple[int, ServerProc]]:
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError(f"{app} did not start")
             time.sleep(0.05)
-        yield port, ServerProc(proc.pid)
+        yield port, ServerProc([proc.pid])
     finally:
         proc.terminate()
         try:

@@ -32,6 +32,7 @@ from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.connection import MAX_FRAME_SIZE, SEND_TEXT, Connection
 from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
 from liveview.channel.live_sockets import LiveSockets
+from liveview.forwarded import FORWARDED_PROTO
 from liveview.on_mount import OnMount, checked_hooks
 from liveview.presence import Presence, presence_of
 from liveview.presence.tracker import namespace_for
@@ -41,6 +42,7 @@ from liveview.session import (
     CSRF_COOKIE,
     DEFAULT_MAX_AGE,
     FLASH_COOKIE,
+    SECRET_ENV,
     InvalidToken,
     TokenSigner,
     resolve_secret,
@@ -128,6 +130,13 @@ class LiveViewApp:
         if isinstance(max_age, bool) or not isinstance(max_age, int) or max_age <= 0:
             raise ValueError(f"max_age must be a positive number of seconds, not {max_age!r}")
         self.signer = TokenSigner(resolve_secret(secret), max_age=max_age)
+        self.random_secret = not secret and not os.environ.get(SECRET_ENV)
+        """Whether tokens are signed with a random secret of this process (no `secret`, no
+        $LIVEVIEW_SECRET): another worker, or this one restarted, cannot verify them."""
+        self.draining = False
+        """Set when the server is shutting down (SIGTERM, `liveview.server.LiveViewServer`):
+        open websockets are being closed for their clients to reconnect elsewhere, and a
+        readiness check should answer 503."""
         self.on_mount = checked_hooks(on_mount, "LiveViewApp")
         self.live_sockets = LiveSockets(self.pubsub, max_age)
         presence_of(self.pubsub, namespace_for(secret))  # made now, with the app's namespace
@@ -403,15 +412,22 @@ class LiveViewApp:
         return None
 
     def _origin_allowed(self, origin: str, websocket: WebSocket) -> bool:
-        """Phoenix's check_origin: by default only the page's own host may connect."""
+        """Phoenix's check_origin: by default only the page's own host may connect. Behind a
+        trusted proxy (`liveview.forwarded`) that is the host and scheme the browser used:
+        `X-Forwarded-Host` and `X-Forwarded-Proto`; a secure websocket needs an https page."""
         if self.check_origin is False:
             return True
         if self.check_origin is True:
             try:
-                netloc = urlsplit(origin).netloc
+                parts = urlsplit(origin)
             except ValueError:  # not a URL urllib can split (`http://[`): no host of ours
                 return False
-            return netloc == websocket.headers.get("host")
+            scheme = websocket.scope.get(FORWARDED_PROTO)
+            if scheme is None and websocket.scope.get("scheme") == "wss":
+                scheme = "https"
+            if scheme is not None and parts.scheme != scheme:
+                return False
+            return parts.netloc == websocket.headers.get("host")
         return origin in self.check_origin
 
 

@@ -18,6 +18,12 @@ def _serve(app: str, args: argparse.Namespace) -> int:
 
     if args.debug:  # in the environment, for the processes `--reload` starts
         os.environ[DEBUG_ENV] = "1"
+    if args.workers > 1:
+        refusals = _refusals_for_workers(app, args)
+        if refusals:
+            for refusal in refusals:
+                print(f"liveview {args.command}: {refusal}", file=sys.stderr)
+            return 2
     if not os.environ.get(SECRET_ENV):
         # Set in the environment, so the processes `--reload` starts inherit it.
         os.environ[SECRET_ENV] = development_secret(os.getcwd())
@@ -33,8 +39,68 @@ def _serve(app: str, args: argparse.Namespace) -> int:
         args.reload,
         args.max_frame_size or MAX_FRAME_SIZE,
         log_level=args.log_level,
+        workers=args.workers,
+        drain_timeout=args.drain_timeout,
+        ws_per_message_deflate=args.ws_per_message_deflate,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=args.forwarded_allow_ips,
     )
     return 0
+
+
+def _refusals_for_workers(app: str, args: argparse.Namespace) -> list[str]:
+    """Why `app` cannot run in several workers, before any starts: each worker must verify the
+    others' tokens (one secret) and hear their publishes (a broker), since any request may
+    land on any worker."""
+    from uvicorn.importer import ImportFromStringError, import_from_string
+
+    from liveview.pubsub import SingleProcessPubSub
+    from liveview.server import find_live_app
+
+    workers = f"--workers {args.workers}"
+    if args.reload:
+        return [f"{workers} cannot be combined with --reload (which runs one process)"]
+    sys.path.insert(0, os.getcwd())
+    try:
+        live_app = find_live_app(import_from_string(app))
+    except ImportFromStringError as error:
+        return [f"cannot import {app}: {error}"]
+    if live_app is None:
+        return []  # not ours to check (a custom ASGI app): the user knows what it shares
+    refusals = []
+    if isinstance(live_app.pubsub, SingleProcessPubSub):
+        refusals.append(
+            f"{workers} needs a pub/sub all workers share, and {app} uses SingleProcessPubSub "
+            "(its messages stay in one process). Give the app pubsub=RedisPubSub(url) or "
+            "pubsub=PostgresPubSub(dsn), or pubsub=from_url(os.environ.get("
+            '"LIVEVIEW_PUBSUB_URL")) and set LIVEVIEW_PUBSUB_URL=redis://... (or '
+            "postgresql://...); or run one worker."
+        )
+    if live_app.random_secret:
+        refusals.append(
+            f"{workers} needs one secret for all workers, and LIVEVIEW_SECRET is not set "
+            "(nor secret= given to the app): each worker would sign pages with its own, and a "
+            "page rendered by one could not join another. Set LIVEVIEW_SECRET to the same "
+            "value for every worker and host, e.g. LIVEVIEW_SECRET=$(python -c 'import "
+            "secrets; print(secrets.token_urlsafe(32))')."
+        )
+    return refusals
+
+
+def _on_off(text: str) -> bool:
+    value = text.lower()
+    if value in ("on", "true", "yes", "1"):
+        return True
+    if value in ("off", "false", "no", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected on or off, not {text!r}")
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _version() -> str:
@@ -182,6 +248,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             default=1_048_576,
             help="the largest message a client may send (1 MiB); a larger one closes its "
             "websocket with code 1009",
+        )
+        sub.add_argument(
+            "--workers",
+            type=_at_least_one,
+            default=1,
+            metavar="N",
+            help="server processes sharing the port; more than 1 needs $LIVEVIEW_SECRET and a "
+            "shared pub/sub (RedisPubSub or PostgresPubSub); kill -TERM a worker to restart it",
+        )
+        sub.add_argument(
+            "--drain-timeout",
+            type=_at_least_one,
+            default=5,
+            metavar="SECONDS",
+            help="on SIGTERM: how long open websockets get to close (their clients reconnect, "
+            "to another worker), and then the app's shutdown callbacks, before exiting",
+        )
+        sub.add_argument(
+            "--ws-per-message-deflate",
+            type=_on_off,
+            default=False,
+            metavar="on|off",
+            help="accept websocket compression (off: it costs memory and CPU per connection "
+            "to shrink diffs that are small already; on for few users on slow links)",
+        )
+        sub.add_argument(
+            "--proxy-headers",
+            action="store_true",
+            help="trust X-Forwarded-For, -Proto and -Host from --forwarded-allow-ips (behind "
+            "nginx): the client address, scheme and host the origin check uses",
+        )
+        sub.add_argument(
+            "--forwarded-allow-ips",
+            default=None,
+            metavar="IPS",
+            help="comma-separated addresses or networks trusted with --proxy-headers "
+            "(default: $FORWARDED_ALLOW_IPS, else 127.0.0.1; * trusts any)",
         )
 
     publish = commands.add_parser(

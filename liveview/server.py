@@ -17,6 +17,10 @@ are in bench/README.md, "What changed"):
   diff's delivery. The frame is the same bytes; when it cannot be written at once (writing
   paused, closing, compression negotiated) the app sends through ASGI as before.
 
+`liveview run` serves with `LiveViewServer` (below): uvicorn's server, draining on SIGTERM
+within `--drain-timeout`; `--workers N` runs N of them on one port (`liveview.workers`), and
+`--proxy-headers` trusts `X-Forwarded-*` from `--forwarded-allow-ips` (`liveview.forwarded`).
+
 Use it with `liveview run module:app`, or with uvicorn itself: `uvicorn module:app --ws
 liveview.server:WebSocketProtocol --ws-per-message-deflate false --ws-ping-interval 0
 --ws-max-size 1048576`.
@@ -51,6 +55,7 @@ import sys
 from typing import Any, Final
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from liveview.channel.connection import MAX_FRAME_SIZE, SEND_TEXT
@@ -259,6 +264,108 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
 TEMPLATE_FILES = ("*.py", "*.html", "*.jinja", "*.jinja2", "*.j2")
 """What `--reload` watches: Python files and template files."""
 
+DEFAULT_DRAIN_TIMEOUT = 5
+"""Seconds a worker told to stop (SIGTERM) waits for its connections to close, and then again
+at most for the app's shutdown (lifespan) callbacks and pub/sub flush (`--drain-timeout`)."""
+
+
+def find_live_app(app: object) -> Any:
+    """The `LiveViewApp` inside an ASGI app: itself, or under middleware (`.app`) or a
+    Starlette `Mount`; None if there is none."""
+    from liveview.app import LiveViewApp
+
+    seen: set[int] = set()
+    todo = [app]
+    while todo:
+        candidate = todo.pop(0)
+        if id(candidate) in seen or len(seen) > 64:
+            continue
+        seen.add(id(candidate))
+        if isinstance(candidate, LiveViewApp):
+            return candidate
+        inner = getattr(candidate, "app", None)
+        if inner is not None:
+            todo.append(inner)
+        for route in getattr(candidate, "routes", None) or ():
+            if getattr(route, "app", None) is not None:
+                todo.append(route.app)
+    return None
+
+
+class LiveViewConfig(uvicorn.Config):
+    """uvicorn's `Config`, with `X-Forwarded-Host` among the proxy headers (`forwarded`, from
+    `forwarded_allow_ips` only; uvicorn's own `proxy_headers` stays off) and a drain time."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        forwarded: bool = False,
+        drain_timeout: int = DEFAULT_DRAIN_TIMEOUT,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            app, proxy_headers=False, timeout_graceful_shutdown=drain_timeout, **options
+        )
+        self.forwarded = forwarded
+        self.drain_timeout = drain_timeout
+
+    def load(self) -> None:
+        super().load()
+        if self.forwarded:
+            from liveview.forwarded import ForwardedHeaders
+
+            self.loaded_app = ForwardedHeaders(self.loaded_app, self.forwarded_allow_ips)
+
+
+class LiveViewServer(uvicorn.Server):
+    """uvicorn's `Server`, draining on SIGTERM within a bounded time.
+
+    uvicorn's shutdown already stops accepting (the listening socket closes: a load balancer
+    sends the next connection elsewhere) and closes each websocket with code 1012 ("service
+    restart"), from which the official client reconnects at once (any code but 1000, on which
+    it reloads the page); the page's forms are sent again on rejoin (form recovery). Here the
+    app is told first (`LiveViewApp.draining`, for a readiness check to answer 503), connections
+    get `drain_timeout` seconds to close, and the lifespan's shutdown (the app's `lifespan=`
+    callbacks, then its pub/sub: what is queued is published before it closes) gets at most as
+    long again: then the process exits whatever is left.
+    """
+
+    config: LiveViewConfig
+
+    async def shutdown(self, sockets: list[Any] | None = None) -> None:
+        app = find_live_app(self.config.loaded_app)
+        if app is not None:
+            app.draining = True
+        timeout = self.config.drain_timeout
+        _logger.info(
+            "draining: new connections go elsewhere; %.0f s for open ones to close", timeout
+        )
+        lifespan = self.lifespan
+        self.lifespan = _Bounded(lifespan, timeout)
+        await super().shutdown(sockets)
+
+
+class _Bounded:
+    """A lifespan whose shutdown gives up after `timeout` seconds."""
+
+    def __init__(self, lifespan: Any, timeout: int) -> None:
+        self._lifespan = lifespan
+        self._timeout = timeout
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lifespan, name)
+
+    async def shutdown(self) -> None:
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._lifespan.shutdown()
+        except TimeoutError:
+            _logger.error(
+                "the app's shutdown did not finish within %.0f s (--drain-timeout): exiting",
+                self._timeout,
+            )
+
 
 def serve(
     app: str,
@@ -268,24 +375,55 @@ def serve(
     max_frame_size: int = MAX_FRAME_SIZE,
     *,
     log_level: str = "info",
+    workers: int = 1,
+    drain_timeout: int = DEFAULT_DRAIN_TIMEOUT,
+    ws_per_message_deflate: bool = False,
+    proxy_headers: bool = False,
+    forwarded_allow_ips: str | None = None,
 ) -> None:
     """Run `app` ("module:attribute") with uvicorn as we recommend: our websocket protocol, no
-    compression, client messages up to `max_frame_size` bytes."""
+    compression, client messages up to `max_frame_size` bytes, `workers` processes sharing
+    the port, each draining on SIGTERM (`LiveViewServer`)."""
     sys.path.insert(0, os.getcwd())
-    uvicorn.run(
+    config = LiveViewConfig(
         app,
         host=host,
         port=port,
         reload=reload,
         # templates are code too: a saved template file restarts the server like a .py file
         reload_includes=list(TEMPLATE_FILES) if reload else None,
+        workers=workers,
         ws=f"{__name__}:WebSocketProtocol",
-        ws_per_message_deflate=False,
+        ws_per_message_deflate=ws_per_message_deflate,
         ws_ping_interval=None,  # the app closes silent websockets itself (channel/idle.py)
         ws_max_size=max_frame_size,  # a larger frame: closed with 1009 from its header
+        forwarded=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        drain_timeout=drain_timeout,
         log_level=log_level,
         log_config=log_config(log_level),
     )
+    run(config)
+
+
+def run(config: LiveViewConfig) -> None:
+    """Serve `config`: reloading, in `config.workers` processes, or in this one."""
+    from uvicorn.supervisors import ChangeReload
+
+    from liveview.workers import Workers
+
+    server = LiveViewServer(config)
+    try:
+        if config.should_reload:
+            ChangeReload(config, target=server.run, sockets=[config.bind_socket()]).run()
+        elif config.workers > 1:
+            Workers(config).run()
+        else:
+            server.run()
+    except KeyboardInterrupt:
+        pass
+    if not server.started and not config.should_reload and config.workers == 1:
+        sys.exit(STARTUP_FAILURE)
 
 
 def log_config(level: str) -> dict[str, Any]:

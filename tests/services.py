@@ -174,6 +174,13 @@ class PrivateRedis(_Service):
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def pid(self) -> int:
+        """The running redis-server's process id (benches count its CPU)."""
+        if self._proc is None or not self.running:
+            raise ServiceError("this PrivateRedis is not running")
+        return self._proc.pid
+
     def start(self, timeout: float = 10.0) -> Self:
         if self._closed:
             raise ServiceError("this PrivateRedis was closed")

@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 from liveview import LiveView, LiveViewApp, LiveViewSocket, SingleProcessPubSub
+from liveview.pubsub import from_url
 
 TOPIC = "bench"
 
@@ -179,7 +180,10 @@ SHAPES: dict[str, type[LiveView]] = {
 
 app = LiveViewApp(
     routes={"/bench": SHAPES[SHAPE]},
-    pubsub=SingleProcessPubSub(),
+    # bench/deploy.py runs it on Redis in several processes; otherwise one process
+    pubsub=from_url(os.environ["BENCH_PUBSUB_URL"])
+    if os.environ.get("BENCH_PUBSUB_URL")
+    else SingleProcessPubSub(),
     secret="bench-not-secret",
     title="bench",
 )

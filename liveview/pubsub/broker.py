@@ -132,6 +132,10 @@ class BrokerPubSub(PubSub):
     async def _close_sender(self) -> None:
         """Close the publishing connection (if open); never raise."""
 
+    async def _flush_sender(self) -> None:
+        """At close, before `_close_sender`: send what publishers have queued, in bounded
+        time; never raise. By default there is no queue."""
+
     @abc.abstractmethod
     async def _submit(self, topic: str, payload: bytes) -> Awaitable[None]:
         """Queue a payload for the broker; return what to await for its acknowledgement.
@@ -229,6 +233,7 @@ class BrokerPubSub(PubSub):
         )
 
     async def _disconnect(self) -> None:
+        await self._flush_sender()  # a worker shutting down publishes what it has queued
         tasks = [t for t in (self._supervisor, self._read_task) if t is not None]
         self._supervisor = self._read_task = None
         self._listener_up = False

@@ -11,7 +11,8 @@ empty, so the messages of concurrent publishers share writes and round trips:
   its batch where the broker answers a batch at once (see `_is_refusal`);
 - callers that find no working connection share one attempt to connect, bounded by
   `connect_timeout`; one caller's cancellation does not cancel it for the others;
-- `close` stops the writer and fails what is still queued.
+- `close` lets the writer send what is queued while it makes progress (see `_flush_sender`),
+  then stops it and fails what is still queued.
 
 A backend supplies the protocol through the hooks below: open, check and close a connection,
 pack a message, send a batch; the order, the deadline and what failure means are decided here.
@@ -42,6 +43,9 @@ Outgoing: TypeAlias = tuple[D, "asyncio.Future[None]", float]
 
 MAX_BATCH = 512
 """Most messages sent in one batch (one write of commands, one statement)."""
+
+FLUSH_STALL = 0.25
+"""Seconds closing waits for the writer to take anything more from the outbox (`close`)."""
 
 
 class BatchingBrokerPubSub(BrokerPubSub, Generic[C, D]):
@@ -131,6 +135,20 @@ class BatchingBrokerPubSub(BrokerPubSub, Generic[C, D]):
         self._sending = False
         if sender is not None:
             await self._close_connection(sender)
+
+    async def _flush_sender(self) -> None:
+        """Let the writer send the outbox while it makes progress: a broker that takes nothing
+        for `FLUSH_STALL` seconds (or the whole flush past `publish_timeout`) is given up, so
+        that closing stays prompt when the broker hangs."""
+        self._flush()  # queued by a publisher that has not started the writer yet
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.publish_timeout
+        while (writer := self._writer) is not None and loop.time() < deadline:
+            left = len(self._outbox)
+            timeout = min(FLUSH_STALL, deadline - loop.time())
+            done, _ = await asyncio.wait([writer], timeout=timeout)
+            if not done and len(self._outbox) >= left and self._sending:
+                return  # nothing taken meanwhile: the batch in flight is stuck
 
     async def _submit(self, topic: str, payload: bytes) -> Awaitable[None]:
         await self._sender_connection()  # fails before local delivery if the broker is known gone

@@ -186,6 +186,21 @@ class BrokerCases:
         assert await here.wait_until(last) == []
         assert await there.wait_for(1) == ["theirs"]
 
+    async def test_close_sends_what_publishers_have_queued(self, broker: Broker[Any]) -> None:
+        # A worker shutting down (SIGTERM) closes its pub/sub: what its LiveViews published
+        # just before must still reach the other workers, not fail with "closed".
+        closing = await broker.open()
+        other = await broker.open()
+        received = inbox()
+        await other.subscribe("t", received)
+        publishes = [asyncio.ensure_future(closing.publish("t", n)) for n in range(3000)]
+        while not any(task.done() for task in publishes):  # some queued, none sent yet
+            await asyncio.sleep(0)
+        await closing.close()
+        outcomes = await asyncio.gather(*publishes, return_exceptions=True)
+        assert outcomes == [None] * 3000
+        assert sorted(await received.wait_for(3000)) == list(range(3000))
+
     # -- the local fast path --------------------------------------------------------------
 
     async def test_local_subscribers_get_it_during_publish_and_only_once(
