@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
@@ -32,6 +32,7 @@ from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.connection import MAX_FRAME_SIZE, SEND_TEXT, Connection
 from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
 from liveview.channel.live_sockets import LiveSockets
+from liveview.channel.longpoll import LongPoll
 from liveview.on_mount import OnMount, checked_hooks
 from liveview.presence import Presence, presence_of
 from liveview.presence.tracker import namespace_for
@@ -194,6 +195,8 @@ class LiveViewApp:
                 "it (README: Your own project).",
                 STATIC_DIR / "vendor",
             )
+        self.longpoll = LongPoll(self)
+        """The long-poll endpoint and its sessions (`liveview.channel.longpoll`)."""
         self._socket_path = f"{self.live_path}/websocket"
         self._direct_websocket = not middleware
         self._app = Starlette(
@@ -201,6 +204,7 @@ class LiveViewApp:
             routes=[
                 *self._live_routes,
                 WebSocketRoute(f"{self.live_path}/websocket", _WebSocketEndpoint(self)),
+                Route(f"{self.live_path}/longpoll", self.longpoll, methods=["GET", "POST"]),
                 Mount(self.assets_path, app=StaticFiles(directory=STATIC_DIR), name="assets"),
                 *extra_routes,
             ],
@@ -282,6 +286,7 @@ class LiveViewApp:
         if self._started:
             self._started = False
             await self.presence.close()
+            await self.longpoll.close()
             await self.live_sockets.close()
             await self.pubsub.close()
 
@@ -381,14 +386,14 @@ class LiveViewApp:
             send_text=send_text if owns_scope else None,
         ).run()
 
-    def _refusal(self, websocket: WebSocket) -> str | None:
+    def _refusal(self, websocket: HTTPConnection) -> str | None:
         """Why a websocket is refused outright: another site's page (Phoenix's check_origin)."""
         origin = websocket.headers.get("origin")
         if origin is not None and not self._origin_allowed(origin, websocket):
             return f"origin {origin!r} not allowed"
         return None
 
-    def _stale_csrf(self, websocket: WebSocket) -> str | None:
+    def _stale_csrf(self, websocket: HTTPConnection) -> str | None:
         """Why the page's CSRF token does not verify, if it does not. Such a socket is
         accepted, but every join on it is answered "stale", on which the client loads the
         page again and gets fresh tokens: a page rendered before a restart with a new secret
@@ -402,7 +407,7 @@ class LiveViewApp:
             return str(exc)
         return None
 
-    def _origin_allowed(self, origin: str, websocket: WebSocket) -> bool:
+    def _origin_allowed(self, origin: str, websocket: HTTPConnection) -> bool:
         """Phoenix's check_origin: by default only the page's own host may connect."""
         if self.check_origin is False:
             return True
