@@ -1,6 +1,7 @@
 """A multi-player room for the long-poll tests: a shared counter (clicks), a chat form (a
 change event echoes the draft, a submit publishes the line). $LIVEVIEW_PUBSUB_URL, when set,
-is the broker (several processes, for the relay between workers)."""
+is the broker (several processes, for the relay between workers; $LIVEVIEW_PUBSUB_PREFIX its
+channel prefix)."""
 
 from __future__ import annotations
 
@@ -83,7 +84,8 @@ class Upload(LiveView):
 
 def _pubsub() -> PubSub:
     url = os.environ.get("LIVEVIEW_PUBSUB_URL")
-    return from_url(url) if url else SingleProcessPubSub()
+    prefix = os.environ.get("LIVEVIEW_PUBSUB_PREFIX")  # a test's own channels on a shared Redis
+    return from_url(url, prefix=prefix) if url else SingleProcessPubSub()
 
 
 app = LiveViewApp(
