@@ -198,6 +198,7 @@ class LiveViewApp:
         self.longpoll = LongPoll(self)
         """The long-poll endpoint and its sessions (`liveview.channel.longpoll`)."""
         self._socket_path = f"{self.live_path}/websocket"
+        self._longpoll_path = f"{self.live_path}/longpoll"
         self._direct_websocket = not middleware
         self._app = Starlette(
             debug=debug,
@@ -222,13 +223,16 @@ class LiveViewApp:
                 # suspended for the websocket's lifetime (bench/README.md: memory per connection).
                 await self._serve_websocket(scope, receive, send, owns_scope=True)
                 return
+            if scope["type"] == "http" and self._direct_websocket and self._is_longpoll(scope):
+                await self.longpoll(scope, receive, send)  # a request per diff: no detours
+                return
         await self._app(scope, receive, send)
 
     def _is_socket(self, scope: Scope) -> bool:
-        path, root = scope["path"], scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root) :]
-        return bool(path == self._socket_path)
+        return _path_in_app(scope) == self._socket_path
+
+    def _is_longpoll(self, scope: Scope) -> bool:
+        return _path_in_app(scope) == self._longpoll_path
 
     @property
     def presence(self) -> Presence:
@@ -418,6 +422,12 @@ class LiveViewApp:
                 return False
             return netloc == websocket.headers.get("host")
         return origin in self.check_origin
+
+
+def _path_in_app(scope: Scope) -> str:
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _all_routes(

@@ -96,6 +96,8 @@ class LongPollSession(ChannelRouter):
     ) -> None:
         super().__init__(config, root_path, stale=stale)
         self.id = secrets.token_urlsafe(16)
+        self.token: str | None = None
+        """The signed token its client holds (set once it is handed out)."""
         self._on_close = on_close
         self._loop = asyncio.get_running_loop()
         self.last_seen = self._loop.time()
