@@ -146,7 +146,7 @@ class LongPoll:
         try:
             body = await self._read_body(request)
             ndjson = request.headers.get("content-type", "").startswith(NDJSON)
-            parse_batch(body, ndjson, self._app.max_frame_size)
+            batch = parse_batch(body, ndjson, self._app.max_frame_size)
         except BadBatch as bad:
             logger.warning("long-poll POST refused: %s", bad.reason)
             session = self.sessions.get(session_id)
@@ -155,6 +155,9 @@ class LongPoll:
             return {"status": bad.status, "error": bad.reason}
         except ClientDisconnect:
             return {"status": 400, "error": "the client left before its body was read"}
+        session = self.sessions.get(session_id)
+        if session is not None:
+            return await _receive(session, batch)
         request_message = {"op": "post", "body": body.decode(), "ndjson": ndjson}
         return await self._at_session(session_id, node, request_message, self.window)
 
@@ -202,8 +205,7 @@ class LongPoll:
         except BadBatch as bad:
             session.close()
             return {"status": bad.status, "error": bad.reason}
-        await session.receive(batch)
-        return {"status": 410 if session.closed else 200}
+        return await _receive(session, batch)
 
     def _forget(self, session: LongPollSession) -> None:
         if self.sessions.get(session.id) is session:
@@ -223,6 +225,11 @@ class LongPoll:
         await asyncio.gather(*(session.wait_closed() for session in sessions))
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
         await self._relay.close()
+
+
+async def _receive(session: LongPollSession, batch: list[str | bytes]) -> Answer:
+    await session.receive(batch)
+    return {"status": 410 if session.closed else 200}
 
 
 def _http_status(answer: Answer) -> int:

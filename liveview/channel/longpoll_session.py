@@ -100,14 +100,23 @@ class LongPollSession(ChannelRouter):
         """The signed token its client holds (set once it is handed out)."""
         self._on_close = on_close
         self._loop = asyncio.get_running_loop()
-        self.last_seen = self._loop.time()
-        """`loop.time()` of the client's last request (`IdleSweeper` reaps on it)."""
+        self._last_seen = self._loop.time()
         self._buffer: list[str] = []
         self._buffered = 0  # characters in _buffer
         self._waiter: asyncio.Future[None] | None = None  # the poll being held, if any
         self._batches = asyncio.Lock()  # one POST's frames at a time, in order
         self.closed = False
         self._stopping: asyncio.Task[None] | None = None
+
+    @property
+    def last_seen(self) -> float:
+        """`loop.time()` of the client's last request, or now while one of its polls is held
+        (`IdleSweeper` reaps on it: a session is idle only between requests)."""
+        return self._loop.time() if self._waiter is not None else self._last_seen
+
+    @last_seen.setter
+    def last_seen(self, value: float) -> None:
+        self._last_seen = value
 
     async def send(self, text: str) -> None:
         """Keep a frame for the next poll (and answer a poll being held)."""

@@ -268,6 +268,16 @@ async def test_a_session_nobody_polls_is_reaped_and_its_liveviews_stop() -> None
         assert (await lp.get())["status"] == 410
 
 
+async def test_a_poll_held_longer_than_the_reap_timeout_keeps_its_session() -> None:
+    app = make_app()
+    app.longpoll.sweeper.timeout = 0.4
+    app.longpoll.window = 1.2  # held three reap timeouts: the client is there all along
+    async with LiveViewTestClient(app) as client:
+        lp, _ = await opened(client)
+        assert (await lp.get())["status"] == 204
+        assert len(app.longpoll.sessions) == 1
+
+
 async def test_a_session_whose_client_stops_reading_ends_at_its_buffer_limit(
     client: LiveViewTestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
