@@ -15,7 +15,8 @@ The errors an app meets, under the builtin each extends:
     ValueError
     └── MessageTooLarge       a message larger than the broker carries, refused at `publish`
 
-`PubSubGap` is no exception but a notice `handle_info` receives after a broker outage.
+`PubSubGap` is no exception but the notice a plain `pubsub.subscribe` handler receives after a
+broker outage; a LiveView gets `handle_gap(topic, socket)` instead.
 """
 
 from liveview import pubsub

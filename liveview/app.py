@@ -192,7 +192,7 @@ class LiveViewApp:
             logger.warning(
                 "The LiveView client is not installed in %s: pages render, but will not "
                 "connect. In a checkout, run scripts/setup; installed, use a wheel built after "
-                "it (README: Your own project).",
+                "it (docs/getting-started.md: Your own project).",
                 STATIC_DIR / "vendor",
             )
         self.longpoll = LongPoll(self)
@@ -374,7 +374,7 @@ class LiveViewApp:
                 "websockets are served without liveview.server.WebSocketProtocol (plain "
                 "`uvicorn module:app`, or another server): it works, but uvicorn's own protocol "
                 "accepts permessage-deflate (several times the memory and more CPU per "
-                "LiveView; README: Serving). Serve with `liveview run module:app`, or add "
+                "LiveView; docs/serving.md). Serve with `liveview run module:app`, or add "
                 "`--ws liveview.server:WebSocketProtocol --ws-per-message-deflate false "
                 "--ws-ping-interval 0 --ws-max-size 1048576` to uvicorn."
             )

@@ -39,7 +39,7 @@ from tests.services import PrivatePostgres, find_postgres_binary
 
 
 class Orders(LiveView):
-    """The README's trigger example: every inserted order shows on every open page."""
+    """The docs' trigger example: every inserted order shows on every open page."""
 
     template = "<ul>{% for o in orders %}<li>{{ o.quantity }} {{ o.item }}</li>{% endfor %}</ul>"
 
@@ -80,9 +80,10 @@ async def sql(dsn: str, statement: str) -> str:
     return await run(psql(), dsn, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", statement)
 
 
-def readme_sql(containing: str) -> str:
-    """The README's ```sql block that contains `containing`."""
-    blocks: list[str] = re.findall(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+def docs_sql(containing: str) -> str:
+    """The ```sql block of docs/pubsub.md that contains `containing`."""
+    text = (ROOT / "docs" / "pubsub.md").read_text()
+    blocks: list[str] = re.findall(r"```sql\n(.*?)```", text, re.DOTALL)
     (block,) = [b for b in blocks if containing in b]
     return block
 
@@ -93,10 +94,10 @@ def readme_sql(containing: str) -> str:
 async def test_psql_in_the_documented_format_reaches_a_page(
     start_private_postgres: Callable[[], PrivatePostgres],
 ) -> None:
-    server = start_private_postgres()  # the README's channel names, on a server of our own
+    server = start_private_postgres()  # the docs' channel names, on a server of our own
     async with LiveViewTestClient(feed_app(PostgresPubSub(server.dsn))) as client:
         view = await client.live("/feed/counter")
-        # As in the README: pg_notify with a bare message ...
+        # As in docs/pubsub.md: pg_notify with a bare message ...
         await sql(server.dsn, """SELECT pg_notify('liveview:counter', '{"text": "bare"}')""")
         await view.wait_for(lambda html: "<li>bare</li>" in html)
         # ... NOTIFY with an envelope
@@ -114,7 +115,7 @@ async def test_a_trigger_on_insert_updates_every_open_page(
     start_private_postgres: Callable[[], PrivatePostgres],
 ) -> None:
     server = start_private_postgres()
-    await sql(server.dsn, readme_sql("CREATE TRIGGER orders_notify"))
+    await sql(server.dsn, docs_sql("CREATE TRIGGER orders_notify"))
     one, two = PostgresPubSub(server.dsn), PostgresPubSub(server.dsn)  # two server processes
     async with (
         LiveViewTestClient(feed_app(one)) as first,
@@ -141,7 +142,7 @@ async def test_the_sql_channel_function_and_the_channel_command_name_odd_topics(
     start_private_postgres: Callable[[], PrivatePostgres],
 ) -> None:
     server = start_private_postgres()
-    await sql(server.dsn, readme_sql("FUNCTION liveview_channel"))
+    await sql(server.dsn, docs_sql("FUNCTION liveview_channel"))
     odd = "chat room ü 'quoted'"
     channel = (await run(sys.executable, "-m", "liveview.cli", "channel", odd)).strip()
     assert channel.startswith("liveview:chat_room_") and "#" in channel

@@ -276,8 +276,8 @@ async def test_the_sql_function_computes_the_same_channels(
         assert await cursor.fetchone() == ("liveview:chat_room__#d3fada458d13c3b2",)
 
 
-def test_the_readme_shows_the_sql_function_as_it_is() -> None:
-    assert CHANNEL_FUNCTION_SQL in (ROOT / "README.md").read_text()
+def test_the_docs_show_the_sql_function_as_it_is() -> None:
+    assert CHANNEL_FUNCTION_SQL in (ROOT / "docs" / "pubsub.md").read_text()
 
 
 @pytest.mark.parametrize("topic", ODD_TOPICS)

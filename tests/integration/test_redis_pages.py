@@ -52,7 +52,7 @@ async def test_redis_cli_publish_in_the_documented_format_reaches_a_page(
     async with LiveViewTestClient(feed_app(RedisPubSub(server.url))) as client:
         view = await client.live("/feed/counter")
         address = ["-h", "127.0.0.1", "-p", str(server.port)]
-        # As in the README: the bare message ...
+        # As in docs/pubsub.md: the bare message ...
         receivers = await run(cli, *address, "PUBLISH", "liveview:counter", '{"text": "bare"}')
         assert receivers.strip() == "1"
         await view.wait_for(lambda html: "<li>bare</li>" in html)

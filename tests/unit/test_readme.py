@@ -1,30 +1,16 @@
 """Every Python sample of the README runs as written: each block is executed here (or in the
-test named for it), with only the names the README leaves to the reader supplied, and what it
-promises is checked. A block no test knows fails `test_every_readme_block_is_run`."""
+test named for it) and what it promises is checked. A block no test knows fails
+`test_every_readme_block_is_run`. The guides' samples live in docs/ (tests/docs/ runs them)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
-from liveview import LiveView, LiveViewApp, SingleProcessPubSub
 from liveview.testing import LiveViewTestClient, ReplyError
-from tests.readme import all_python_blocks
-
-
-class Page(LiveView):
-    """A stand-in for the reader's own LiveViews (`Home`, `Admin`...)."""
-
-    template = "<p>page</p>"
-
-
-async def load_count() -> int:
-    return 7
-
-
-async def load_orders() -> list[dict[str, Any]]:
-    return [{"quantity": 2, "item": "tea"}]
+from tests.readme import README, all_python_blocks
 
 
 def block(marker: str) -> str:
@@ -38,31 +24,10 @@ def run(marker: str, **context: Any) -> dict[str, Any]:
     return namespace
 
 
-RUN_ELSEWHERE = {
-    "class Card(LiveComponent)": "tests/unit/test_readme_components.py",
-    "from pydantic import BaseModel, EmailStr": "tests/unit/test_readme_forms.py",
-    "from pydantic import Field, create_model": "tests/unit/test_readme_forms.py",
-    "async with RedisPubSub": "tests/integration/test_readme_brokers.py",
-    "class PhotoWall(LiveView)": "tests/unit/test_readme_uploads.py",
-    "def close_modal() -> JS:": "tests/unit/test_readme_js.py",
-    "class OrgPage(LiveView)": "tests/unit/test_readme_async.py",
-}
+RUN_ELSEWHERE: dict[str, str] = {}
 MARKERS = [
     "class Counter(LiveView)",
-    "class Dashboard(LiveView)",
-    'COUNT = {"value": 0}',
-    'LiveSession("admin"',
-    "LAYOUT = ",
-    "live_app.running()",
     "test_two_tabs_count_together",
-    'RedisPubSub("redis://127.0.0.1:6379/0"))',
-    "class Count(LiveView)",
-    'PostgresPubSub("postgresql://app@db.internal/app")',
-    "class Orders(LiveView)",
-    "class Feed(LiveView)",
-    "class Upload(LiveView)",
-    "class Room(LiveView)",
-    "async def require_user(socket, session, params)",
     *RUN_ELSEWHERE,
 ]
 
@@ -73,119 +38,27 @@ def test_every_readme_block_is_run() -> None:
         assert len(known) == 1, f"README python block {index} ({code[:60]!r}) has no test here"
 
 
-async def test_the_first_liveview() -> None:
+async def test_the_first_liveview_counts_in_every_tab() -> None:
     code = run("class Counter(LiveView)")
     async with LiveViewTestClient(code["app"]) as client:
         view = await client.live("/counter")
         await view.click("inc")
-        assert '<h1 id="count">1</h1>' in view.html
-        with pytest.raises(ReplyError, match="unknown event 'nope'"):
-            await view.click("nope")
-
-
-async def test_the_shared_counter_and_the_dashboard_fed_by_the_lifespan() -> None:
-    code = run('COUNT = {"value": 0}', **run("class Dashboard(LiveView)"))
-    async with LiveViewTestClient(code["app"]) as client:
-        ann = await client.live("/counter")
-        await ann.click("inc")
-        await ann.wait_for(lambda html: '<h1 id="count">1</h1>' in html)
+        await view.wait_for(lambda html: '<h1 id="count">1</h1>' in html)  # through pub/sub
         late = await client.live("/counter")  # a tab opened later starts from the truth
         assert '<h1 id="count">1</h1>' in late.html
-        dashboard = await client.live("/dashboard")
-        await dashboard.wait_for(lambda html: '<p id="load">0.10</p>' in html, timeout=3)
-        testing = run("test_two_tabs_count_together", app=code["app"])
-    code["COUNT"]["value"] = 0
+        with pytest.raises(ReplyError, match="unknown event 'nope'"):
+            await view.click("nope")
+        assert code["COUNT"] == {"value": 1}
+    testing = run("test_two_tabs_count_together", **run("class Counter(LiveView)"))
     await testing["test_two_tabs_count_together"]()
+    assert testing["COUNT"] == {"value": 1}  # the test's own click, on a fresh count
 
 
-async def test_live_sessions_layouts_and_a_mounted_app() -> None:
-    run('LiveSession("admin"', Home=Page, Admin=Page, Users=Page)
-    layout = run("LAYOUT = ", Counter=Page)
-    async with LiveViewTestClient(layout["app"]) as client:
-        assert '<nav><a href="/">home</a></nav>' in (await client.get("/")).text
-    live_app = LiveViewApp(routes={"/": Page}, secret="readme")
-    outer = run("live_app.running()", live_app=live_app)["outer"]
-    async with LiveViewTestClient(outer) as client:
-        assert "<p>page</p>" in (await client.get("/live-app/")).text
-
-
-async def test_the_broker_apps_construct_as_written() -> None:
-    redis_app = run('RedisPubSub("redis://127.0.0.1:6379/0"))', Counter=Page)["app"]
-    assert isinstance(redis_app, LiveViewApp)
-    postgres_app = run('PostgresPubSub("postgresql://app@db.internal/app")', Counter=Page)["app"]
-    assert isinstance(postgres_app, LiveViewApp)
-
-
-async def test_handle_gap_samples_reload_from_the_source_of_truth() -> None:
-    count = run("class Count(LiveView)", load_count=load_count)["Count"]
-    orders = run("class Orders(LiveView)", load_orders=load_orders)["Orders"]
-    pubsub = SingleProcessPubSub()
-    app = LiveViewApp(routes={"/count": count, "/orders": orders}, pubsub=pubsub)
-    async with LiveViewTestClient(app) as client:
-        view = await client.live("/count")
-        assert "<p>7</p>" in view.html
-        await pubsub.publish("count", {"count": 8})
-        await view.wait_for(lambda html: "<p>8</p>" in html)
-        page = await client.live("/orders")
-        assert "<li>2 tea</li>" in page.html
-        order = {"type": "order", "order": {"quantity": 1, "item": "cake"}}
-        await pubsub.publish("orders", order)
-        await page.wait_for(lambda html: "<li>1 cake</li>" in html)
-
-
-async def test_the_stream_feed_and_temporary_assigns() -> None:
-    code = run("class Feed(LiveView)")
-    async with LiveViewTestClient(code["app"]) as client:
-        view = await client.live("/feed")
-        assert '<li id="messages-2">world' in view.html
-        await code["app"].pubsub.publish("feed", {"id": 3, "text": "new"})
-        await view.wait_for(lambda html: "new" in html)
-        assert [dom_id for dom_id, _ in view.stream_rows.rows["0"]] == [
-            "messages-3",
-            "messages-1",
-            "messages-2",
-        ]
-        await view.click("delete", {"id": "1"})
-        assert "hello" not in view.html
-    upload = run("class Upload(LiveView)")["Upload"]
-    async with LiveViewTestClient(LiveViewApp(routes={"/": upload}, secret="t")) as client:
-        view = await client.live("/")
-        assert view.html == "<pre></pre><p>ready</p>"
-        await view.click("parse")
-        assert view.html == "<pre>...a large text...</pre><p>parsed</p>"
-
-
-async def test_presence_shows_who_is_online_and_typing() -> None:
-    app = run("class Room(LiveView)")["app"]
-    async with LiveViewTestClient(app) as client:
-        al = await client.live("/room?user=al")
-        bo = await client.live("/room?user=bo")
-        await al.wait_for(lambda html: "<li>Al</li><li>Bo</li>" in html)
-        await bo.hook_event("typing", {"value": "hel"})
-        await al.wait_for(lambda html: '<p id="typing">Bo</p>' in html)
-        listing = await app.presence.list("room:1")
-        assert sorted(listing) == ["al", "bo"] and listing["bo"]["metas"][0]["typing"] is True
-        await bo.leave()
-        await al.wait_for(lambda html: "<li>Bo</li>" not in html and "<li>Al</li>" in html)
-
-
-async def test_the_authentication_flow() -> None:
-    code = run(
-        "async def require_user(socket, session, params)", SignIn=Page, Home=Page, Profile=Page
-    )
-    app = code["app"]
-    async with LiveViewTestClient(app) as client:
-        refused = await client.get("/profile")
-        assert refused.status_code == 302 and refused.headers["location"] == "/sign-in"
-        wrong = await client.http.post("/session", data={"name": "alice", "password": "no"})
-        assert wrong.headers["location"] == "/sign-in"
-        signed = await client.http.post(
-            "/session", data={"name": "alice", "password": "wonderland"}
-        )
-        assert signed.headers["location"] == "/"
-        view = await client.live("/profile")
-        assert view.html.startswith("<p>page</p>") and "Welcome, alice!" in view.html
-        await client.http.post("/sign-out")
-        frame = await view.socket.receive_frame()  # the open tab loads its page over HTTP
-        assert frame[3] == "redirect"
-        assert (await client.get("/profile")).status_code == 302
+def test_the_readme_links_only_to_files_of_the_repo() -> None:
+    text = README.read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)]+)\)", text)
+    assert links, "the README links to the docs pages"
+    for link in links:
+        assert "://" not in link, f"the README links outside the repo: {link}"
+        path = link.split("#")[0]
+        assert (README.parent / path).is_file(), f"the README links to a missing file: {link}"

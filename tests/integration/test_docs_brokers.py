@@ -1,5 +1,6 @@
-"""The README's publish-from-a-script sample, run as written against a real Redis (only the
-URL is the test server's): a LiveView-side subscriber on the same Redis receives it."""
+"""docs/pubsub.md's publish-from-a-script sample, run as a script runs it (`__name__` is
+`"__main__"`) against a real Redis (only the URL is the test server's): a LiveView-side
+subscriber on the same Redis receives it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import threading
 from typing import Any
 
 from liveview import RedisPubSub
-from tests.readme import all_python_blocks
+from tests.docs.pages import python_blocks
 
 SAMPLE_URL = "redis://127.0.0.1:6379/0"
 
 
 def test_publishing_from_a_script_reaches_a_subscriber(redis_url: str) -> None:
-    (code,) = [block for block in all_python_blocks() if "async with RedisPubSub" in block]
+    (block,) = [b for b in python_blocks("pubsub.md") if "async with RedisPubSub" in b.code]
+    code = block.code
     assert SAMPLE_URL in code
     received: list[Any] = []
     subscribed, got = threading.Event(), threading.Event()
@@ -37,6 +39,7 @@ def test_publishing_from_a_script_reaches_a_subscriber(redis_url: str) -> None:
     thread.start()
     assert subscribed.wait(10)
     # the sample's own asyncio.run, in this thread, as a script runs it
-    exec(compile(code.replace(SAMPLE_URL, redis_url), "README.md", "exec"), {"__name__": "x"})
+    source = code.replace(SAMPLE_URL, redis_url)
+    exec(compile(source, "docs/pubsub.md", "exec", dont_inherit=True), {"__name__": "__main__"})
     thread.join(15)
     assert received == [{"count": 5}]

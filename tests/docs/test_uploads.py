@@ -1,25 +1,24 @@
-"""The README's uploads section runs as written: two pages, one uploads two photos, both walls
-show them (pub/sub), the files are in the photo folder; a file over the limit is refused."""
+"""docs/uploads.md: two pages, one uploads two photos, both walls show them (pub/sub), the
+files are in the photo folder; a file over the limit is refused."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from liveview import LiveViewApp
 from liveview.testing import LiveViewTestClient
 from liveview.uploads import UPLOAD_DIR_ENV
+from tests.docs.pages import python_blocks, run_page
 from tests.images import png
-from tests.readme import python_blocks, run_block
 
 
-async def test_the_readme_photo_wall(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_photo_wall(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(UPLOAD_DIR_ENV, str(tmp_path))
-    assert len(python_blocks("Uploads")) == 1
-    code: dict[str, Any] = run_block("Uploads")
+    assert len(python_blocks("uploads.md")) == 1
+    code = run_page("uploads.md")
     app = LiveViewApp(routes={"/": code["PhotoWall"]})
     async with LiveViewTestClient(app) as client:
         ann, bob = await client.live("/"), await client.live("/")

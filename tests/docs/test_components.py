@@ -1,17 +1,15 @@
-"""The README's live components section runs as written: two boards, a rename in one shows in
-the other as that card's cid only."""
+"""docs/components.md's board: two pages, a rename in one shows in the other as that card's
+cid only."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from liveview import LiveViewApp, SingleProcessPubSub
 from liveview.testing import LiveViewTestClient
-from tests.readme import run_block
+from tests.docs.pages import run_page
 
 
-async def test_the_readme_board_keeps_two_pages_in_step() -> None:
-    code: dict[str, Any] = run_block("Live components")
+async def test_the_board_keeps_two_pages_in_step() -> None:
+    code = run_page("components.md")
     app = LiveViewApp(routes={"/": code["Board"]}, pubsub=SingleProcessPubSub())
     async with LiveViewTestClient(app) as client:
         ann, bob = await client.live("/"), await client.live("/")

@@ -1,20 +1,18 @@
-"""The README's JS commands section runs as written: the attributes the page renders are the
-chains the template built, and the push reaches `handle_event` (in a browser the same page is
-exercised by tests/e2e/test_js.py through the gallery's fuller version)."""
+"""docs/js-commands.md: the attributes the page renders are the chains the template built, and
+the push reaches `handle_event` (in a browser the same page is exercised by tests/e2e/test_js.py
+through the gallery's fuller version)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from liveview import JS, LiveViewApp
 from liveview.testing import LiveViewTestClient
 from liveview.testing.html import parse
-from tests.readme import run_block
+from tests.docs.pages import run_page
 
 
-async def test_the_readme_modal() -> None:
-    code: dict[str, Any] = run_block("JS commands")
-    app = LiveViewApp(routes={"/": code["Drafts"]}, secret="readme-js")
+async def test_the_modal() -> None:
+    code = run_page("js-commands.md")
+    app = LiveViewApp(routes={"/": code["Drafts"]}, secret="docs-js")
     async with LiveViewTestClient(app) as client:
         view = await client.live("/")
         page = parse(view.html)

@@ -1,17 +1,15 @@
-"""The README's forms section runs as written: the sign-up page's errors wait for used fields,
-all show on submit, a taken e-mail is refused, a valid one welcomed; the create_model block."""
+"""docs/events-and-forms.md: the sign-up page's errors wait for used fields, all show on submit,
+a taken e-mail is refused, a valid one welcomed; the create_model block checks its own error."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from liveview import LiveViewApp
 from liveview.testing import LiveViewTestClient
-from tests.readme import python_blocks, run_block
+from tests.docs.pages import python_blocks, run_page
 
 
-async def test_the_readme_signup_page() -> None:
-    code: dict[str, Any] = run_block("Forms")
+async def test_the_signup_page() -> None:
+    code = run_page("events-and-forms.md")
     app = LiveViewApp(routes={"/": code["SignupPage"]})
     code["USERS"]["taken@example.org"] = "Taken"
     async with LiveViewTestClient(app) as client:
@@ -35,6 +33,9 @@ async def test_the_readme_signup_page() -> None:
         assert dict(form.values)["signup[email]"] == ""  # a fresh form again
 
 
-def test_the_readme_create_model_block() -> None:
-    assert len(python_blocks("Forms")) == 2
-    run_block("Forms", 1)  # its own assert checks the error
+def test_the_create_model_block() -> None:
+    blocks = python_blocks("events-and-forms.md")
+    assert len(blocks) == 2 and "create_model" in blocks[1].code
+    code = run_page("events-and-forms.md")  # the block's own assert checks the error, too
+    assert code["form"]["q"].errors == ["String should have at least 2 characters"]
+    assert code["form"]["page"].value == "2" and not code["form"].valid
