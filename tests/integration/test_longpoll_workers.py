@@ -20,26 +20,56 @@ from tests.longpoll_client import LongPollClient
 APP = "tests.e2e.apps.longpoll:app"
 
 
-@pytest.fixture
-def two_workers(redis_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
+def start_two(redis_url: str, log_dir: Path) -> tuple[LiveServer, LiveServer]:
     env = {"LIVEVIEW_PUBSUB_URL": redis_url, "LIVEVIEW_PUBSUB_PREFIX": f"lp-{uuid.uuid4().hex}:"}
-    one = _start_server(APP, env, tmp_path)
-    two = _start_server(APP, env, tmp_path)
+    return _start_server(APP, env, log_dir), _start_server(APP, env, log_dir)
+
+
+@pytest.fixture(scope="module")
+def shared_workers(
+    redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two workers for the module's tests that leave them running."""
+    one, two = start_two(redis_url, tmp_path_factory.mktemp("longpoll-workers"))
     yield one, two
     one.stop()
     two.stop()
 
 
 @pytest.fixture
-async def clients(
-    two_workers: tuple[LiveServer, LiveServer],
+def own_workers(redis_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two workers for a test that stops one."""
+    one, two = start_two(redis_url, tmp_path)
+    yield one, two
+    one.stop()
+    two.stop()
+
+
+async def clients_of(
+    workers: tuple[LiveServer, LiveServer],
 ) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
-    one, two = two_workers
+    one, two = workers
     async with (
         httpx.AsyncClient(base_url=one.url) as a,
         httpx.AsyncClient(base_url=two.url) as b,
     ):
         yield a, b
+
+
+@pytest.fixture
+async def clients(
+    shared_workers: tuple[LiveServer, LiveServer],
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    async for pair in clients_of(shared_workers):
+        yield pair
+
+
+@pytest.fixture
+async def own_clients(
+    own_workers: tuple[LiveServer, LiveServer],
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    async for pair in clients_of(own_workers):
+        yield pair
 
 
 async def tab(a: httpx.AsyncClient, b: httpx.AsyncClient, first: str) -> tuple[LongPollClient, str]:
@@ -103,13 +133,13 @@ async def test_a_held_relayed_poll_gets_a_broadcast_from_a_tab_on_the_other_work
 
 
 async def test_a_session_whose_worker_stopped_is_gone_for_the_other(
-    two_workers: tuple[LiveServer, LiveServer],
-    clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
+    own_workers: tuple[LiveServer, LiveServer],
+    own_clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
 ) -> None:
-    a, b = clients
+    a, b = own_clients
     lp, _ = await tab(a, b, "a")
     await lp.open()  # on a
-    two_workers[0].stop()
+    own_workers[0].stop()
     body = await lp.get()  # on b: nobody acknowledges within 2 s
     assert body["status"] == 410
     # the client starts over: a new session, on the worker that answers
