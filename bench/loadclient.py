@@ -21,6 +21,12 @@ Phases (one process per server and N, pinned to its own core by run.py):
           `--prefill-rounds` runs that many unmeasured rounds first (the chat shape's history).
   rtt     one LiveView, single clicks: click → reply and click → diff with the new count.
 
+`--transport longpoll` speaks Phoenix's long poll instead of the websocket, as the official
+client does when it falls back (`phoenix/assets/js/phoenix/longpoll.js`): a GET without a token
+opens a session (status 410 with the token), a GET is kept open for the next frames, frames go out
+as `application/x-ndjson` POSTs, one batch at a time (what is sent while a POST is out goes in the
+next). No heartbeats, as that client sends none.
+
 `--record-frames FILE` writes the diff frames the first LiveView received, by count, so that the
 floor can send the very same bytes (run.py records ours's and replays them on the floor).
 
@@ -42,6 +48,7 @@ import time
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import httpx
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -204,12 +211,98 @@ class Stats:
         self.record: dict[str, str] | None = None  # --record-frames: count -> LiveView 0's frame
 
 
+class LongPollWire:
+    """One tab's long-poll transport, as the official client's `LongPoll` does it."""
+
+    MAX_BATCH = 100  # the client's MAX_LONGPOLL_BATCH_SIZE
+
+    def __init__(
+        self,
+        url: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+        on_frame: Any,
+        on_closed: Any,
+        timeout: float,
+    ) -> None:
+        # two connections, as a browser uses for a poll and a POST at once
+        limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+        self.http = httpx.AsyncClient(headers=headers, limits=limits, timeout=timeout)
+        self.url = url
+        self.query = query
+        self.token: str | None = None
+        self._on_frame = on_frame
+        self._on_closed = on_closed
+        self._queue: list[str] = []
+        self._posting = False
+        self.closing = False
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def _params(self) -> dict[str, str]:
+        return {**self.query, "token": self.token} if self.token else self.query
+
+    async def open(self) -> None:
+        body = (await self.http.get(self.url, params=self._params())).json()
+        if body.get("status") != 410 or not body.get("token"):
+            raise RuntimeError(f"long poll not opened: {str(body)[:200]}")
+        self.token = body["token"]
+        self.tasks.append(asyncio.create_task(self._poll()))
+
+    async def _poll(self) -> None:
+        while not self.closing:
+            try:
+                body = (await self.http.get(self.url, params=self._params())).json()
+            except (httpx.HTTPError, ValueError):
+                if not self.closing:
+                    self._on_closed()
+                return
+            status = body.get("status")
+            if status == 200:
+                self.token = body.get("token", self.token)
+                for message in body["messages"]:
+                    self._on_frame(message.encode())
+            elif status != 204:
+                if not self.closing:
+                    self._on_closed()
+                return
+
+    async def send(self, text: str) -> None:
+        """Queue a frame; the POSTs go one batch at a time, as the client's."""
+        self._queue.append(text)
+        if not self._posting:
+            self._posting = True
+            self.tasks.append(asyncio.create_task(self._post()))
+
+    async def _post(self) -> None:
+        try:
+            await asyncio.sleep(0)  # what is sent in the same tick goes in one batch
+            while self._queue and not self.closing:
+                batch, self._queue = self._queue[: self.MAX_BATCH], self._queue[self.MAX_BATCH :]
+                response = await self.http.post(
+                    self.url,
+                    params=self._params(),
+                    content="\n".join(batch),
+                    headers={"content-type": "application/x-ndjson"},
+                )
+                if response.json().get("status") != 200:
+                    raise RuntimeError(f"POST refused: {response.text[:200]}")
+        finally:
+            self._posting = False
+
+    async def close(self) -> None:
+        self.closing = True
+        for task in self.tasks:
+            task.cancel()
+        await self.http.aclose()
+
+
 class LiveClient:
     def __init__(self, index: int, stats: Stats, args: argparse.Namespace) -> None:
         self.index = index
         self.stats = stats
         self.args = args
         self.ws: ClientConnection | None = None
+        self.lp: LongPollWire | None = None
         self.topic = ""
         self.join_ref = ""
         self._ref = 0
@@ -252,6 +345,19 @@ class LiveClient:
             }
         t1 = time.perf_counter()
         query["vsn"] = "2.0.0"
+        if args.transport == "longpoll":
+            self.lp = LongPollWire(
+                f"http://{host}:{port}/live/longpoll",
+                query,
+                {**headers, "Origin": f"http://{host}:{port}", "Accept": "application/json"},
+                self._on_frame,
+                self._on_closed,
+                args.timeout,
+            )
+            await asyncio.wait_for(self.lp.open(), args.timeout)
+            t2 = time.perf_counter()
+            await self._join(payload, t0, t1, t2)
+            return
         self.ws = await asyncio.wait_for(
             connect(
                 f"ws://{host}:{port}/live/websocket?{urlencode(query, quote_via=quote)}",
@@ -268,13 +374,23 @@ class LiveClient:
         )
         t2 = time.perf_counter()
         self.tasks.append(asyncio.create_task(self._read()))
+        await self._join(payload, t0, t1, t2)
+        self.tasks.append(asyncio.create_task(self._heartbeat()))
+
+    async def _send(self, text: str) -> None:
+        if self.lp is not None:
+            await self.lp.send(text)
+        else:
+            assert self.ws is not None
+            await self.ws.send(text)
+
+    async def _join(self, payload: dict[str, Any], t0: float, t1: float, t2: float) -> None:
         self.join_ref = self.next_ref()
         reply = await self.request(self.topic, "phx_join", payload, join_ref=self.join_ref)
         if reply.get("status") != "ok" or "rendered" not in reply.get("response", {}):
             raise RuntimeError(f"join refused: {str(reply)[:200]}")
         t3 = time.perf_counter()
         self.timings = {"get": t1 - t0, "connect": t2 - t1, "join": t3 - t2, "total": t3 - t0}
-        self.tasks.append(asyncio.create_task(self._heartbeat()))
 
     async def request(
         self,
@@ -287,8 +403,7 @@ class LiveClient:
         ref = join_ref if event == "phx_join" and join_ref else self.next_ref()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiting[ref] = future
-        assert self.ws is not None
-        await self.ws.send(orjson.dumps([join_ref, ref, topic, event, payload]).decode())
+        await self._send(orjson.dumps([join_ref, ref, topic, event, payload]).decode())
         try:
             return await asyncio.wait_for(future, timeout or self.args.timeout)
         finally:
@@ -300,9 +415,8 @@ class LiveClient:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiting[ref] = future
         future.add_done_callback(lambda _f: self._waiting.pop(ref, None))
-        assert self.ws is not None
         frame = orjson.dumps([self.join_ref, ref, self.topic, "event", CLICK]).decode()
-        sending = asyncio.ensure_future(self.ws.send(frame))
+        sending = asyncio.ensure_future(self._send(frame))
         sending.add_done_callback(_retrieve)
         return future
 
@@ -321,29 +435,34 @@ class LiveClient:
     async def _read(self) -> None:
         ws = self.ws
         assert ws is not None
-        stats = self.stats
         try:
             while True:
-                data = await ws.recv(decode=False)
-                now = time.perf_counter()
-                frame = orjson.loads(data)
-                event = frame[3]
-                if event == "diff":
-                    self._on_diff(frame[4], now, len(data))
-                    count = frame[4].get("0")
-                    if stats.record is not None and self.index == 0 and count == stats.expected:
-                        stats.record.setdefault(count, data.decode())
-                elif event == "phx_reply":
-                    payload = frame[4]
-                    diff = payload.get("response", {}).get("diff")
-                    if diff and stats.expected is not None and diff.get("0") == stats.expected:
-                        self._on_diff(diff, now, None)  # a framework may answer in the reply
-                    future = self._waiting.get(frame[1])
-                    if future is not None and not future.done():
-                        future.set_result(payload)
+                self._on_frame(await ws.recv(decode=False))
         except ConnectionClosed:
-            if not self.closing:
-                stats.closed_early += 1
+            self._on_closed()
+
+    def _on_closed(self) -> None:
+        if not self.closing:
+            self.stats.closed_early += 1
+
+    def _on_frame(self, data: bytes) -> None:
+        stats = self.stats
+        now = time.perf_counter()
+        frame = orjson.loads(data)
+        event = frame[3]
+        if event == "diff":
+            self._on_diff(frame[4], now, len(data))
+            count = frame[4].get("0")
+            if stats.record is not None and self.index == 0 and count == stats.expected:
+                stats.record.setdefault(count, data.decode())
+        elif event == "phx_reply":
+            payload = frame[4]
+            diff = payload.get("response", {}).get("diff")
+            if diff and stats.expected is not None and diff.get("0") == stats.expected:
+                self._on_diff(diff, now, None)  # a framework may answer in the reply
+            future = self._waiting.get(frame[1])
+            if future is not None and not future.done():
+                future.set_result(payload)
 
     def _on_diff(self, diff: dict[str, Any], now: float, size: int | None) -> None:
         stats = self.stats
@@ -363,12 +482,14 @@ class LiveClient:
 
     async def close(self, leave: bool = False) -> None:
         self.closing = True
-        if leave and self.ws is not None:
+        if leave and (self.ws is not None or self.lp is not None):
             # LiveViewJS sends no reply to a leave: do not wait the full timeout for it.
             with contextlib.suppress(TimeoutError, ConnectionClosed):
                 await self.request(self.topic, "phx_leave", {}, join_ref=self.join_ref, timeout=1)
         for task in self.tasks:
             task.cancel()
+        if self.lp is not None:
+            await self.lp.close()
         if self.ws is not None:
             with contextlib.suppress(TimeoutError, ConnectionClosed):
                 await asyncio.wait_for(self.ws.close(), 5)
@@ -696,6 +817,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--round-timeout", type=float, default=30.0)
     parser.add_argument("--gap", type=float, default=0.02, help="pause between rounds (s)")
     parser.add_argument("--deflate", action="store_true", help="offer permessage-deflate")
+    parser.add_argument(
+        "--transport",
+        choices=["websocket", "longpoll"],
+        default="websocket",
+        help="longpoll: Phoenix's long-poll transport (/live/longpoll), as the official client "
+        "speaks it when its websocket cannot connect",
+    )
     parser.add_argument(
         "--prefill-rounds",
         type=int,

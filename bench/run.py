@@ -38,7 +38,9 @@ ROOT = BENCH.parent
 APPS = BENCH / "apps"
 PYTHON = sys.executable  # the project venv's interpreter: ours, the floor and the load client
 
-SERVERS = ["ours", "ours-plain", "pyview", "liveviewjs", "floor"]
+SERVERS = ["ours", "ours-plain", "ours-longpoll", "pyview", "liveviewjs", "floor"]
+LONGPOLL = "ours-longpoll"
+"""Ours served as "ours" is, its clients on Phoenix's long poll (`--transport longpoll`)."""
 DEFAULT_SERVERS = ["ours", "pyview", "liveviewjs", "floor"]  # ours-plain on request (--servers)
 OURS_APP = "bench.apps.ours:app"  # what "ours" serves; bench/components.py serves another
 PYVIEW_PACKAGES = ["pyview-web==0.9.0", "uvicorn[standard]==0.54.0", "websockets==17.4"]
@@ -155,7 +157,7 @@ def server_command(
     env["BENCH_SHAPE"] = SHAPE
     uvicorn = ["--host", "127.0.0.1", "--port", str(port), *UVICORN_FLAGS]
     uvicorn += ["--ws-per-message-deflate", "true" if deflate else "false"]
-    if name == "ours":
+    if name in ("ours", LONGPOLL):
         # served as the README says: uvicorn with our websocket protocol (liveview/server.py)
         ours_ws = ["--ws", "liveview.server:WebSocketProtocol", "--ws-ping-interval", "0"]
         cmd = [PYTHON, "-m", "uvicorn", app, *ours_ws, *uvicorn]
@@ -316,6 +318,8 @@ def measure(
         ]  # fmt: skip
         if args.deflate or name == "ours-plain":  # plain serving meets a browser's offer
             cmd.append("--deflate")
+        if name == LONGPOLL:
+            cmd += ["--transport", "longpoll"]
         if phase == "fanout":
             cmd += ["--prefill-rounds", str(getattr(args, "prefill_rounds", 0))]
         if name == "ours" and frames is not None:
@@ -652,6 +656,15 @@ def write_report(results: dict[str, Any], path: Path) -> None:
             else ""
         )
         + (
+            f"*{LONGPOLL}* is ours served as *ours* is, with every LiveView on Phoenix's long "
+            "poll (`/live/longpoll`) instead of a websocket, as the official client speaks it "
+            "when it falls back: a GET held until frames wait (10 s window), events as "
+            "`application/x-ndjson` POSTs, one batch at a time; *bytes per diff* is then the "
+            "frame's text inside the poll's JSON answer, *written* includes the HTTP headers. "
+            if LONGPOLL in s.get("servers", [])
+            else ""
+        )
+        + (
             "**Compression on**: the load client offers permessage-deflate as browsers do, and "
             "every server accepts it (`--ws-per-message-deflate true`, `perMessageDeflate: true`, "
             "`compression='deflate'`). "
@@ -774,6 +787,13 @@ def main() -> int:
         type=int,
         help="unmeasured rounds after the joins (default: 50 for chat, to fill its list; else 0)",
     )
+    parser.add_argument(
+        "--transport",
+        choices=["websocket", "longpoll", "both"],
+        default="websocket",
+        help=f"how ours's clients connect: longpoll runs {LONGPOLL} in place of ours (the same "
+        "server, the clients on Phoenix's long poll); both runs the two side by side",
+    )
     parser.add_argument("--no-rtt", action="store_true", help="skip the single-client round trip")
     parser.add_argument("--settle", type=float, default=2.0)
     parser.add_argument("--run-timeout", type=float, default=900.0, help="per server and N (s)")
@@ -808,6 +828,9 @@ def main() -> int:
     if args.prefill_rounds is None:
         args.prefill_rounds = PREFILL.get(args.shape, 0)
     servers = [s for s in args.servers.split(",") if s]
+    if args.transport != "websocket" and "ours" in servers:
+        at = servers.index("ours")
+        servers[at : at + 1] = [LONGPOLL] if args.transport == "longpoll" else ["ours", LONGPOLL]
     unknown = set(servers) - set(SERVERS)
     if unknown:
         parser.error(f"unknown servers: {', '.join(sorted(unknown))}")
@@ -849,6 +872,7 @@ def main() -> int:
                     "client_core": args.client_core,
                     "servers": servers,
                     "deflate": args.deflate,
+                    "transport": args.transport,
                     "shape": args.shape,
                     "prefill_rounds": args.prefill_rounds,
                 },

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
@@ -32,6 +32,7 @@ from liveview.channel.config import ChannelConfig, RouteMatch
 from liveview.channel.connection import MAX_FRAME_SIZE, SEND_TEXT, Connection
 from liveview.channel.idle import IDLE_TIMEOUT, IdleSweeper
 from liveview.channel.live_sockets import LiveSockets
+from liveview.channel.longpoll import LongPoll
 from liveview.forwarded import FORWARDED_PROTO
 from liveview.on_mount import OnMount, checked_hooks
 from liveview.presence import Presence, presence_of
@@ -203,13 +204,17 @@ class LiveViewApp:
                 "it (docs/getting-started.md: Your own project).",
                 STATIC_DIR / "vendor",
             )
+        self.longpoll = LongPoll(self)
+        """The long-poll endpoint and its sessions (`liveview.channel.longpoll`)."""
         self._socket_path = f"{self.live_path}/websocket"
+        self._longpoll_path = f"{self.live_path}/longpoll"
         self._direct_websocket = not middleware
         self._app = Starlette(
             debug=debug,
             routes=[
                 *self._live_routes,
                 WebSocketRoute(f"{self.live_path}/websocket", _WebSocketEndpoint(self)),
+                Route(f"{self.live_path}/longpoll", self.longpoll, methods=["GET", "POST"]),
                 Mount(self.assets_path, app=StaticFiles(directory=STATIC_DIR), name="assets"),
                 *extra_routes,
             ],
@@ -227,13 +232,16 @@ class LiveViewApp:
                 # suspended for the websocket's lifetime (bench/README.md: memory per connection).
                 await self._serve_websocket(scope, receive, send, owns_scope=True)
                 return
+            if scope["type"] == "http" and self._direct_websocket and self._is_longpoll(scope):
+                await self.longpoll(scope, receive, send)  # a request per diff: no detours
+                return
         await self._app(scope, receive, send)
 
     def _is_socket(self, scope: Scope) -> bool:
-        path, root = scope["path"], scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root) :]
-        return bool(path == self._socket_path)
+        return _path_in_app(scope) == self._socket_path
+
+    def _is_longpoll(self, scope: Scope) -> bool:
+        return _path_in_app(scope) == self._longpoll_path
 
     @property
     def presence(self) -> Presence:
@@ -291,6 +299,7 @@ class LiveViewApp:
         if self._started:
             self._started = False
             await self.presence.close()
+            await self.longpoll.close()
             await self.live_sockets.close()
             await self.pubsub.close()
 
@@ -390,14 +399,14 @@ class LiveViewApp:
             send_text=send_text if owns_scope else None,
         ).run()
 
-    def _refusal(self, websocket: WebSocket) -> str | None:
+    def _refusal(self, websocket: HTTPConnection) -> str | None:
         """Why a websocket is refused outright: another site's page (Phoenix's check_origin)."""
         origin = websocket.headers.get("origin")
         if origin is not None and not self._origin_allowed(origin, websocket):
             return f"origin {origin!r} not allowed"
         return None
 
-    def _stale_csrf(self, websocket: WebSocket) -> str | None:
+    def _stale_csrf(self, websocket: HTTPConnection) -> str | None:
         """Why the page's CSRF token does not verify, if it does not. Such a socket is
         accepted, but every join on it is answered "stale", on which the client loads the
         page again and gets fresh tokens: a page rendered before a restart with a new secret
@@ -411,7 +420,7 @@ class LiveViewApp:
             return str(exc)
         return None
 
-    def _origin_allowed(self, origin: str, websocket: WebSocket) -> bool:
+    def _origin_allowed(self, origin: str, websocket: HTTPConnection) -> bool:
         """Phoenix's check_origin: by default only the page's own host may connect. Behind a
         trusted proxy (`liveview.forwarded`) that is the host and scheme the browser used:
         `X-Forwarded-Host` and `X-Forwarded-Proto`; a secure websocket needs an https page."""
@@ -429,6 +438,12 @@ class LiveViewApp:
                 return False
             return parts.netloc == websocket.headers.get("host")
         return origin in self.check_origin
+
+
+def _path_in_app(scope: Scope) -> str:
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _all_routes(

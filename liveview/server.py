@@ -47,6 +47,7 @@ fallback (`--ws websockets-sansio`, uvicorn's own).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import os
@@ -325,8 +326,9 @@ class LiveViewServer(uvicorn.Server):
     sends the next connection elsewhere) and closes each websocket with code 1012 ("service
     restart"), from which the official client reconnects at once (any code but 1000, on which
     it reloads the page); the page's forms are sent again on rejoin (form recovery). Here the
-    app is told first (`LiveViewApp.draining`, for a readiness check to answer 503), connections
-    get `drain_timeout` seconds to close, and the lifespan's shutdown (the app's `lifespan=`
+    app is told first (`LiveViewApp.draining`, for a readiness check to answer 503), its
+    long-poll sessions end (their clients start over elsewhere), connections get
+    `drain_timeout` seconds to close, and the lifespan's shutdown (the app's `lifespan=`
     callbacks, then its pub/sub: what is queued is published before it closes) gets at most as
     long again: then the process exits whatever is left.
     """
@@ -337,6 +339,11 @@ class LiveViewServer(uvicorn.Server):
         app = find_live_app(self.config.loaded_app)
         if app is not None:
             app.draining = True
+            # Held polls are answered now (session gone), so long-poll clients start over on
+            # another worker instead of holding this one open for a poll's full 10 s.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.config.drain_timeout):
+                    await app.longpoll.close()
         timeout = self.config.drain_timeout
         _logger.info(
             "draining: new connections go elsewhere; %.0f s for open ones to close", timeout

@@ -133,6 +133,7 @@ class TokenSigner:
         self._reload = URLSafeTimedSerializer(keys, salt="liveview.reload")
         self._flash = URLSafeTimedSerializer(keys, salt="liveview.flash")
         self._upload = URLSafeTimedSerializer(keys, salt="liveview.upload")
+        self._longpoll = URLSafeTimedSerializer(keys, salt="liveview.longpoll")
 
     # session token -----------------------------------------------------------------------
 
@@ -225,6 +226,23 @@ class TokenSigner:
         ):
             raise InvalidToken("upload token has the wrong shape")
         return data[0], data[1], data[2]
+
+    # long-poll session token (`liveview.channel.longpoll`) --------------------------------------
+
+    def sign_longpoll(self, session_id: str, node: str) -> str:
+        """The token of a long-poll session: its id and the worker (pub/sub node) holding it."""
+        return self._longpoll.dumps([session_id, node])
+
+    def verify_longpoll(self, token: object) -> tuple[str, str]:
+        """(session id, node) of a long-poll token."""
+        data = self._load(self._longpoll, token)
+        if (
+            not isinstance(data, list)
+            or len(data) != 2
+            or not all(isinstance(x, str) for x in data)
+        ):
+            raise InvalidToken("long-poll token has the wrong shape")
+        return data[0], data[1]
 
     # CSRF --------------------------------------------------------------------------------
 

@@ -23,6 +23,10 @@
   };
   const liveSocket = new LiveView.LiveSocket(meta("liveview-socket") || "/live", Phoenix.Socket, {
     params,
+    // as Phoenix's generated app.js: a websocket that does not connect (and answer its first
+    // heartbeat) within 2.5 s gives way to long polling (<live path>/longpoll), and the tab
+    // remembers it
+    longPollFallbackMs: 2500,
     hooks: window.LiveViewHooks || {},
     uploaders: window.LiveViewUploaders || {},
   });
