@@ -19,6 +19,7 @@ The errors an app meets, under the builtin each extends:
 """
 
 from liveview import pubsub
+from liveview import telemetry as telemetry  # the module: `liveview.telemetry.attach`
 from liveview.app import LiveViewApp
 from liveview.asyncs import AsyncCancelled, AsyncResult
 from liveview.components import DuplicateComponent
