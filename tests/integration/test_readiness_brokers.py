@@ -1,5 +1,6 @@
-"""The readiness check and the pub/sub telemetry events against a real Redis whose connection
-is cut (a loopback proxy that drops every connection through it) and restored."""
+"""The readiness check and the pub/sub telemetry events against a real Redis and PostgreSQL
+whose connections are cut (a loopback proxy that drops every connection through it) and
+restored."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from liveview import LiveView, LiveViewApp, RedisPubSub, telemetry
+from liveview import LiveView, LiveViewApp, PostgresPubSub, RedisPubSub, telemetry
 from tests.presence_proxy import CutProxy
 
 
@@ -116,3 +117,42 @@ async def test_readiness_follows_the_redis_connection(redis_url: str) -> None:
         code, body = await status()
         assert (code, body["reason"]) == (503, "not started")  # closed: not ready
         await http.aclose()
+
+
+async def test_readiness_follows_the_postgres_connection(postgres_dsn: str) -> None:
+    """The same for PostgresPubSub (LISTEN/NOTIFY): cut, 503; restored, 200."""
+    parts = urlsplit(postgres_dsn)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5432
+    async with CutProxy(host, port) as proxy:
+        netloc = parts.netloc.replace(f"{host}:{port}", f"{host}:{proxy.port}")
+        pubsub = PostgresPubSub(
+            parts._replace(netloc=netloc).geturl(),
+            prefix=f"ready{uuid.uuid4().hex[:6]}_",
+            reconnect_delay=0.05,
+            max_reconnect_delay=0.2,
+        )
+        app = LiveViewApp(routes={"/": Page}, pubsub=pubsub, secret="test-secret")
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            await app.start()
+            try:
+                await pubsub.subscribe("room", lambda message: None)
+                assert (await http.get("/healthz")).json()["ready"] is True
+                proxy.cut()
+
+                async def unready() -> bool:
+                    response = await http.get("/healthz")
+                    return response.status_code == 503 and response.json()["pubsub"] == {
+                        "backend": "PostgresPubSub",
+                        "connected": False,
+                    }
+
+                await until(unready, "503 once the connection to PostgreSQL is cut")
+                proxy.restore()
+
+                async def ready() -> bool:
+                    return (await http.get("/healthz")).status_code == 200
+
+                await until(ready, "200 once PostgreSQL is reachable again")
+            finally:
+                await app.close()
