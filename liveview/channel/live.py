@@ -880,8 +880,10 @@ def _diff_size(rendered: tuple[dict[str, Any], SharedRender | None]) -> dict[str
     diff, shared = rendered
     if not diff:
         return {"diff_bytes": 0}
-    text = shared.json if shared is not None else orjson.dumps(diff, default=json_default)
-    return {"diff_bytes": len(text.encode() if isinstance(text, str) else text)}
+    if shared is None:
+        return {"diff_bytes": len(orjson.dumps(diff, default=json_default))}
+    text = shared.json  # made once for every LiveView that sends it; `isascii` is O(1)
+    return {"diff_bytes": len(text) if text.isascii() else len(text.encode())}
 
 
 def _is_info(message: Any) -> bool:

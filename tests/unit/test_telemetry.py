@@ -101,13 +101,19 @@ async def test_a_join_emits_mount_handle_params_and_render_spans(
     assert render[2]["full"] is True and render[1]["diff_bytes"] > 0
 
 
+class Unshared(Page):
+    share_renders = False  # its diff is encoded for the measurement, not taken from a share
+
+
+@pytest.mark.parametrize("view", [Page, Unshared])
 async def test_handle_event_and_render_carry_the_event_and_diff_bytes(
-    app: LiveViewApp, recorded: list[Event]
+    view: type[Page], recorded: list[Event]
 ) -> None:
+    app = LiveViewApp(routes={"/": view}, secret="test-secret", pubsub=SingleProcessPubSub())
     async with LiveViewTestClient(app) as client:
-        view = await client.live("/")
+        live = await client.live("/")
         recorded.clear()
-        await view.click("add", {"by": 5})
+        await live.click("add", {"by": 5})
     assert names(recorded) == [
         "liveview.handle_event.start",
         "liveview.handle_event.stop",
@@ -116,7 +122,7 @@ async def test_handle_event_and_render_carry_the_event_and_diff_bytes(
     ]
     event_metadata = recorded[1][2]
     assert event_metadata["event"] == "add" and event_metadata["params"] == {"by": 5}
-    assert event_metadata["view"] is Page
+    assert event_metadata["view"] is view
     render_measurements = recorded[3][1]
     # the diff of one changed slot: {"0":"5"} as JSON
     assert render_measurements["diff_bytes"] == len(b'{"0":"5"}')
