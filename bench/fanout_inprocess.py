@@ -23,7 +23,9 @@ the socket bench's, which measures the whole server):
 
 The memory figure is only clean for the first page of a run (later pages reuse memory the
 earlier ones freed): measure one page per process for it, as `bench/components.py` does.
-`--json` prints one JSON object per page instead of a line of text.
+`--json` prints one JSON object per page instead of a line of text. With
+`BENCH_TELEMETRY=1` in the environment a handler that does nothing is attached to every
+telemetry event (`liveview.telemetry`): the cost of the events themselves.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import asyncio
 import gc
 import html
 import json
+import os
 import statistics
 import sys
 import time
@@ -103,6 +106,17 @@ async def join_channels(
     return channels
 
 
+def attach_probe() -> bool:
+    """With `BENCH_TELEMETRY=1`, attach a handler that does nothing to every telemetry event;
+    True if it did."""
+    if os.environ.get("BENCH_TELEMETRY") != "1":
+        return False
+    from liveview import telemetry
+
+    telemetry.attach(telemetry.EVENTS, lambda event, measurements, metadata: None)
+    return True
+
+
 def rss_kb() -> int:
     """This process's resident memory (VmRSS), in KB."""
     with open("/proc/self/status") as status:
@@ -162,6 +176,8 @@ async def measure(view: type[LiveView], n: int, rounds: int, repeats: int) -> Me
 async def main() -> None:
     args = [arg for arg in sys.argv[1:] if arg != "--json"]
     as_json = "--json" in sys.argv[1:]
+    if attach_probe():
+        print("telemetry: a handler that does nothing is attached to every event", flush=True)
     n, rounds, repeats = (int(a) for a in (args + ["1000", "20", "5"][len(args) :])[:3])
     pages: dict[str, type[LiveView]] = {"shared": Bench, "per-user": PerUser}
     chosen = args[3:] or list(pages)

@@ -11,8 +11,11 @@ machine is not:
     PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.10 \\
         .venv/bin/python bench/instructions.py per-user 50 10
 
-`--cache-sim=yes` adds simulated cache misses (where a page that runs as many instructions as
-another is still slower). Pages: those of `fanout_inprocess.py`.
+Each round goes through the channel's info path (`handle_info`, then render and send), as a
+delivery from pub/sub does. `BENCH_TELEMETRY=1` attaches a handler that does nothing to every
+telemetry event (see `fanout_inprocess.attach_probe`). `--cache-sim=yes` adds simulated cache
+misses (where a page that runs as many instructions as another is still slower). Pages: those
+of `fanout_inprocess.py`.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.apps.ours import SHAPES, Bench, message
 from bench.apps.rows import PAGES as ROWS_PAGES
-from bench.fanout_inprocess import PerUser, join_channels
+from bench.fanout_inprocess import PerUser, attach_probe, join_channels
 from liveview import LiveView, LiveViewApp
 
 
@@ -34,6 +37,7 @@ async def main(page: str, n: int, rounds: int) -> None:
     pages.update({f"rows-{name}": view for name, view in ROWS_PAGES.items()})
     pages.update({name: SHAPES[name] for name in ("built", "user", "chat")})
     app = LiveViewApp(routes={"/": pages[page]}, secret="bench")
+    attach_probe()
     await app.start()
     joined = 0
     done = asyncio.Event()
@@ -49,10 +53,7 @@ async def main(page: str, n: int, rounds: int) -> None:
     for count in range(1, rounds + 1):
         published = {"count": count, "message": message(count)}  # one object, as pub/sub gives
         for channel in channels:
-            view, socket = channel.view, channel.socket
-            assert view is not None and socket is not None
-            await view.handle_info(published, socket)
-            await channel._finish(socket.take_effects())
+            await channel._on_info(published)
     for channel in channels:
         await channel.stop()
     await app.close()

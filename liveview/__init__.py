@@ -20,6 +20,7 @@ broker outage; a LiveView gets `handle_gap(topic, socket)` instead.
 """
 
 from liveview import pubsub
+from liveview import telemetry as telemetry  # the module: `liveview.telemetry.attach`
 from liveview.app import LiveViewApp
 from liveview.asyncs import AsyncCancelled, AsyncResult
 from liveview.components import DuplicateComponent

@@ -38,6 +38,8 @@ from liveview.on_mount import OnMount, checked_hooks
 from liveview.presence import Presence, presence_of
 from liveview.presence.tracker import namespace_for
 from liveview.pubsub import PubSub, SingleProcessPubSub
+from liveview.readiness import DEFAULT_PATH as DEFAULT_HEALTH_PATH
+from liveview.readiness import Readiness
 from liveview.routing import LiveSession
 from liveview.session import (
     CSRF_COOKIE,
@@ -96,6 +98,8 @@ class LiveViewApp:
     - `max_frame_size`: the largest message a client may send, in bytes (default 1 MiB; `None`:
       no limit); a larger one closes its websocket with code 1009, whatever the server allows
       (`liveview run` applies the same limit in the server: `--max-frame-size`).
+    - `health_path`: where the readiness check answers (200 ready, 503 not: starting,
+      draining, or the pub/sub broker disconnected; `liveview.readiness`); None: nowhere.
     - `extra_routes`, `middleware`, `lifespan`: as Starlette's; `lifespan` gets the app.
     - `debug` (default: $LIVEVIEW_DEBUG, `liveview run --debug`): Starlette's traceback page for
       HTTP errors, and crashes shown in the browser with the exception and the user's line
@@ -119,6 +123,7 @@ class LiveViewApp:
         live_path: str = "/live",
         assets_path: str = "/assets",
         max_frame_size: int | None = MAX_FRAME_SIZE,
+        health_path: str | None = DEFAULT_HEALTH_PATH,
         extra_routes: Sequence[BaseRoute] = (),
         middleware: Sequence[Middleware] = (),
         lifespan: Callable[[LiveViewApp], AbstractAsyncContextManager[Any]] | None = None,
@@ -163,6 +168,22 @@ class LiveViewApp:
             self._live_routes.append(route)
             self._views[route.path] = (view, live_session)
         self._embedded = dict(embedded or {})
+        if health_path is not None and (not isinstance(health_path, str) or health_path[:1] != "/"):
+            raise ValueError(
+                f"health_path must be a path starting with '/' or None, not {health_path!r}"
+            )
+        if health_path is not None and self.resolve(health_path) is not None:
+            raise ValueError(
+                f"health_path {health_path!r} is also a LiveView route: pass another "
+                "health_path (or None to serve no readiness check)"
+            )
+        self.health_path = health_path
+        self.readiness = Readiness(
+            self.pubsub,
+            started=lambda: self._started,
+            draining=lambda: self.draining,  # set by `liveview run` on SIGTERM
+        )
+        """The readiness check served at `health_path` (`liveview.readiness`)."""
         # Templates compile now: a syntax error stops the app with its file and line, rather
         # than answering the first request with a 500.
         for view in {*(view for view, _ in self._views.values()), *self._embedded.values()}:
@@ -216,6 +237,11 @@ class LiveViewApp:
                 WebSocketRoute(f"{self.live_path}/websocket", _WebSocketEndpoint(self)),
                 Route(f"{self.live_path}/longpoll", self.longpoll, methods=["GET", "POST"]),
                 Mount(self.assets_path, app=StaticFiles(directory=STATIC_DIR), name="assets"),
+                *(
+                    [Route(health_path, endpoint=self.readiness.endpoint, methods=["GET"])]
+                    if health_path is not None
+                    else []
+                ),
                 *extra_routes,
             ],
             middleware=list(middleware),
@@ -224,7 +250,7 @@ class LiveViewApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "lifespan":
-            if not self._started:
+            if not self._started and not self._is_probe(scope):
                 await self.start()  # servers that send no lifespan events (or a mounted app)
                 self._warn_if_lifespan_never_ran()
             if scope["type"] == "websocket" and self._direct_websocket and self._is_socket(scope):
@@ -242,6 +268,15 @@ class LiveViewApp:
 
     def _is_longpoll(self, scope: Scope) -> bool:
         return _path_in_app(scope) == self._longpoll_path
+
+    def _is_probe(self, scope: Scope) -> bool:
+        """A request for the readiness check (which reads the state, never starts the app)."""
+        if scope["type"] != "http" or self.health_path is None:
+            return False
+        path, root = scope["path"], scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        return bool(path == self.health_path)
 
     @property
     def presence(self) -> Presence:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from liveview import telemetry
 from liveview.asyncs import ASSIGN
 from liveview.socket import COMPARED_BY_VALUE, ComponentSocket, LiveViewSocket
 from liveview.template import RenderState, Template
@@ -301,14 +302,32 @@ class Components:
                 if self._give(entry, assigns):
                     self._dirty[entry.cid] = None
             return
+        if telemetry.hooks.component_update:
+            metadata = self._metadata(component, cids=[entry.cid for entry, _ in updates])
+            await telemetry.span(
+                "liveview.component.update", metadata, self._run_update(component, updates)
+            )
+        else:
+            await self._run_update(component, updates)
+        for entry, _ in updates:
+            if entry.socket.has_changes:
+                self._dirty[entry.cid] = None
+
+    @staticmethod
+    async def _run_update(
+        component: type[LiveComponent], updates: list[tuple[_Component, dict[str, Any]]]
+    ) -> None:
+        """The component's own `update_many` or `update` (not the default update)."""
         if updates_many(component):
             await component.update_many([(assigns, entry.socket) for entry, assigns in updates])
         else:
             for entry, assigns in updates:
                 await entry.component.update(assigns, entry.socket)
-        for entry, _ in updates:
-            if entry.socket.has_changes:
-                self._dirty[entry.cid] = None
+
+    def _metadata(self, component: type[LiveComponent], **more: Any) -> dict[str, Any]:
+        """What a telemetry event of a live component's callback carries, and `more`."""
+        page = self._page
+        return {"component": component, "socket_id": page.id, "socket": page, **more}
 
     def _give(self, entry: _Component, attrs: dict[str, Any]) -> bool:
         """The default ``update``, ``socket.assign(**attrs)``, except that a dict, list or tuple
@@ -420,7 +439,14 @@ class Components:
         entry = self._by_cid.get(cid)
         if entry is None:
             raise UnknownComponent(f"no component with cid {cid} on this page")
-        result = await entry.component.handle_event(event, payload, entry.socket)
+        call = entry.component.handle_event(event, payload, entry.socket)
+        if telemetry.hooks.component_handle_event:
+            metadata = self._metadata(
+                type(entry.component), cid=cid, component_id=entry.id, event=event, params=payload
+            )
+            result = await telemetry.span("liveview.component.handle_event", metadata, call)
+        else:
+            result = await call
         if entry.socket.has_changes:
             self._dirty[cid] = None
         return result

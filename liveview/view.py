@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from liveview import telemetry
 from liveview.on_mount import OnMount, run_hooks
 from liveview.template import Template, flash
 from liveview.template.components import register
@@ -305,5 +306,25 @@ async def start_view(
     all_hooks = (*hooks, *view.on_mount) if view.on_mount else hooks
     if all_hooks and not await run_hooks(all_hooks, socket, session, params):
         return
-    await view.mount(socket, session, params)
-    await view.handle_params(url, params, socket)
+    if telemetry.hooks.mount:
+        metadata = view_metadata(view, socket, params=params, session=session, uri=url)
+        await telemetry.span("liveview.mount", metadata, view.mount(socket, session, params))
+    else:
+        await view.mount(socket, session, params)
+    if telemetry.hooks.handle_params:
+        metadata = view_metadata(view, socket, params=params, uri=url)
+        call = view.handle_params(url, params, socket)
+        await telemetry.span("liveview.handle_params", metadata, call)
+    else:
+        await view.handle_params(url, params, socket)
+
+
+def view_metadata(view: LiveView, socket: LiveViewSocket, **more: Any) -> dict[str, Any]:
+    """What every telemetry event of a LiveView's callback carries, and `more`."""
+    return {
+        "view": type(view),
+        "socket_id": socket.id,
+        "connected": socket.connected,
+        "socket": socket,
+        **more,
+    }

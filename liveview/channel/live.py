@@ -28,7 +28,9 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from liveview import crashes
+import orjson
+
+from liveview import crashes, telemetry
 from liveview.asyncs import ASSIGN, AsyncDone
 from liveview.channel import frames
 from liveview.channel.config import ChannelConfig, RouteMatch
@@ -65,11 +67,13 @@ from liveview.channel.upload import (
     put_form_entries,
 )
 from liveview.components import Components, UnknownComponent
+from liveview.js import json_default
 from liveview.pubsub import PubSubGap
 from liveview.pubsub.hub import Sized, with_size
 from liveview.routing import navigable
 from liveview.session import InvalidToken, SessionToken
 from liveview.socket import ComponentUpdate, Effects, LiveViewSocket, Navigation
+from liveview.telemetry import hooks as _telemetry
 from liveview.template import RenderState, SharedRender, Template
 from liveview.template.components import ComponentSink
 from liveview.template.wire import COMPONENTS, EVENTS, REPLY, TITLE
@@ -80,6 +84,7 @@ from liveview.view import (
     fixed_template,
     start_view,
     template_of,
+    view_metadata,
 )
 
 logger = logging.getLogger("liveview")
@@ -519,14 +524,23 @@ class LiveChannel(Mailbox):
             return
         self._route = match
         self._url = url
-        await view.handle_params(url, self._params(url, match), socket)
+        params = self._params(url, match)
+        if _telemetry.handle_params:
+            metadata = view_metadata(view, socket, params=params, uri=url)
+            await telemetry.span(
+                "liveview.handle_params", metadata, view.handle_params(url, params, socket)
+            )
+        else:
+            await view.handle_params(url, params, socket)
 
     def _diff(
-        self, effects: Effects, *, full: bool = False
+        self, effects: Effects, *, full: bool = False, observed: bool = False
     ) -> tuple[dict[str, Any], SharedRender | None]:
         """The diff (full tree if `full`) of `effects`, and the shared render it is, if it is
         one unchanged (then it is read-only, and its JSON is encoded once for every
         recipient)."""
+        if _telemetry.render and not observed:
+            return self._observed_diff(effects, full)
         view, socket = self.view, self.socket
         assert view is not None and socket is not None
         changed = effects.changed
@@ -564,6 +578,20 @@ class LiveChannel(Mailbox):
             if effects.events:
                 diff[EVENTS] = effects.events
         return diff, shared
+
+    def _observed_diff(
+        self, effects: Effects, full: bool
+    ) -> tuple[dict[str, Any], SharedRender | None]:
+        """`_diff` as a telemetry span; its stop event measures the diff's bytes as JSON."""
+        view, socket = self.view, self.socket
+        assert view is not None and socket is not None
+        metadata = view_metadata(view, socket, full=full)
+        return telemetry.sync_span(
+            "liveview.render",
+            metadata,
+            lambda: self._diff(effects, full=full, observed=True),
+            _diff_size,
+        )
 
     def _after_render(self, socket: LiveViewSocket) -> None:
         """Forget the stream rows just rendered and put temporary assigns back."""
@@ -671,7 +699,12 @@ class LiveChannel(Mailbox):
             return _CONTINUE
         else:
             try:
-                result = await view.handle_event(name, args, socket)
+                if _telemetry.handle_event:
+                    metadata = view_metadata(view, socket, event=name, params=args)
+                    call = view.handle_event(name, args, socket)
+                    result = await telemetry.span("liveview.handle_event", metadata, call)
+                else:
+                    result = await view.handle_event(name, args, socket)
             except UnknownEvent as exc:
                 logger.warning("LiveView %s: %s", self.topic, exc)
                 await self._reply(frame.ref, FAILED, {"reason": str(exc)})
@@ -726,6 +759,8 @@ class LiveChannel(Mailbox):
         assert view is not None and socket is not None
         if type(info) in _NOTICES:
             await self._handle_notice(info)
+        elif _telemetry.handle_info:
+            await self._observed_info(info)
         else:
             await view.handle_info(info, socket)
         for _ in range(self.waiting()):
@@ -737,9 +772,18 @@ class LiveChannel(Mailbox):
             more = self._info_of(more)
             if type(more) in _NOTICES:
                 await self._handle_notice(more)
+            elif _telemetry.handle_info:
+                await self._observed_info(more)
             else:
                 await view.handle_info(more, socket)
         return await self._finish(socket.take_effects())
+
+    def _observed_info(self, info: Any) -> Awaitable[None]:
+        """`handle_info` as a telemetry span."""
+        view, socket = self.view, self.socket
+        assert view is not None and socket is not None
+        metadata = view_metadata(view, socket, info=info)
+        return telemetry.span("liveview.handle_info", metadata, view.handle_info(info, socket))
 
     def _handle_notice(self, info: Any) -> Awaitable[Any]:
         """`handle_gap` for a notice that messages were missed; a live component's update for
@@ -828,6 +872,18 @@ def _cids(payload: dict[str, Any]) -> list[int]:
     """The cids of a `cids_will_destroy` / `cids_destroyed` (anything else in there ignored)."""
     cids = payload.get("cids")
     return [cid for cid in cids if type(cid) is int] if isinstance(cids, list) else []
+
+
+def _diff_size(rendered: tuple[dict[str, Any], SharedRender | None]) -> dict[str, Any]:
+    """The render stop event's measurement of a diff: its bytes as JSON (0: no change). Live
+    components' part is not in it (they render after)."""
+    diff, shared = rendered
+    if not diff:
+        return {"diff_bytes": 0}
+    if shared is None:
+        return {"diff_bytes": len(orjson.dumps(diff, default=json_default))}
+    text = shared.json  # made once for every LiveView that sends it; `isascii` is O(1)
+    return {"diff_bytes": len(text) if text.isascii() else len(text.encode())}
 
 
 def _is_info(message: Any) -> bool:

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
+from liveview.pubsub import observe
 from liveview.pubsub.hub import Handler, Hub, Subscription
 from liveview.pubsub.ids import unique_id
 from liveview.pubsub.messages import (
@@ -49,6 +50,7 @@ from liveview.pubsub.messages import (
     type_name,
 )
 from liveview.pubsub.wire import Envelope
+from liveview.telemetry import hooks as _telemetry
 
 logger = logging.getLogger("liveview.pubsub")
 
@@ -109,6 +111,17 @@ class PubSub(abc.ABC):
     def node_id(self) -> str:
         """This instance's `origin` on the wire; renewed by `start`, so forked workers differ."""
         return self._node_id
+
+    @property
+    def started(self) -> bool:
+        """`start` has run (and `close` has not since)."""
+        return self._started
+
+    @property
+    def connected(self) -> bool:
+        """Messages flow: started, and for a backend over a broker, its connection to the
+        broker is up (what a readiness check reports)."""
+        return self._started
 
     @property
     def subscription_count(self) -> int:
@@ -197,6 +210,9 @@ class PubSub(abc.ABC):
         """Deliver an envelope from the broker to local subscribers, unless it came from here;
         `size` is its payload's length in bytes (what a LiveView's mailbox counts it as)."""
         if envelope.origin != self._node_id:
+            if _telemetry.pubsub:
+                subscribers = self._hub.subscribers(envelope.topic)
+                observe.delivered(self, envelope.topic, size or 0, subscribers, "remote")
             self._hub.deliver(envelope.topic, envelope.message, envelope.exclude, size)
 
 

@@ -35,9 +35,11 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Awaitable, Collection, Iterator
 from typing import ClassVar, TypedDict
 
+from liveview.pubsub import observe
 from liveview.pubsub.base import PubSub, PubSubGap, PubSubUnavailable
 from liveview.pubsub.hub import Handler
 from liveview.pubsub.messages import JSONValue
@@ -48,6 +50,7 @@ from liveview.pubsub.wire import (
     encode_checked,
     payload_size,
 )
+from liveview.telemetry import hooks as _telemetry
 
 logger = logging.getLogger("liveview.pubsub")
 
@@ -113,6 +116,12 @@ class BrokerPubSub(PubSub):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._address!r}, prefix={self.prefix!r})"
+
+    @property
+    def connected(self) -> bool:
+        """Started, and the listening connection is up: False from the moment it is found
+        lost until it is back and every topic is subscribed again."""
+        return self._started and self._listener_up
 
     # -- what a backend provides ---------------------------------------------------------------
 
@@ -201,7 +210,7 @@ class BrokerPubSub(PubSub):
         """
         if self._pending_gaps and topic in self._pending_gaps:
             self._pending_gaps.discard(topic)
-            self._hub.deliver(topic, PubSubGap(topic), size=0)
+            self._deliver_gap(topic)
         try:
             envelope = decode_payload(topic, data)
         except MalformedMessage as error:
@@ -279,18 +288,25 @@ class BrokerPubSub(PubSub):
 
     async def _broadcast(self, topic: str, message: JSONValue, exclude: str | None) -> None:
         self._require_started()
+        observed = _telemetry.pubsub
+        began = time.perf_counter_ns() if observed else 0
         payload = encode_checked(topic, message, self.node_id, exclude)
         self._check_payload(topic, payload)
         try:
             acknowledged = await self._submit(topic, payload)
         except Exception as error:
             raise self._unavailable("nobody got it", error) from error
+        if observed:
+            subscribers = self._hub.subscribers(topic)
+            observe.delivered(self, topic, len(payload), subscribers, "local")
         self._hub.deliver(topic, message, exclude, len(payload))  # the local fast path
         self._flush()
         try:
             await acknowledged
         except Exception as error:
             raise self._unavailable("this process's subscribers got it", error) from error
+        if observed:
+            observe.published(self, topic, len(payload), time.perf_counter_ns() - began)
 
     def _unavailable(self, outcome: str, error: Exception) -> PubSubUnavailable:
         return PubSubUnavailable(
@@ -461,7 +477,12 @@ class BrokerPubSub(PubSub):
     def _send_gaps(self) -> None:
         gaps, self._pending_gaps = self._pending_gaps, set()
         for topic in gaps:
-            self._hub.deliver(topic, PubSubGap(topic), size=0)
+            self._deliver_gap(topic)
+
+    def _deliver_gap(self, topic: str) -> None:
+        if _telemetry.pubsub:
+            observe.gap(self, topic, self._hub.subscribers(topic))
+        self._hub.deliver(topic, PubSubGap(topic), size=0)
 
 
 def _reason(error: BaseException | None) -> str:

@@ -173,6 +173,10 @@ class Hub:
                 del self._topics[subscription.topic]
         return subscription.stop()
 
+    def subscribers(self, topic: str) -> int:
+        """How many subscriptions `topic` has here."""
+        return len(self._topics.get(topic, ()))
+
     def topics(self) -> KeysView[str]:
         """Topics with at least one subscriber (for backends that subscribe per topic)."""
         return self._topics.keys()

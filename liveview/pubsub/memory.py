@@ -8,9 +8,13 @@ closing an instance removes only the subscriptions made through it.
 
 from __future__ import annotations
 
+import time
+
+from liveview.pubsub import observe
 from liveview.pubsub.base import PubSub
-from liveview.pubsub.hub import Hub
+from liveview.pubsub.hub import Hub, json_size
 from liveview.pubsub.messages import JSONValue
+from liveview.telemetry import hooks as _telemetry
 
 _hub = Hub()
 
@@ -22,4 +26,15 @@ class SingleProcessPubSub(PubSub):
         super().__init__(hub=_hub)
 
     async def _broadcast(self, topic: str, message: JSONValue, exclude: str | None) -> None:
-        self._hub.deliver(topic, message, exclude)
+        if _telemetry.pubsub:
+            self._observed_broadcast(topic, message, exclude)
+        else:
+            self._hub.deliver(topic, message, exclude)
+
+    def _observed_broadcast(self, topic: str, message: JSONValue, exclude: str | None) -> None:
+        """`_broadcast` with its telemetry events (the size: the message as JSON)."""
+        began = time.perf_counter_ns()
+        size = json_size(message)
+        observe.delivered(self, topic, size, self._hub.subscribers(topic), "local")
+        self._hub.deliver(topic, message, exclude, size)
+        observe.published(self, topic, size, time.perf_counter_ns() - began)
