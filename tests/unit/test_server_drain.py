@@ -1,6 +1,7 @@
 """liveview.server.LiveViewServer on SIGTERM: stops accepting, closes websockets so that the
-official client reconnects (1012, not 1000), runs shutdown callbacks, exits in bounded time.
-Over a real uvicorn on a loopback port; SIGTERM as uvicorn's handler receives it."""
+official client reconnects (1012, not 1000), answers held long polls at once, runs shutdown
+callbacks, exits in bounded time. Over a real uvicorn on a loopback port; SIGTERM as uvicorn's
+handler receives it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 import websockets
@@ -19,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from liveview import LiveView, LiveViewApp, LiveViewSocket
 from liveview.server import LiveViewConfig, LiveViewServer
 from liveview.testing import LiveViewTestClient
+from tests.longpoll_client import LongPollClient
 from tests.services import free_port
 
 EVENTS: list[str] = []
@@ -123,3 +126,25 @@ async def test_a_shutdown_that_hangs_is_given_up_after_the_drain_timeout() -> No
     await asyncio.wait_for(running, 10)
     assert 1 <= time.monotonic() - began < 8  # the drain's bound (1 s), not forever
     assert EVENTS == ["lifespan shutdown, draining=True"]
+
+
+async def test_sigterm_answers_held_long_polls_at_once() -> None:
+    """A poll is held up to 10 s; a draining worker answers it now with the session gone (410),
+    so the client opens a new session, on another worker, without waiting out the poll."""
+    app = make_app(nothing)
+    server, port, running = await started(app, drain_timeout=3)
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base) as http:
+        page = await http.get("/")
+        csrf = page.text.split('name="csrf-token" content="')[1].split('"')[0]
+        lp = LongPollClient(http, csrf=csrf, origin=base)
+        await lp.open()
+        held = asyncio.ensure_future(lp.get())
+        await asyncio.sleep(0.3)  # the poll is held: nothing to send yet
+        assert not held.done()
+        began = time.monotonic()
+        server.handle_exit(signal.SIGTERM, None)
+        body = await asyncio.wait_for(held, 5)
+    assert body["status"] == 410
+    assert time.monotonic() - began < 3  # not the poll's 10 s window
+    await asyncio.wait_for(running, 10)
