@@ -74,7 +74,7 @@ class Chat(LiveView):
       <input id="text" name="text" placeholder="Say something" value="">
       <button id="send" type="submit">Send</button>
     </form>
-    {% if notice %}<p id="notice">{{ notice }}</p>{% endif %}
+    {% if notice %}<p id="notice" class="notice">{{ notice }}</p>{% endif %}
     """
 
     async def mount(

@@ -27,7 +27,7 @@ class SharedCounter(LiveView):
     <p>Every tab sees the same count: <strong id="count">{{ count }}</strong></p>
     <button id="dec" phx-click="dec">-</button>
     <button id="inc" phx-click="inc">+</button>
-    {% if notice %}<p id="notice">{{ notice }}</p>{% endif %}
+    {% if notice %}<p id="notice" class="notice">{{ notice }}</p>{% endif %}
     """
 
     async def mount(
