@@ -28,7 +28,7 @@ async def test_the_bindings_are_on_the_elements(view: LiveViewTest) -> None:
 
 
 async def test_changes_are_counted_per_field(view: LiveViewTest) -> None:
-    assert 'the server has nothing</p>' in view.html
+    assert "the server has nothing</p>" in view.html
     form = view.form("#typing")
     await form.change({"plain": "h"})
     html = await form.change({"plain": "hi"})
