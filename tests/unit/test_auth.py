@@ -23,7 +23,7 @@ from liveview import (
 from liveview.channel.live_sockets import TOPIC
 from liveview.gallery.accounts import make_app
 from liveview.session import InvalidToken, SessionToken, TokenSigner
-from liveview.testing import LiveViewTestClient, ReplyError
+from liveview.testing import LiveViewTestClient, ReplyError, assert_redirect
 from liveview.testing.page import find_container
 
 SECRET = "unit-auth-secret"
@@ -358,7 +358,9 @@ async def test_a_session_function_returning_no_mapping_fails_that_request_only()
 
 
 class Saver(LiveView):
-    template = "<p>saver</p>"
+    template = """<p>saver</p>
+      <button id="navigate" phx-click="navigate">Save, then go on live</button>
+      <button id="redirect" phx-click="redirect">Save, then load the next page</button>"""
 
     async def handle_event(self, event: str, payload: Any, socket: LiveViewSocket) -> None:
         socket.put_flash("info", "Saved")
@@ -372,8 +374,10 @@ async def test_a_flash_goes_along_a_push_navigate_once() -> None:
     app = LiveViewApp(live_sessions=[LiveSession("s", {"/": Saver, "/next": Fine})], secret=SECRET)
     async with LiveViewTestClient(app) as client:
         view = await client.live("/")
-        reply = await view.push("event", {"type": "click", "event": "navigate", "value": {}})
-        token = reply["live_redirect"]["flash"]
+        await view.element("button#navigate").click()
+        navigation = await assert_redirect(view, "/next")
+        assert navigation.kind == "live_redirect" and navigation.flash is not None
+        token = navigation.flash
         assert app.signer.verify_flash(token) == {"info": "Saved"}
         ok = await join(client, "/", redirect="/next", flash=token)
         assert "Saved" in str(ok["response"]["rendered"])
@@ -387,8 +391,10 @@ async def test_a_flash_goes_along_a_redirect_in_the_cookie_the_client_sets() -> 
     app = LiveViewApp(routes={"/": Saver, "/next": Fine}, secret=SECRET)
     async with LiveViewTestClient(app) as client:
         view = await client.live("/")
-        reply = await view.push("event", {"type": "click", "event": "redirect", "value": {}})
-        token = reply["redirect"]["flash"]
+        await view.element("button#redirect").click()
+        navigation = await assert_redirect(view, "/next")
+        assert navigation.kind == "redirect" and navigation.flash is not None
+        token = navigation.flash
         client.http.cookies.set("__phoenix_flash__", token)  # as the client does
         response = await client.get("/next")
         assert "Saved" in response.text

@@ -40,14 +40,14 @@ async def test_a_failing_report_shows_the_failed_state(client: LiveViewTestClien
 async def test_refresh_keeps_the_figures_until_the_new_ones(client: LiveViewTestClient) -> None:
     view = await client.live("/?delay=0")
     await view.wait_for(lambda html: 'id="figures"' in html)
-    html = await view.click("refresh")
+    html = await view.element("button#refresh").click()
     assert 'id="figures"' in html and '<p id="refreshing">Refreshing…</p>' in html
     await view.wait_for(lambda html: "Refreshing" not in html)
 
 
 async def test_cancel_stops_the_load(client: LiveViewTestClient) -> None:
     view = await client.live("/?delay=10")
-    html = await view.click("cancel")
+    html = await view.element("button#cancel").click()
     assert '<p id="reason">cancelled: stopped by you</p>' in html
     assert "The report could not be loaded." in html and LOADING not in html
 
@@ -55,9 +55,9 @@ async def test_cancel_stops_the_load(client: LiveViewTestClient) -> None:
 async def test_another_region_resets_and_the_stock_check(client: LiveViewTestClient) -> None:
     view = await client.live("/?delay=0")
     await view.wait_for(lambda html: 'id="figures"' in html)
-    html = await view.click("region", {"name": "south"})
+    html = await view.element("button#region-south").click()
     assert LOADING in html and 'id="figures"' not in html
     await view.wait_for(lambda html: "<b>south</b>: 987 sales" in html)
-    html = await view.click("check")
+    html = await view.element("button#check").click()
     assert '<span id="stock-answer">checking…</span>' in html
     await view.wait_for(lambda html: '<span id="stock-answer">77 in stock</span>' in html)

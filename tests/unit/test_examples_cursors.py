@@ -13,7 +13,7 @@ import pytest
 from liveview import LiveViewApp, SingleProcessPubSub
 from liveview.gallery import cursors
 from liveview.gallery.cursors import Cursors
-from liveview.testing import LiveViewTestClient
+from liveview.testing import LiveViewTestClient, render_hook
 
 
 @pytest.fixture
@@ -26,12 +26,13 @@ async def test_a_pointer_shows_on_the_other_page_and_leaves_with_its_tab(app: Li
         al = await client.live("/cursors?name=al")
         bo = await client.live("/cursors?name=bo")
         await al.wait_for(lambda html: '<span id="count">2</span>' in html)
-        await bo.hook_event("move", {"x": 120, "y": 80})
+        board = bo.element("div#board")  # the Cursors hook pushes "move" from it
+        await render_hook(board, "move", {"x": 120, "y": 80})
         html = await al.wait_for(lambda html: 'data-name="bo"' in html)
         assert "left: 120px; top: 80px" in html
         assert 'data-name="al"' not in html  # your own pointer is the real one
-        await bo.hook_event("move", {"x": "nonsense"})  # ignored, nothing breaks
-        await bo.hook_event("move", {"x": 10_000, "y": -5})  # kept on the board
+        await render_hook(board, "move", {"x": "nonsense"})  # ignored, nothing breaks
+        await render_hook(board, "move", {"x": 10_000, "y": -5})  # kept on the board
         await al.wait_for(lambda html: f"left: {cursors.WIDTH}px; top: 0px" in html)
         await bo.socket.close()
         await al.wait_for(lambda html: 'data-name="bo"' not in html and ">1</span>" in html)
@@ -50,8 +51,9 @@ async def test_presence_updates_are_throttled_and_the_last_position_wins(
         watcher = await client.live("/cursors?name=watcher")
         await app.pubsub.subscribe(cursors.TOPIC, count)
         started = time.monotonic()
+        board = al.element("div#board")
         for i in range(40):
-            await al.hook_event("move", {"x": i, "y": i})
+            await render_hook(board, "move", {"x": i, "y": i})
         await watcher.wait_for(lambda html: "left: 39px; top: 39px" in html)
         elapsed = time.monotonic() - started
         await asyncio.sleep(2 / cursors.MAX_UPDATES_PER_SECOND)  # any late flush shows up

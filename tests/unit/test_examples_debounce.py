@@ -28,34 +28,35 @@ async def test_the_bindings_are_on_the_elements(view: LiveViewTest) -> None:
 
 
 async def test_changes_are_counted_per_field(view: LiveViewTest) -> None:
-    assert 'the server has nothing</p>' in view.html
-    form = {"plain": "h", "debounced": "", "blurred": ""}
-    await view.change("typed", form, target="plain")
-    html = await view.change("typed", {**form, "plain": "hi"}, target="plain")
+    assert "the server has nothing</p>" in view.html
+    form = view.form("#typing")
+    await form.change({"plain": "h"})
+    html = await form.change({"plain": "hi"})
     assert '<strong id="plain-count">2</strong>' in html and '<q id="plain-value">hi</q>' in html
-    html = await view.change("typed", {**form, "debounced": "hello"}, target="debounced")
+    html = await form.change({"debounced": "hello"})
     assert '<strong id="debounced-count">1</strong>' in html
     assert '<q id="debounced-value">hello</q>' in html
-    html = await view.change("typed", {**form, "blurred": "<b>"}, target="blurred")
+    html = await form.change({"blurred": "<b>"})
     assert '<strong id="blurred-count">1</strong>' in html
     assert '<q id="blurred-value">&lt;b&gt;</q>' in html
     before = view.html
-    assert await view.submit("typed", form) == before  # Enter: no field changed
-    assert await view.change("typed", form, target="nope") == before
+    assert await form.submit() == before  # Enter: no field changed
+    assert await form.change(target="nope") == before  # a field the page does not have
 
 
 async def test_clicks_and_keys_are_counted_and_reset(view: LiveViewTest) -> None:
     for _ in range(3):
-        await view.click("clicked", {"button": "plain"})
-    html = await view.click("clicked", {"button": "throttled"})
+        await view.element("button#click-plain").click()
+    html = await view.element("button#click-throttled").click()
     assert '<span id="plain-clicks">3</span>' in html
     assert '<span id="throttled-clicks">1</span>' in html
-    assert await view.click("clicked", {"button": "other"}) == html  # no such button
-    await view.push("event", {"type": "keyup", "event": "key", "value": {"key": "a"}})
-    await view.push("event", {"type": "keyup", "event": "key", "value": {"key": "x" * 100}})
+    # a forged phx-value (no such button on the page): nothing counted
+    assert await view.element("button#click-plain").click({"button": "other"}) == html
+    await view.element("input#keys").keyup("a")
+    await view.element("input#keys").keyup("x" * 100)
     assert '<strong id="key-count">2</strong>' in view.html
     assert f'<kbd id="last-key">{"x" * 20}</kbd>' in view.html  # kept short
-    html = await view.click("reset")
+    html = await view.element("button#reset").click()
     assert (
         '<span id="plain-clicks">0</span>' in html and '<strong id="key-count">0</strong>' in html
     )

@@ -92,7 +92,7 @@ async def test_volunteers_validate_add_and_toggle_on_every_tab(
     assert form.errors == {}
     await bob.wait_for(lambda html: 'class="name">Ann<' in html)
     (row_id,) = volunteers.VOLUNTEERS
-    await bob.click("toggle", {"id": row_id})
+    await bob.element(f"tr#volunteer-{row_id} button.toggle").click()
     await ann.wait_for(lambda html: "Checked in" in html)
     await bob.wait_for(lambda html: "Checked in" in html)
 

@@ -10,7 +10,7 @@ import pytest
 
 from liveview import LiveViewApp
 from liveview.gallery.pagination import Pagination, page_links
-from liveview.testing import LiveViewTest, LiveViewTestClient
+from liveview.testing import LiveViewTestClient, assert_patch, refute_patch
 
 
 @pytest.fixture
@@ -24,16 +24,6 @@ def ids(html: str) -> list[int]:
     return [int(n) for n in re.findall(r'<tr id="donation-(\d+)">', html)]
 
 
-async def follow(view: LiveViewTest, href: str) -> str:
-    """What the client sends when a `data-phx-link="patch"` link is followed."""
-    await view.push("live_patch", {"url": "http://testserver" + href.replace("&amp;", "&")})
-    return view.html
-
-
-def patches(view: LiveViewTest) -> list[str]:
-    return [frame[4]["to"] for frame in view.pushes if frame[3] == "live_patch"]
-
-
 async def test_the_first_page_then_a_patch_link_to_the_next(client: LiveViewTestClient) -> None:
     dead = (await client.get("/donations")).text  # the dead render reads the URL too
     assert ids(dead) == list(range(1, 11))
@@ -42,10 +32,11 @@ async def test_the_first_page_then_a_patch_link_to_the_next(client: LiveViewTest
     assert "Donations 1 to 10 of 500" in view.html and 'id="previous"' not in view.html
     next_href = re.search(r'id="next" href="([^"]+)" data-phx-link="patch"', view.html)
     assert next_href is not None and next_href[1] == "/donations?page=2&amp;per_page=10"
-    html = await follow(view, next_href[1])
+    html = await view.element("nav#pages a#next").click()  # a patch link: no remount
+    assert await assert_patch(view, "/donations?page=2&per_page=10")
     assert ids(html) == list(range(11, 21)) and view.title == "Donations, page 2 of 50"
     assert '<a href="/donations?page=2&amp;per_page=10" aria-current="page">2</a>' in html
-    html = await follow(view, "/donations?page=50&per_page=10")  # "back"/"forward" send the same
+    html = await view.patch("/donations?page=50&per_page=10")  # "back"/"forward" send the same
     assert ids(html) == list(range(491, 501)) and 'id="next"' not in html
 
 
@@ -53,8 +44,9 @@ async def test_the_page_size_menu_patches_the_url_keeping_the_first_row(
     client: LiveViewTestClient,
 ) -> None:
     view = await client.live("/donations?page=3&per_page=10")  # rows 21-30
-    html = await view.change("per-page", {"per_page": "20"})
-    assert patches(view) == ["/donations?page=2&per_page=20"]  # the page holding row 21
+    html = await view.form("form#page-size", {"per_page": "20"}).change()
+    assert await assert_patch(view) == "/donations?page=2&per_page=20"  # the page holding row 21
+    await refute_patch(view)  # that one patch only
     assert ids(html) == list(range(21, 41)) and 'value="20" selected' in html
 
 
@@ -74,7 +66,7 @@ async def test_a_url_typed_by_hand_shows_the_nearest_page_and_says_so(
     view = await client.live(f"/donations?{query}")
     assert ids(view.html)[0] == first
     assert notice in view.html
-    html = await follow(view, "/donations?page=1&per_page=50")
+    html = await view.patch("/donations?page=1&per_page=50")
     assert 'id="notice"' not in html and len(ids(html)) == 50
 
 

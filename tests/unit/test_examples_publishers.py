@@ -57,7 +57,7 @@ async def test_the_background_task_reaches_every_tab(client: LiveViewTestClient)
     two = await client.live("/pubsub/in-process")
     assert '<p id="no-messages" class="muted">Nothing yet.</p>' in one.html
     assert 'id="on-broker"' not in one.html  # on SingleProcessPubSub: nothing to add
-    await one.submit("publish", {"text": " <b>hi</b> "})
+    await one.form("form#publish", {"text": " <b>hi</b> "}).submit()
     expected = [f"<b>hi</b> ({n} of 3) from a task" for n in (3, 2, 1)]  # the newest first
     await two.wait_for(lambda html: len(listed(html)) == 3)
     await one.wait_for(lambda html: len(listed(html)) == 3)
@@ -67,9 +67,9 @@ async def test_the_background_task_reaches_every_tab(client: LiveViewTestClient)
 
 async def test_an_empty_message_is_refused(client: LiveViewTestClient) -> None:
     view = await client.live("/pubsub/in-process")
-    html = await view.submit("publish", {"text": "   "})
+    html = await view.form("form#publish", {"text": "   "}).submit()
     assert '<p id="notice" class="notice" role="status">Write a message to publish.</p>' in html
-    html = await view.submit("publish", {})
+    html = await view.submit("publish", {})  # forged: no text field (the form always has one)
     assert "Write a message to publish." in html
 
 
@@ -125,9 +125,9 @@ async def test_clicks_beyond_the_running_tasks_cap_wait(
     monkeypatch.setattr(publishers, "TASK_INTERVAL", 60)  # the tasks keep running
     monkeypatch.setattr(publishers, "MAX_TASKS", 2)
     view = await client.live("/pubsub/in-process")
-    await view.submit("publish", {"text": "a"})
-    await view.submit("publish", {"text": "b"})
-    html = await view.submit("publish", {"text": "c"})
+    await view.form("form#publish", {"text": "a"}).submit()
+    await view.form("form#publish", {"text": "b"}).submit()
+    html = await view.form("form#publish", {"text": "c"}).submit()
     assert "Many tasks are publishing already: try again in a second." in html
     for task in list(publishers._tasks):
         task.cancel()

@@ -10,7 +10,7 @@ import pytest
 
 from liveview import LiveViewApp
 from liveview.gallery.search import MAX_QUERY, Search, marked, suggest
-from liveview.testing import LiveViewTestClient
+from liveview.testing import LiveViewTestClient, assert_patch, refute_patch
 
 
 @pytest.fixture
@@ -34,19 +34,20 @@ async def test_typing_fills_the_datalist_starting_matches_first(
     view = await client.live("/search")
     assert '<input id="q" name="q" type="search" value="" list="suggestions"' in view.html
     assert 'phx-debounce="300"' in view.html
-    html = await view.change("suggest", {"q": "par"}, target="q")
+    form = view.form("form#search")
+    html = await form.change({"q": "par"})
     assert options(html) == ["Paris"]
-    html = await view.change("suggest", {"q": "o"}, target="q")
+    html = await form.change({"q": "o"})
     assert options(html)[0] == "Oslo" and "Bogotá" in options(html)  # starting with o, first
     assert len(options(html)) == 8  # no more than eight
-    assert options(await view.change("suggest", {"q": "   "}, target="q")) == []
+    assert options(await form.change({"q": "   "})) == []
 
 
 async def test_a_search_patches_the_url_and_lists_every_match(client: LiveViewTestClient) -> None:
     view = await client.live("/search")
-    html = await view.submit("search", {"q": " japan "})
-    patches = [frame[4]["to"] for frame in view.pushes if frame[3] == "live_patch"]
-    assert patches == ["/search?q=japan"] and view.title == "Search: japan"
+    html = await view.form("form#search", {"q": " japan "}).submit()
+    assert await assert_patch(view) == "/search?q=japan" and view.title == "Search: japan"
+    await refute_patch(view)  # that one patch only
     assert results(html) == ["Tokyo", "Kyoto"]  # largest first
     assert "<mark>Japan</mark>" in html and "2 cities for “japan”" in " ".join(html.split())
     assert options(html) == []  # the suggestions are put away
@@ -60,7 +61,7 @@ async def test_no_match_and_markup_in_a_query(client: LiveViewTestClient) -> Non
     assert "<script>" not in view.html
     view = await client.live("/search?q=" + "a" * 500)  # cut to MAX_QUERY characters
     assert f'value="{"a" * MAX_QUERY}"' in view.html
-    await view.change("suggest", {"q": "z" * 10_000}, target="q")
+    await view.form("form#search").change({"q": "z" * 10_000})  # past its maxlength: forged
     assert options(view.html) == []
 
 

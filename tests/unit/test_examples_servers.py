@@ -11,7 +11,7 @@ import pytest
 from liveview import LiveViewApp
 from liveview.gallery import servers
 from liveview.gallery.servers import Servers
-from liveview.testing import LiveViewTest, LiveViewTestClient
+from liveview.testing import LiveViewTestClient, assert_patch
 
 
 @pytest.fixture
@@ -27,18 +27,13 @@ def selected(html: str) -> str:
     return found[1] if found else ""
 
 
-async def follow(view: LiveViewTest, href: str) -> str:
-    """What the client sends when a `data-phx-link="patch"` link is followed."""
-    await view.push("live_patch", {"url": "http://testserver" + href})
-    return view.html
-
-
 async def test_a_link_in_the_list_selects_a_server_by_url(client: LiveViewTestClient) -> None:
     view = await client.live("/servers")
     assert selected(view.html) == "dancing-lizard" and view.title == "Servers: dancing-lizard"
     link = re.search(r'<a id="server-3" href="([^"]+)" data-phx-link="patch"', view.html)
     assert link is not None and link[1] == "/servers?id=3"
-    html = await follow(view, link[1])
+    html = await view.element("a#server-3").click()  # a patch link: no remount
+    assert await assert_patch(view, "/servers?id=3")
     assert selected(html) == "curious-raven" and view.title == "Servers: curious-raven"
     assert re.search(r'id="server-3"[^>]*\s+aria-current="page"', html)
     assert '<dd id="status" class="status down">down</dd>' in html
@@ -52,16 +47,16 @@ async def test_an_unknown_server_in_the_url_shows_the_first_and_says_so(
     view = await client.live(f"/servers?id={asked}")
     assert selected(view.html) == "dancing-lizard"
     assert f"There is no server &#39;{asked}&#39;: showing the first." in view.html
-    assert 'id="notice"' not in await follow(view, "/servers?id=2")
+    assert 'id="notice"' not in await view.element("nav#server-list a#server-2").click()
 
 
 async def test_toggle_takes_a_server_down_on_every_tab(client: LiveViewTestClient) -> None:
     one = await client.live("/servers?id=2")
     two = await client.live("/servers?id=2")
-    html = await one.click("toggle", {"id": "2"})
+    html = await one.element("button#toggle").click()  # the selected server: 2
     assert '<dd id="status" class="status down">down</dd>' in html and "Bring up" in html
     await two.wait_for(lambda html: '<dd id="status" class="status down">down</dd>' in html)
-    await one.click("toggle", {"id": "12345"})  # no such server: nothing happens
+    await one.element("button#toggle").click({"id": "12345"})  # no such server: nothing happens
     assert "Bring up" in one.html
 
 
@@ -81,8 +76,7 @@ async def test_the_form_validates_then_adds_and_selects_the_server(
     assert len(servers.SERVERS) == 5  # nothing saved
     await form.submit({"new_server": {"name": "brave-badger", "framework": "Django", "size": "12"}})
     assert selected(view.html) == "brave-badger" and view.title == "Servers: brave-badger"
-    patch = [frame[4]["to"] for frame in view.pushes if frame[3] == "live_patch"]
-    assert re.fullmatch(r"/servers\?id=\d+", patch[-1])
+    assert re.fullmatch(r"/servers\?id=\d+", await assert_patch(view))
     assert form.errors == {} and 'value="brave-badger"' not in view.html  # an empty form again
     await other.wait_for(lambda html: "brave-badger" in html)
     assert selected(other.html) == "dancing-lizard"  # the other tab keeps its selection

@@ -17,10 +17,9 @@ async def view() -> AsyncIterator[LiveViewTest]:
         yield await client.live("/")
 
 
-async def keyup(view: LiveViewTest, key: str) -> str:
-    """What the client sends for `phx-window-keyup="key"` when `key` is released."""
-    await view.push("event", {"type": "keyup", "event": "key", "value": {"key": key}})
-    return view.html
+async def keyup(view: LiveViewTest, key: str | None) -> str:
+    """Release `key` anywhere on the page: the section's `phx-window-keyup`."""
+    return await view.element("section#volume").keyup(key)
 
 
 def bars_on(html: str) -> int:
@@ -60,11 +59,10 @@ async def test_other_keys_change_nothing(view: LiveViewTest) -> None:
     before = view.html
     for key in ("a", "Enter", "", "ArrowUpArrowUp"):
         assert await keyup(view, key) == before
-    await view.push("event", {"type": "keyup", "event": "key", "value": {}})  # no key at all
-    assert view.html == before
+    assert await keyup(view, None) == before  # no key at all
 
 
 async def test_the_buttons_do_what_the_keys_do(view: LiveViewTest) -> None:
-    assert '<p id="level" class="big">40%</p>' in await view.click("up")
-    assert '<p id="level" class="big">30%</p>' in await view.click("down")
-    assert '<p id="level" class="big">Muted</p>' in await view.click("mute")
+    assert '<p id="level" class="big">40%</p>' in await view.element("button#up").click()
+    assert '<p id="level" class="big">30%</p>' in await view.element("button#down").click()
+    assert '<p id="level" class="big">Muted</p>' in await view.element("button#mute").click()
