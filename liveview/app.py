@@ -271,12 +271,7 @@ class LiveViewApp:
 
     def _is_probe(self, scope: Scope) -> bool:
         """A request for the readiness check (which reads the state, never starts the app)."""
-        if scope["type"] != "http" or self.health_path is None:
-            return False
-        path, root = scope["path"], scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root) :]
-        return bool(path == self.health_path)
+        return scope["type"] == "http" and _path_in_app(scope) == self.health_path
 
     @property
     def presence(self) -> Presence:
